@@ -1,0 +1,3 @@
+"""catalog models."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""customers models."""
+
+from __future__ import annotations

@@ -1,0 +1,139 @@
+"""Engines and transactions for SQLite (embedded default) and PostgreSQL.
+
+SQLite: WAL, ``synchronous=NORMAL``, a busy timeout and foreign keys, and
+write transactions opened with ``BEGIN IMMEDIATE`` so that two writers never
+both read and then fail to upgrade their lock (pysqlite's default deferred
+BEGIN either oversells or fails with "database is locked"; see spec/stack.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import NullPool
+
+from opencentra.errors import ValidationFailed
+
+_WRITE = "opencentra_write"
+
+_DRIVERS = {
+    "sqlite": "sqlite+aiosqlite",
+    "sqlite+aiosqlite": "sqlite+aiosqlite",
+    "sqlite+pysqlite": "sqlite+aiosqlite",
+    "postgresql": "postgresql+psycopg",
+    "postgres": "postgresql+psycopg",
+    "postgresql+psycopg": "postgresql+psycopg",
+    "postgresql+psycopg_async": "postgresql+psycopg",
+    "postgresql+asyncpg": "postgresql+asyncpg",
+}
+
+
+def normalize_database_url(raw: str) -> URL:
+    """Accept plain and driver-qualified URLs; return the async driver's URL.
+
+    Raises ``ValidationFailed`` with one clear sentence for anything else.
+    """
+    try:
+        url = make_url(raw.strip())
+    except ArgumentError:
+        raise ValidationFailed(
+            f"invalid database URL {raw!r}: expected sqlite:///path or postgresql://user@host/db",
+            field="database",
+        ) from None
+    driver = _DRIVERS.get(url.drivername)
+    if driver is None:
+        raise ValidationFailed(
+            f"unsupported database {url.drivername!r}: use sqlite:///path or postgresql://...",
+            field="database",
+        )
+    url = url.set(drivername=driver)
+    if driver.startswith("postgresql") and not url.database:
+        raise ValidationFailed(f"database URL {raw!r} names no database", field="database")
+    return url
+
+
+def is_sqlite(url: URL) -> bool:
+    return url.get_backend_name() == "sqlite"
+
+
+def _install_sqlite_hooks(engine: AsyncEngine) -> None:
+    sync_engine = engine.sync_engine
+
+    @event.listens_for(sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take over transaction control from the driver so BEGIN is ours.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        for pragma in (
+            "PRAGMA journal_mode=WAL",
+            "PRAGMA synchronous=NORMAL",
+            "PRAGMA busy_timeout=10000",
+            "PRAGMA foreign_keys=ON",
+        ):
+            cursor.execute(pragma)
+        cursor.close()
+
+    @event.listens_for(sync_engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        if conn.get_execution_options().get(_WRITE):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+
+def create_engine(raw_url: str, *, echo: bool = False, pool_size: int = 10) -> AsyncEngine:
+    url = normalize_database_url(raw_url)
+    if is_sqlite(url):
+        memory = url.database in (None, "", ":memory:")
+        if memory:
+            raise ValidationFailed(
+                "an in-memory SQLite database cannot be shared between connections; use a file path",
+                field="database",
+            )
+        engine = create_async_engine(url, echo=echo, poolclass=NullPool)
+        _install_sqlite_hooks(engine)
+        return engine
+    return create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+
+
+class Database:
+    """The unit of work: ``read()`` and ``write()`` each open one transaction.
+
+    A service is one function that opens one ``write()``; it commits when the
+    block ends and rolls back on any exception, so nothing half-written stays.
+    """
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self.url = engine.url
+        self._read = async_sessionmaker(engine, expire_on_commit=False, autoflush=True)
+        self._write = async_sessionmaker(
+            engine.execution_options(**{_WRITE: True}), expire_on_commit=False, autoflush=True
+        )
+
+    @classmethod
+    def from_url(cls, raw_url: str, **kwargs: Any) -> Database:
+        return cls(create_engine(raw_url, **kwargs))
+
+    @property
+    def is_sqlite(self) -> bool:
+        return is_sqlite(self.url)
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        async with self._read() as session, session.begin():
+            yield session
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncSession]:
+        async with self._write() as session, session.begin():
+            yield session
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

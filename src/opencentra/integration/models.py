@@ -1,0 +1,3 @@
+"""integration models."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""inventory models."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""orders models."""
+
+from __future__ import annotations

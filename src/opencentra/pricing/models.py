@@ -1,0 +1,3 @@
+"""pricing models."""
+
+from __future__ import annotations

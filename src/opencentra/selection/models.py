@@ -1,0 +1,3 @@
+"""selection models."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""stores models."""
+
+from __future__ import annotations
