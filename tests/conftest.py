@@ -8,16 +8,22 @@ tests skip with the reason, except under ``CI=true``, where they fail.
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import socket
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy import text
+from starlette.testclient import TestClient
+
+from opencentra.app import create_app
+from opencentra.config import Settings
 
 from opencentra.db.engine import Database
 from opencentra.db.models import metadata
@@ -25,6 +31,7 @@ from opencentra.db.models import metadata
 POSTGRES_ADMIN_URL = os.environ.get("OPENCENTRA_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("OPENCENTRA_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 IN_CI = os.environ.get("CI", "").lower() == "true"
+T = TypeVar("T")
 
 
 def _reachable(url: str, default_port: int) -> bool:
@@ -103,6 +110,36 @@ async def db(database_url: str) -> AsyncIterator[Database]:
     finally:
         await database.dispose()
         await asyncio.to_thread(_truncate_all, database_url)
+
+
+class ApiHarness:
+    """A running app (lifespan entered) and a way to call services in its loop.
+
+    Setup code calls ``harness.call(service, *args)`` so that it runs on the
+    same event loop, and so the same connection pool, as the requests.
+    """
+
+    def __init__(self, client: TestClient, database: Database) -> None:
+        self.client = client
+        self.db = database
+
+    def call(self, func: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
+        assert self.client.portal is not None
+        return self.client.portal.call(functools.partial(func, self.db, *args, **kwargs))
+
+
+@pytest.fixture
+def api(database_url: str) -> Iterator[ApiHarness]:
+    """The whole app over HTTP (Starlette's TestClient), once per backend."""
+    database = Database.from_url(database_url)
+    app = create_app(Settings(database_url=database_url), database=database)
+    try:
+        with TestClient(app) as client:
+            yield ApiHarness(client, database)
+            assert client.portal is not None
+            client.portal.call(database.dispose)
+    finally:
+        _truncate_all(database_url)
 
 
 @pytest.fixture

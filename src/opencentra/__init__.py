@@ -1,1 +1,3 @@
-"""OpenCentra."""
+"""OpenCentra: self-hostable headless commerce that speaks Centra's APIs."""
+
+__version__ = "0.1.0"

@@ -59,6 +59,8 @@ class OutOfStock(DomainError):
 
     code = "out_of_stock"
 
-    def __init__(self, message: str, *, field: str | None = None, unavailable: list[dict[str, object]] | None = None) -> None:
+    def __init__(
+        self, message: str, *, field: str | None = None, unavailable: list[dict[str, object]] | None = None
+    ) -> None:
         super().__init__(message, field=field)
         self.unavailable = unavailable or []

@@ -1,0 +1,1 @@
+"""Checkout API (hybrid client/server webshop API with shopper sessions)."""

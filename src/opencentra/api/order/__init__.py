@@ -1,0 +1,1 @@
+"""Order API (REST integration API for WMS, ERP and returns systems)."""

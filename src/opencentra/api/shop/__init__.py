@@ -1,0 +1,1 @@
+"""Shop API (stateless server-mode webshop API, selections by id)."""

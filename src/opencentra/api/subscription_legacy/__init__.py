@@ -1,0 +1,1 @@
+"""The old Subscription API, kept for integrations that still call it."""

@@ -1,0 +1,77 @@
+"""``create_app(settings)``: one process serving every API dialect over one domain."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from sqlalchemy import text
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from opencentra import __version__
+from opencentra.api.checkout.app import create_checkout_adapter
+from opencentra.api.context import AppContext
+from opencentra.api.dispatch import APP_CONTEXT_KEY, PluginDispatcher
+from opencentra.api.order.app import create_order_adapter
+from opencentra.api.shop.app import create_shop_adapter
+from opencentra.api.subscription_legacy.app import create_subscription_adapter
+from opencentra.config import Settings
+from opencentra.correlation import CorrelationIdMiddleware
+from opencentra.db.engine import Database
+from opencentra.integration.models import PluginType
+
+
+def create_app(settings: Settings, *, database: Database | None = None) -> FastAPI:
+    """Build the ASGI app. ``database`` lets tests share one they already opened."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
+        db = database or Database.from_url(settings.database_url)
+        try:
+            yield {APP_CONTEXT_KEY: AppContext(settings=settings, db=db)}
+        finally:
+            if database is None:
+                await db.dispose()
+
+    app = FastAPI(
+        title="OpenCentra",
+        version=__version__,
+        description="Self-hostable headless commerce that speaks Centra's APIs.",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
+
+    @app.get("/healthz", tags=["operations"])
+    async def healthz(request: Request) -> JSONResponse:
+        """Liveness and database reachability."""
+        context: AppContext = getattr(request.state, APP_CONTEXT_KEY)
+        try:
+            async with context.db.read() as session:
+                await session.execute(text("SELECT 1"))
+        except Exception:
+            return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
+        backend = context.db.url.get_backend_name()
+        return JSONResponse({"status": "ok", "version": __version__, "database": backend})
+
+    dispatcher = PluginDispatcher(
+        {
+            PluginType.CHECKOUT: create_checkout_adapter(),
+            PluginType.SHOP: create_shop_adapter(),
+            PluginType.ORDER: create_order_adapter(),
+            PluginType.SUBSCRIPTION: create_subscription_adapter(),
+        }
+    )
+    app.mount("/api", dispatcher, name="plugins")
+    app.add_middleware(CorrelationIdMiddleware)
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """Factory for uvicorn workers: settings come from ``OPENCENTRA_*``."""
+    from opencentra.config import from_environment
+
+    return create_app(from_environment())

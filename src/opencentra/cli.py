@@ -1,0 +1,310 @@
+"""The ``opencentra`` command: serve, migrate, seed, plugin and token.
+
+Errors are one clear line on stderr and a non-zero exit, never a traceback.
+With ``--json`` stdout carries only the JSON object; progress goes to stderr.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from collections.abc import Callable, Coroutine
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from opencentra import __version__
+from opencentra.config import ENV_PREFIX, Settings, from_environment
+from opencentra.db.engine import Database, normalize_database_url
+from opencentra.errors import DomainError
+from opencentra.integration import services as integration
+
+T = TypeVar("T")
+
+app = typer.Typer(
+    name="opencentra",
+    help="OpenCentra: self-hostable headless commerce that speaks Centra's APIs.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+seed_app = typer.Typer(help="Load data into the database.", no_args_is_help=True)
+plugin_app = typer.Typer(help="Manage stores' API plugins.", no_args_is_help=True)
+token_app = typer.Typer(help="Manage GraphQL integration tokens.", no_args_is_help=True)
+app.add_typer(seed_app, name="seed")
+app.add_typer(plugin_app, name="plugin")
+app.add_typer(token_app, name="token")
+
+err = Console(stderr=True, highlight=False)
+out = Console(highlight=False, soft_wrap=True)
+
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option("--database", help=f"Database URL (default: {ENV_PREFIX}DATABASE_URL or sqlite:///./opencentra.db)."),
+]
+
+
+SOAP_PATH = "/ams/system/service/module/soap/api"
+PluginIdArgument = Annotated[int, typer.Argument(help="Plugin id.")]
+
+
+class CliError(Exception):
+    """An expected failure: printed as one line, exit status 1."""
+
+
+def _settings(**overrides: object) -> Settings:
+    return from_environment().with_overrides(**overrides)
+
+
+def _prepare_sqlite_path(database_url: str) -> None:
+    url = normalize_database_url(database_url)
+    if url.get_backend_name() == "sqlite" and url.database:
+        parent = Path(url.database).expanduser().resolve().parent
+        if not parent.is_dir():
+            raise CliError(f"the folder for the SQLite database does not exist: {parent}")
+
+
+def _migrate(database_url: str) -> None:
+    from opencentra.db.migrate import upgrade
+
+    _prepare_sqlite_path(database_url)
+    upgrade(database_url)
+
+
+def _run(factory: Callable[[Database], Coroutine[Any, Any, T]], database_url: str) -> T:
+    async def runner() -> T:
+        db = Database.from_url(database_url)
+        try:
+            return await factory(db)
+        finally:
+            await db.dispose()
+
+    return asyncio.run(runner())
+
+
+def _credentials_text(result: Any) -> str:
+    from opencentra.demo.seed import DemoResult
+
+    assert isinstance(result, DemoResult)
+    lines = ["OpenCentra demo data is ready. Secrets are shown once; re-run to rotate them."]
+    for plugin in result.plugins:
+        lines.append(f"  {plugin.type:<12} {plugin.base:<28} API-Authorization: {plugin.secret}")
+    lines.append(f"  graphql      /graphql   Authorization: Bearer {result.graphql_token}")
+    lines.append(f"  soap         {SOAP_PATH}   user {result.soap_username} password {result.soap_password}")
+    lines.append(f"  admin        /ams   user {result.admin_username} password {result.admin_password}")
+    return "\n".join(lines)
+
+
+def _seed(database_url: str, products: int, progress: bool) -> Any:
+    from opencentra.demo.seed import seed_demo
+
+    _migrate(database_url)
+
+    async def run(db: Database) -> Any:
+        if not progress:
+            return await seed_demo(db, products=products)
+        from rich.progress import Progress
+
+        with Progress(console=err, transient=True) as bar:
+            task = bar.add_task("Seeding demo data", total=None)
+
+            def report(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+            return await seed_demo(db, products=products, progress=report)
+
+    return _run(run, database_url)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on (default 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on (default 8000).")] = None,
+    database: DatabaseOption = None,
+    redis: Annotated[str | None, typer.Option("--redis", help="Redis URL, needed for more than one worker.")] = None,
+    workers: Annotated[int | None, typer.Option(help="Worker processes (default 1).")] = None,
+    demo: Annotated[bool, typer.Option("--demo", help="Seed the demo data and print endpoints and keys.")] = False,
+) -> None:
+    """Run the server. Migrates the database first."""
+    import uvicorn
+
+    settings = _settings(host=host, port=port, database_url=database, redis_url=redis, workers=workers)
+    _migrate(settings.database_url)
+    if demo:
+        result = _seed(settings.database_url, products=0, progress=True)
+        err.print(_credentials_text(result))
+        err.print(f"  base URL     http://{settings.host}:{settings.port}")
+    # Workers are separate processes: they read their settings from the environment.
+    os.environ[f"{ENV_PREFIX}DATABASE_URL"] = settings.database_url
+    if settings.redis_url:
+        os.environ[f"{ENV_PREFIX}REDIS_URL"] = settings.redis_url
+    uvicorn.run(
+        "opencentra.app:app_from_environment",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        log_level=settings.log_level,
+        proxy_headers=False,
+    )
+
+
+@app.command()
+def migrate(database: DatabaseOption = None) -> None:
+    """Bring the database schema up to date."""
+    settings = _settings(database_url=database)
+    _migrate(settings.database_url)
+    err.print("database is up to date")
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    out.print(__version__)
+
+
+@seed_app.command("demo")
+def seed_demo_command(
+    database: DatabaseOption = None,
+    products: Annotated[int, typer.Option(min=0, max=1_000_000, help="Catalogue size (0: the small demo set).")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print only a JSON object on stdout.")] = False,
+) -> None:
+    """Load the demo stores, catalogue and API credentials (idempotent; rotates secrets)."""
+    settings = _settings(database_url=database)
+    result = _seed(settings.database_url, products=products, progress=True)
+    if as_json:
+        sys.stdout.write(json.dumps(result.to_json()) + "\n")
+    else:
+        out.print(_credentials_text(result))
+
+
+@plugin_app.command("create")
+def plugin_create(
+    store: Annotated[int, typer.Option(help="Store id.")],
+    plugin_type: Annotated[str, typer.Option("--type", help="checkout, shop, order or subscription.")],
+    uri: Annotated[str, typer.Option(help="URI segment: the plugin answers at /api/<uri>.")],
+    name: Annotated[str | None, typer.Option(help="Display name.")] = None,
+    settings_json: Annotated[str | None, typer.Option("--settings", help="Settings as a JSON object.")] = None,
+    inactive: Annotated[bool, typer.Option("--inactive", help="Create it switched off.")] = False,
+    database: DatabaseOption = None,
+) -> None:
+    """Add an API plugin to a store and print its secret (shown once)."""
+    settings = _settings(database_url=database)
+    try:
+        raw_settings = json.loads(settings_json) if settings_json else None
+    except json.JSONDecodeError as exc:
+        raise CliError(f"--settings is not valid JSON: {exc.msg} at position {exc.pos}") from None
+    _migrate(settings.database_url)
+    plugin, secret = _run(
+        lambda db: integration.create_plugin(
+            db,
+            store_id=store,
+            plugin_type=plugin_type,
+            uri=uri,
+            name=name,
+            settings=raw_settings,
+            active=not inactive,
+        ),
+        settings.database_url,
+    )
+    out.print(f"plugin {plugin.id} ({plugin.type.value}) at {plugin.base} and {plugin.base}/{plugin.id}")
+    out.print(f"secret: {secret}")
+
+
+@plugin_app.command("list")
+def plugin_list(database: DatabaseOption = None) -> None:
+    """List plugins (secrets are never shown, only their first characters)."""
+    settings = _settings(database_url=database)
+    plugins = _run(integration.list_plugins, settings.database_url)
+    for plugin in plugins:
+        state = "active" if plugin.active else "inactive"
+        prefix = f"{plugin.secret_prefix}…" if plugin.secret_prefix else "(no secret)"
+        out.print(f"{plugin.id}\tstore {plugin.store_id}\t{plugin.type.value}\t{plugin.base}\t{state}\t{prefix}")
+
+
+@plugin_app.command("rotate-secret")
+def plugin_rotate(
+    plugin_id: Annotated[int, typer.Argument(help="Plugin id.")], database: DatabaseOption = None
+) -> None:
+    """Issue a new secret for a plugin; the old one stops working at once."""
+    settings = _settings(database_url=database)
+    issued = _run(lambda db: integration.rotate_plugin_secret(db, plugin_id), settings.database_url)
+    out.print(f"secret: {issued.secret}")
+
+
+@plugin_app.command("revoke-secret")
+def plugin_revoke(
+    plugin_id: Annotated[int, typer.Argument(help="Plugin id.")], database: DatabaseOption = None
+) -> None:
+    """Remove a plugin's secret; nothing opens it until a new one is rotated in."""
+    settings = _settings(database_url=database)
+    _run(lambda db: integration.revoke_plugin_secret(db, plugin_id), settings.database_url)
+    err.print(f"plugin {plugin_id}: secret revoked")
+
+
+@token_app.command("create")
+def token_create(
+    name: Annotated[str, typer.Option(help="What the token is for; also the integration's name.")],
+    permission: Annotated[list[str], typer.Option("--permission", "-p", help="A permission, e.g. Order:read.")],
+    store: Annotated[int | None, typer.Option(help="Restrict the token to one store.")] = None,
+    days: Annotated[int, typer.Option(min=0, help="Days until it expires; 0 for never.")] = 30,
+    database: DatabaseOption = None,
+) -> None:
+    """Create a GraphQL integration token and print it (shown once)."""
+    settings = _settings(database_url=database)
+    _migrate(settings.database_url)
+    lifetime = timedelta(days=days) if days else None
+    token, secret = _run(
+        lambda db: integration.create_token(db, name=name, permissions=permission, store_id=store, lifetime=lifetime),
+        settings.database_url,
+    )
+    expiry = token.expires_at.isoformat() if token.expires_at else "never"
+    err.print(f"token {token.id} for {token.name!r}, expires {expiry}")
+    out.print(secret)
+
+
+@token_app.command("revoke")
+def token_revoke(token_id: Annotated[int, typer.Argument(help="Token id.")], database: DatabaseOption = None) -> None:
+    """Revoke an integration token."""
+    settings = _settings(database_url=database)
+    _run(lambda db: integration.revoke_token(db, token_id), settings.database_url)
+    err.print(f"token {token_id} revoked")
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the command, turning expected failures into one line."""
+    try:
+        app(args=argv, standalone_mode=False)
+    except (DomainError, CliError) as exc:
+        err.print(f"error: {_one_line(exc)}")
+        raise SystemExit(1) from None
+    except (OperationalError, DBAPIError) as exc:
+        err.print(f"error: database: {_one_line(exc.orig or exc)}")
+        raise SystemExit(1) from None
+    except OSError as exc:
+        err.print(f"error: {exc.strerror or _one_line(exc)}")
+        raise SystemExit(1) from None
+    except KeyboardInterrupt:
+        raise SystemExit(130) from None
+    except typer.Exit as exc:
+        raise SystemExit(exc.exit_code) from None
+    except (typer.Abort, SystemExit):
+        raise
+    except Exception as exc:  # click usage errors arrive here in non-standalone mode
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            raise SystemExit(exc.exit_code) from None
+        raise

@@ -1,0 +1,96 @@
+"""Settings from command-line flags and ``OPENCENTRA_*`` environment variables.
+
+Flags win over the environment, which wins over the defaults. Every value is
+checked here so a bad one stops the program with one clear line.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from urllib.parse import urlsplit
+
+from opencentra.db.engine import normalize_database_url
+from opencentra.errors import ValidationFailed
+
+DEFAULT_DATABASE_URL = "sqlite:///./opencentra.db"
+ENV_PREFIX = "OPENCENTRA_"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    redis_url: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    graphiql: bool = False
+    log_level: str = "info"
+    # Largest request body accepted by the REST APIs, in bytes.
+    max_body_bytes: int = 1_000_000
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    def with_overrides(self, **overrides: object) -> Settings:
+        """A copy with the given non-None values, validated."""
+        clean = {key: value for key, value in overrides.items() if value is not None}
+        return validate(replace(self, **clean))  # type: ignore[arg-type]
+
+
+def _bool(name: str, raw: str) -> bool:
+    lowered = raw.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValidationFailed(f"{ENV_PREFIX}{name} must be true or false, not {raw!r}", field=name.lower())
+
+
+def _int(name: str, raw: str) -> int:
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValidationFailed(f"{ENV_PREFIX}{name} must be a whole number, not {raw!r}", field=name.lower()) from None
+
+
+def validate(settings: Settings) -> Settings:
+    normalize_database_url(settings.database_url)
+    if settings.redis_url is not None:
+        parts = urlsplit(settings.redis_url)
+        if parts.scheme not in {"redis", "rediss", "unix"} or (parts.scheme != "unix" and not parts.hostname):
+            raise ValidationFailed(
+                f"invalid Redis URL {settings.redis_url!r}: expected redis://host:port/db", field="redis"
+            )
+    if not 0 < settings.port < 65536:
+        raise ValidationFailed(f"port must be 1-65535, not {settings.port}", field="port")
+    if not 1 <= settings.workers <= 64:
+        raise ValidationFailed(f"workers must be 1-64, not {settings.workers}", field="workers")
+    if settings.workers > 1 and settings.redis_url is None:
+        raise ValidationFailed(
+            "more than one worker needs --redis (rate limits must be shared between processes)", field="workers"
+        )
+    if settings.max_body_bytes < 1024:
+        raise ValidationFailed("max body size must be at least 1024 bytes", field="max_body_bytes")
+    return settings
+
+
+def from_environment(environ: Mapping[str, str] | None = None) -> Settings:
+    env = os.environ if environ is None else environ
+    values: dict[str, object] = {}
+    if raw := env.get(f"{ENV_PREFIX}DATABASE_URL"):
+        values["database_url"] = raw
+    if raw := env.get(f"{ENV_PREFIX}REDIS_URL"):
+        values["redis_url"] = raw
+    if raw := env.get(f"{ENV_PREFIX}HOST"):
+        values["host"] = raw
+    if raw := env.get(f"{ENV_PREFIX}PORT"):
+        values["port"] = _int("PORT", raw)
+    if raw := env.get(f"{ENV_PREFIX}WORKERS"):
+        values["workers"] = _int("WORKERS", raw)
+    if raw := env.get(f"{ENV_PREFIX}GRAPHIQL"):
+        values["graphiql"] = _bool("GRAPHIQL", raw)
+    if raw := env.get(f"{ENV_PREFIX}LOG_LEVEL"):
+        values["log_level"] = raw
+    if raw := env.get(f"{ENV_PREFIX}MAX_BODY_BYTES"):
+        values["max_body_bytes"] = _int("MAX_BODY_BYTES", raw)
+    return validate(Settings(**values))  # type: ignore[arg-type]
