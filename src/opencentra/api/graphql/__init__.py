@@ -1,0 +1,1 @@
+"""The GraphQL Integration API."""
