@@ -20,6 +20,8 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from sqlalchemy.pool import NullPool
 from starlette.testclient import TestClient
 
 from opencentra.app import create_app
@@ -84,21 +86,28 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     return url
 
 
+@functools.cache
+def _sync_engine(url: str) -> Engine:
+    return create_sync_engine(url.replace("postgresql://", "postgresql+psycopg://", 1), poolclass=NullPool)
+
+
 def _truncate_all(url: str) -> None:
-    tables = [t.name for t in metadata.sorted_tables]
+    """Empty every table. DELETE, not TRUNCATE: on PostgreSQL a TRUNCATE of
+    70 tables costs ~0.9 s, deleting from nearly empty ones ~7 ms."""
+    tables = [t.name for t in reversed(metadata.sorted_tables)]
     if not tables:
         return
-    engine = create_sync_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    engine = _sync_engine(url)
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
-            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+            # Skip foreign-key triggers, so the stores <-> markets cycle needs no order.
+            conn.execute(text("SET LOCAL session_replication_role = replica"))
+            conn.execute(text(";".join(f'DELETE FROM "{table}"' for table in tables)))
         else:
             conn.execute(text("PRAGMA foreign_keys=OFF"))
-            for table in reversed(tables):
+            for table in tables:
                 conn.execute(text(f'DELETE FROM "{table}"'))
-            if conn.execute(text("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'")).first():
-                conn.execute(text("DELETE FROM sqlite_sequence"))
-    engine.dispose()
+            conn.execute(text("PRAGMA foreign_keys=ON"))
 
 
 @pytest.fixture
