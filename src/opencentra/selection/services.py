@@ -1,0 +1,246 @@
+"""Storage primitives for selections and shopper sessions.
+
+Pricing, stock checks and voucher rules live in the checkout use cases; these
+functions only keep the rows right: ids that cannot be guessed, quantities
+that stay positive, and changes only while a selection is open.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import string
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
+
+from opencentra.db.base import utcnow
+from opencentra.db.engine import Database
+from opencentra.errors import Conflict, NotFound, ValidationFailed
+from opencentra.selection.models import Selection, SelectionLine, SelectionStatus, ShopperSession
+
+TOKEN_LENGTH = 32
+_TOKEN_ALPHABET = string.ascii_lowercase + string.digits
+# Centra's tokens are 26 to 32 lowercase alphanumerics; anything else is unknown.
+_TOKEN_SHAPE = re.compile(r"[a-z0-9]{26,32}")
+_UUID_SHAPE = re.compile(r"[0-9a-f]{32}")
+
+
+@dataclass(frozen=True, slots=True)
+class NewSession:
+    """A session and its token; the token is only known here, the database keeps its hash."""
+
+    token: str
+    session: ShopperSession
+
+
+def new_token() -> str:
+    return "".join(secrets.choice(_TOKEN_ALPHABET) for _ in range(TOKEN_LENGTH))
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("ascii")).hexdigest()
+
+
+async def create_session(
+    db: Database,
+    store_id: int,
+    *,
+    selection_id: int | None = None,
+    customer_id: int | None = None,
+    market_id: int | None = None,
+    pricelist_id: int | None = None,
+    language_id: int | None = None,
+    country_id: int | None = None,
+    state: str | None = None,
+) -> NewSession:
+    token = new_token()
+    async with db.write() as session:
+        shopper = ShopperSession(
+            token_hash=token_hash(token),
+            store_id=store_id,
+            selection_id=selection_id,
+            customer_id=customer_id,
+            market_id=market_id,
+            pricelist_id=pricelist_id,
+            language_id=language_id,
+            country_id=country_id,
+            state=state,
+        )
+        session.add(shopper)
+        await session.flush()
+        return NewSession(token=token, session=shopper)
+
+
+async def get_session_by_token(db: Database, token: str) -> ShopperSession | None:
+    """The live session for ``token``; ``None`` when unknown, malformed or expired."""
+    if not _TOKEN_SHAPE.fullmatch(token):
+        return None
+    async with db.read() as session:
+        shopper = await session.scalar(select(ShopperSession).where(ShopperSession.token_hash == token_hash(token)))
+    if shopper is None or shopper.expires_at <= utcnow():
+        return None
+    return shopper
+
+
+async def attach_selection(db: Database, session_id: int, selection_id: int | None) -> ShopperSession:
+    async with db.write() as session:
+        shopper = await session.get(ShopperSession, session_id)
+        if shopper is None:
+            raise NotFound("the session was not found", field="token")
+        shopper.selection_id = selection_id
+        await session.flush()
+        return shopper
+
+
+async def create_selection(
+    db: Database,
+    store_id: int,
+    market_id: int,
+    pricelist_id: int,
+    *,
+    language_id: int | None = None,
+    country_id: int | None = None,
+    state: str | None = None,
+    customer_id: int | None = None,
+) -> Selection:
+    async with db.write() as session:
+        selection = Selection(
+            uuid=secrets.token_hex(16),
+            status=SelectionStatus.OPEN,
+            store_id=store_id,
+            market_id=market_id,
+            pricelist_id=pricelist_id,
+            language_id=language_id,
+            country_id=country_id,
+            state=state,
+            customer_id=customer_id,
+        )
+        session.add(selection)
+        await session.flush()
+        # A new selection has no lines or vouchers; say so instead of leaving them unloaded.
+        set_committed_value(selection, "lines", [])
+        set_committed_value(selection, "vouchers", [])
+        return selection
+
+
+async def _load_selection(session: AsyncSession, selection_id: int) -> Selection:
+    selection = await session.scalar(
+        select(Selection)
+        .where(Selection.id == selection_id)
+        .options(selectinload(Selection.lines), selectinload(Selection.vouchers))
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if selection is None:
+        raise NotFound("selection not found", field="selection")
+    return selection
+
+
+async def get_selection(db: Database, selection_id: int) -> Selection:
+    async with db.read() as session:
+        selection = await session.scalar(
+            select(Selection)
+            .where(Selection.id == selection_id)
+            .options(selectinload(Selection.lines), selectinload(Selection.vouchers))
+        )
+    if selection is None:
+        raise NotFound("selection not found", field="selection")
+    return selection
+
+
+async def get_selection_by_uuid(db: Database, uuid: str) -> Selection:
+    """The selection with its lines and vouchers loaded."""
+    normalized = uuid.strip().lower()
+    if not _UUID_SHAPE.fullmatch(normalized):
+        raise NotFound("selection not found", field="selection")
+    async with db.read() as session:
+        selection = await session.scalar(
+            select(Selection)
+            .where(Selection.uuid == normalized)
+            .options(selectinload(Selection.lines), selectinload(Selection.vouchers))
+        )
+    if selection is None:
+        raise NotFound("selection not found", field="selection")
+    return selection
+
+
+async def _open_selection(session: AsyncSession, selection_id: int) -> Selection:
+    selection = await _load_selection(session, selection_id)
+    if selection.status != SelectionStatus.OPEN:
+        raise Conflict(f"the selection is {selection.status} and can no longer change", field="selection")
+    return selection
+
+
+def _check_quantity(quantity: int, *, allow_zero: bool) -> None:
+    if quantity < 0 or (quantity == 0 and not allow_zero):
+        raise ValidationFailed("quantity must be a positive whole number", field="quantity")
+
+
+def _find_line(selection: Selection, line_id: str) -> SelectionLine:
+    for line in selection.lines:
+        if line.line_id == line_id:
+            return line
+    raise NotFound("line not found", field="line")
+
+
+async def add_line(
+    db: Database,
+    selection_id: int,
+    display_item_id: int,
+    product_size_id: int,
+    quantity: int = 1,
+    *,
+    comment: str | None = None,
+) -> SelectionLine:
+    """Add units of an item; the same item with the same comment goes onto its existing line."""
+    _check_quantity(quantity, allow_zero=False)
+    async with db.write() as session:
+        selection = await _open_selection(session, selection_id)
+        for line in selection.lines:
+            if (line.display_item_id, line.product_size_id, line.comment) == (
+                display_item_id,
+                product_size_id,
+                comment,
+            ):
+                line.quantity += quantity
+                break
+        else:
+            line = SelectionLine(
+                selection_id=selection.id,
+                line_id=secrets.token_hex(16),
+                display_item_id=display_item_id,
+                product_size_id=product_size_id,
+                quantity=quantity,
+                comment=comment,
+            )
+            session.add(line)
+        selection.updated_at = utcnow()
+        await session.flush()
+        return line
+
+
+async def set_line_quantity(db: Database, selection_id: int, line_id: str, quantity: int) -> SelectionLine | None:
+    """Set a line's quantity; 0 removes the line (and returns ``None``)."""
+    _check_quantity(quantity, allow_zero=True)
+    async with db.write() as session:
+        selection = await _open_selection(session, selection_id)
+        line = _find_line(selection, line_id)
+        selection.updated_at = utcnow()
+        if quantity == 0:
+            await session.delete(line)
+            return None
+        line.quantity = quantity
+        await session.flush()
+        return line
+
+
+async def remove_line(db: Database, selection_id: int, line_id: str) -> None:
+    async with db.write() as session:
+        selection = await _open_selection(session, selection_id)
+        await session.delete(_find_line(selection, line_id))
+        selection.updated_at = utcnow()
