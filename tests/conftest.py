@@ -26,7 +26,6 @@ from starlette.testclient import TestClient
 
 from opencentra.app import create_app
 from opencentra.config import Settings
-
 from opencentra.db.engine import Database
 from opencentra.db.models import metadata
 
@@ -60,7 +59,9 @@ def postgres_database() -> Iterator[str]:
     """A fresh PostgreSQL database for this test session, dropped afterwards."""
     require_service("PostgreSQL", POSTGRES_ADMIN_URL, 5432)
     name = f"oc_test_{uuid.uuid4().hex[:12]}"
-    admin = create_sync_engine(POSTGRES_ADMIN_URL.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT")
+    admin = create_sync_engine(
+        POSTGRES_ADMIN_URL.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
+    )
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
@@ -155,3 +156,25 @@ def api(database_url: str) -> Iterator[ApiHarness]:
 def redis_url() -> str:
     require_service("Redis", REDIS_URL, 6379)
     return REDIS_URL
+
+
+@pytest.fixture
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A brand-new, schema-less database per test; parametrize with "sqlite"/"postgresql"."""
+    backend = getattr(request, "param", "sqlite")
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    require_service("PostgreSQL", POSTGRES_ADMIN_URL, 5432)
+    name = f"oc_empty_{uuid.uuid4().hex[:12]}"
+    admin = create_sync_engine(
+        POSTGRES_ADMIN_URL.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
+    )
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield f"{POSTGRES_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -21,6 +21,7 @@ from opencentra.api.subscription_legacy.app import create_subscription_adapter
 from opencentra.config import Settings
 from opencentra.correlation import CorrelationIdMiddleware
 from opencentra.db.engine import Database
+from opencentra.db.models import metadata as _all_models  # noqa: F401 - maps every table
 from opencentra.integration.models import PluginType
 
 

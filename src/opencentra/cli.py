@@ -22,6 +22,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from opencentra import __version__
 from opencentra.config import ENV_PREFIX, Settings, from_environment
 from opencentra.db.engine import Database, normalize_database_url
+from opencentra.db.models import metadata as _all_models  # noqa: F401 - maps every table
 from opencentra.errors import DomainError
 from opencentra.integration import services as integration
 
@@ -41,7 +42,7 @@ app.add_typer(seed_app, name="seed")
 app.add_typer(plugin_app, name="plugin")
 app.add_typer(token_app, name="token")
 
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False, soft_wrap=True)
 
 DatabaseOption = Annotated[
@@ -277,6 +278,11 @@ def token_revoke(token_id: Annotated[int, typer.Argument(help="Token id.")], dat
     err.print(f"token {token_id} revoked")
 
 
+def _fail(message: str) -> None:
+    # Plain print: rich would wrap a long path or URL onto a second line.
+    print(f"error: {message}", file=sys.stderr)
+
+
 def _one_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return text[0] if text else type(exc).__name__
@@ -287,13 +293,13 @@ def main(argv: list[str] | None = None) -> None:
     try:
         app(args=argv, standalone_mode=False)
     except (DomainError, CliError) as exc:
-        err.print(f"error: {_one_line(exc)}")
+        _fail(_one_line(exc))
         raise SystemExit(1) from None
     except (OperationalError, DBAPIError) as exc:
-        err.print(f"error: database: {_one_line(exc.orig or exc)}")
+        _fail(f"database: {_one_line(exc.orig or exc)}")
         raise SystemExit(1) from None
     except OSError as exc:
-        err.print(f"error: {exc.strerror or _one_line(exc)}")
+        _fail(exc.strerror or _one_line(exc))
         raise SystemExit(1) from None
     except KeyboardInterrupt:
         raise SystemExit(130) from None

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from tests.conftest import ApiHarness
+from tests.helpers import make_store
 
 from opencentra.integration import services
 from opencentra.integration.services import PluginView
-from tests.conftest import ApiHarness
-from tests.helpers import make_store
 
 
 def _plugin(api: ApiHarness, plugin_type: str, uri: str, **kwargs: Any) -> tuple[PluginView, str]:
@@ -93,18 +93,20 @@ def test_inactive_plugin_is_404_in_its_own_format(api: ApiHarness) -> None:
     assert response.status_code == 404
     assert response.json()["status"] == "no"
 
-    _checkout, checkout_secret = _plugin(api, "checkout", "sleepy-checkout", active=False)
+    _checkout, _checkout_secret = _plugin(api, "checkout", "sleepy-checkout", active=False)
     response = api.client.get("/api/sleepy-checkout/selection")
     assert response.status_code == 404
     assert "errors" in response.json()
 
 
 def test_checkout_modes(api: ApiHarness) -> None:
-    _plugin_view, secret = _plugin(
-        api, "checkout", "checkout", settings={"allowed_origins": ["https://shop.example"]}
-    )
+    _plugin_view, secret = _plugin(api, "checkout", "checkout", settings={"allowed_origins": ["https://shop.example"]})
     # Server mode: both header forms, and a wrong secret is refused.
-    for headers in ({"Authorization": f"Bearer {secret}"}, {"API-Authorization": secret}, {"authorization": f"bearer {secret}"}):
+    for headers in (
+        {"Authorization": f"Bearer {secret}"},
+        {"API-Authorization": secret},
+        {"authorization": f"bearer {secret}"},
+    ):
         assert api.client.get("/api/checkout/no-such", headers=headers).status_code == 404
     wrong = api.client.get("/api/checkout/no-such", headers={"Authorization": "Bearer nope"})
     assert wrong.status_code == 401

@@ -2,13 +2,13 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
+from tests.helpers import make_store
 
 from opencentra.db.engine import Database
 from opencentra.errors import NotFound, ValidationFailed
 from opencentra.integration import services
 from opencentra.integration.models import ApiPlugin, PluginType
 from opencentra.integration.plugin_settings import OrderSettings
-from tests.helpers import make_store
 
 
 async def test_create_plugin_stores_only_a_hash_of_the_secret(db: Database) -> None:

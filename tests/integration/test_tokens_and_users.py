@@ -13,7 +13,9 @@ from opencentra.integration.models import AdminUser, IntegrationToken, SoapUser
 
 
 async def test_token_lifecycle(db: Database) -> None:
-    token, secret = await services.create_token(db, name="ERP", permissions=["Order:read", "Order:read", "Product:write"])
+    token, secret = await services.create_token(
+        db, name="ERP", permissions=["Order:read", "Order:read", "Product:write"]
+    )
     assert token.permissions == frozenset({"Order:read", "Product:write"})
     assert token.expires_at is not None
     assert timedelta(days=29) < token.expires_at - utcnow() <= timedelta(days=30)

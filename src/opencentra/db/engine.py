@@ -135,5 +135,38 @@ class Database:
         async with self._write() as session, session.begin():
             yield session
 
+    @asynccontextmanager
+    async def atomic(self) -> AsyncIterator[Database]:
+        """One write transaction that several service calls share.
+
+        Inside, ``read()`` and ``write()`` of the yielded database hand out the
+        same session, so a composite job (the demo seed, a batch import) commits
+        all or nothing while still going through the ordinary services.
+        """
+        async with self.write() as session:
+            yield _SharedSessionDatabase(self, session)
+
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+class _SharedSessionDatabase(Database):
+    def __init__(self, parent: Database, session: AsyncSession) -> None:
+        self.engine = parent.engine
+        self.url = parent.url
+        self._session = session
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        yield self._session
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncSession]:
+        yield self._session
+
+    @asynccontextmanager
+    async def atomic(self) -> AsyncIterator[Database]:
+        yield self
+
+    async def dispose(self) -> None:
+        """The parent owns the engine."""

@@ -27,8 +27,9 @@ def failure(status: str, status_code: int = 200, **extra: object) -> Response:
 
 class SubscriptionErrorFormat:
     def domain(self, request: Request, error: DomainError) -> Response:
-        extra: dict[str, object] = {"errors": [error.field]} if error.field else {}
-        return failure(error.message, **extra)
+        if error.field:
+            return failure(error.message, errors=[error.field])
+        return failure(error.message)
 
     def invalid_request(self, request: Request, fields: dict[str, str]) -> Response:
         return failure("Invalid request", errors=sorted(fields))

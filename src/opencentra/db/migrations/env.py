@@ -4,8 +4,11 @@ so SQLite gets the same pragmas (and PostgreSQL the same driver) as the server."
 from __future__ import annotations
 
 import asyncio
+from typing import Any, Literal
 
 from alembic import context
+from alembic.autogenerate.api import AutogenContext
+from sqlalchemy import TypeDecorator
 from sqlalchemy.engine import Connection
 
 from opencentra.db.engine import create_engine
@@ -14,12 +17,21 @@ from opencentra.db.models import metadata
 config = context.config
 
 
+def _render_item(kind: str, obj: Any, autogen_context: AutogenContext) -> str | Literal[False]:
+    """Render our TypeDecorators as their plain SQLAlchemy type, so migration
+    scripts never import application code that may change later."""
+    if kind == "type" and isinstance(obj, TypeDecorator):
+        return f"sa.{obj.impl!r}"
+    return False
+
+
 def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=metadata,
         render_as_batch=True,
         compare_type=True,
+        render_item=_render_item,
         # One transaction for the whole upgrade: a failure leaves the schema as it was.
         transaction_per_migration=False,
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+from sqlalchemy import Text  # JSONB renders as postgresql.JSONB(astext_type=Text())
 from alembic import op
 ${imports if imports else ""}
 

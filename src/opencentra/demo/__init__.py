@@ -1,0 +1,1 @@
+"""Demo data for trying OpenCentra and for benchmarks."""
