@@ -142,7 +142,8 @@ class ApiHarness:
 def api(database_url: str) -> Iterator[ApiHarness]:
     """The whole app over HTTP (Starlette's TestClient), once per backend."""
     database = Database.from_url(database_url)
-    app = create_app(Settings(database_url=database_url), database=database)
+    # No plugin cache: tests rotate secrets and expect the effect at once.
+    app = create_app(Settings(database_url=database_url, plugin_cache_seconds=0), database=database)
     try:
         with TestClient(app) as client:
             yield ApiHarness(client, database)

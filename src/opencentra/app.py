@@ -14,7 +14,7 @@ from starlette.responses import JSONResponse
 from opencentra import __version__
 from opencentra.api.checkout.app import create_checkout_adapter
 from opencentra.api.context import AppContext
-from opencentra.api.dispatch import APP_CONTEXT_KEY, PluginDispatcher
+from opencentra.api.dispatch import APP_CONTEXT_KEY, PluginCache, PluginDispatcher
 from opencentra.api.order.app import create_order_adapter
 from opencentra.api.shop.app import create_shop_adapter
 from opencentra.api.subscription_legacy.app import create_subscription_adapter
@@ -64,7 +64,8 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
             PluginType.SHOP: create_shop_adapter(),
             PluginType.ORDER: create_order_adapter(),
             PluginType.SUBSCRIPTION: create_subscription_adapter(),
-        }
+        },
+        PluginCache(settings.plugin_cache_seconds),
     )
     app.mount("/api", dispatcher, name="plugins")
     app.add_middleware(CorrelationIdMiddleware)

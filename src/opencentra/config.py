@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from opencentra.db.engine import normalize_database_url
 from opencentra.errors import ValidationFailed
+from opencentra.ratelimit import PLANS
 
 DEFAULT_DATABASE_URL = "sqlite:///./opencentra.db"
 ENV_PREFIX = "OPENCENTRA_"
@@ -29,6 +30,14 @@ class Settings:
     log_level: str = "info"
     # Largest request body accepted by the REST APIs, in bytes.
     max_body_bytes: int = 1_000_000
+    # How long a process reuses a plugin looked up by URI (settings, secret
+    # hash). A rotated or revoked secret stops working in other processes
+    # within this time; 0 looks the plugin up on every request.
+    plugin_cache_seconds: float = 1.0
+    # GraphQL rate limits: a plan name from opencentra.ratelimit.PLANS, and
+    # whether each integration gets its own quota (Centra: one per instance).
+    ratelimit_plan: str = "growth"
+    ratelimit_per_integration: bool = False
     extra: Mapping[str, str] = field(default_factory=dict)
 
     def with_overrides(self, **overrides: object) -> Settings:
@@ -69,6 +78,13 @@ def validate(settings: Settings) -> Settings:
         raise ValidationFailed(
             "more than one worker needs --redis (rate limits must be shared between processes)", field="workers"
         )
+    if settings.ratelimit_plan not in PLANS:
+        raise ValidationFailed(
+            f"unknown rate-limit plan {settings.ratelimit_plan!r}: use one of {', '.join(PLANS)}",
+            field="ratelimit_plan",
+        )
+    if not 0 <= settings.plugin_cache_seconds <= 60:
+        raise ValidationFailed("plugin cache time must be 0-60 seconds", field="plugin_cache_seconds")
     if settings.max_body_bytes < 1024:
         raise ValidationFailed("max body size must be at least 1024 bytes", field="max_body_bytes")
     return settings
@@ -91,6 +107,15 @@ def from_environment(environ: Mapping[str, str] | None = None) -> Settings:
         values["graphiql"] = _bool("GRAPHIQL", raw)
     if raw := env.get(f"{ENV_PREFIX}LOG_LEVEL"):
         values["log_level"] = raw
+    if raw := env.get(f"{ENV_PREFIX}PLUGIN_CACHE_SECONDS"):
+        try:
+            values["plugin_cache_seconds"] = float(raw)
+        except ValueError:
+            raise ValidationFailed(f"{ENV_PREFIX}PLUGIN_CACHE_SECONDS must be a number, not {raw!r}") from None
     if raw := env.get(f"{ENV_PREFIX}MAX_BODY_BYTES"):
         values["max_body_bytes"] = _int("MAX_BODY_BYTES", raw)
+    if raw := env.get(f"{ENV_PREFIX}RATELIMIT_PLAN"):
+        values["ratelimit_plan"] = raw.strip().lower()
+    if raw := env.get(f"{ENV_PREFIX}RATELIMIT_PER_INTEGRATION"):
+        values["ratelimit_per_integration"] = _bool("RATELIMIT_PER_INTEGRATION", raw)
     return validate(Settings(**values))  # type: ignore[arg-type]

@@ -8,6 +8,8 @@ import pytest
 from tests.conftest import ApiHarness
 from tests.helpers import make_store
 
+from opencentra.api.dispatch import PluginCache
+from opencentra.db.engine import Database
 from opencentra.integration import services
 from opencentra.integration.services import PluginView
 
@@ -140,3 +142,17 @@ def test_subscription_accepts_secret_query_parameter(api: ApiHarness) -> None:
     _plugin_view, secret = _plugin(api, "subscription", "subs")
     assert api.client.get("/api/subs/x", params={"secret": secret}).status_code == 404
     assert api.client.get("/api/subs/x", params={"secret": "wrong"}).status_code == 401
+
+
+async def test_plugin_cache_expires(db: Database) -> None:
+    store_id = await make_store(db)
+    plugin, _ = await services.create_plugin(db, store_id=store_id, plugin_type="order", uri="cached")
+    now = [100.0]
+    cache = PluginCache(ttl=1.0, clock=lambda: now[0])
+    first = await cache.get(db, "cached", None)
+    await services.rotate_plugin_secret(db, plugin.id)
+    assert await cache.get(db, "CACHED", None) is first  # within the TTL: the cached view
+    now[0] += 1.01
+    refreshed = await cache.get(db, "cached", None)
+    assert refreshed is not None and refreshed.secret_hash != first.secret_hash  # type: ignore[union-attr]
+    assert await PluginCache(ttl=0).get(db, "nothing", None) is None

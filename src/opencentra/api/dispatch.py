@@ -7,6 +7,9 @@ would, so its OpenAPI document and URLs are relative to that base.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 import orjson
 from starlette.requests import Request
 from starlette.responses import Response
@@ -14,6 +17,7 @@ from starlette.types import Receive, Scope, Send
 
 from opencentra.api.adapter import PUBLIC_PATHS, Adapter
 from opencentra.api.context import SCOPE_KEY, AppContext, PluginContext
+from opencentra.db.engine import Database
 from opencentra.integration.models import PluginType
 from opencentra.integration.services import PluginView, resolve_plugin
 
@@ -31,9 +35,39 @@ def _unknown_plugin() -> Response:
     )
 
 
+class PluginCache:
+    """Plugins by (URI, permalink id) for a short time, per process.
+
+    Every REST request needs its plugin; looking it up in the database each
+    time would cost a query per request. Entries expire after ``ttl``
+    seconds, which bounds how long another process honours a rotated secret.
+    """
+
+    def __init__(self, ttl: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl = ttl
+        self.clock = clock
+        self._entries: dict[tuple[str, int | None], tuple[float, PluginView | None]] = {}
+
+    async def get(self, db: Database, uri: str, plugin_id: int | None) -> PluginView | None:
+        if self.ttl <= 0:
+            return await resolve_plugin(db, uri, plugin_id)
+        key = (uri.lower(), plugin_id)
+        now = self.clock()
+        cached = self._entries.get(key)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        plugin = await resolve_plugin(db, uri, plugin_id)
+        if len(self._entries) > 10_000:
+            # Unknown URIs are cached too; bound what a scan of random URIs can fill.
+            self._entries.clear()
+        self._entries[key] = (now + self.ttl, plugin)
+        return plugin
+
+
 class PluginDispatcher:
-    def __init__(self, adapters: dict[PluginType, Adapter]) -> None:
+    def __init__(self, adapters: dict[PluginType, Adapter], cache: PluginCache) -> None:
         self.adapters = adapters
+        self.cache = cache
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -51,7 +85,7 @@ class PluginDispatcher:
         if len(segments) > 2 and segments[2].isdigit() and len(segments[2]) <= 18:
             plugin_id = int(segments[2])
             consumed = 3
-        plugin = await resolve_plugin(app_context.db, uri, plugin_id) if uri else None
+        plugin = await self.cache.get(app_context.db, uri, plugin_id) if uri else None
         if plugin is None or plugin.type not in self.adapters:
             await _unknown_plugin()(scope, receive, send)
             return

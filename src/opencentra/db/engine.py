@@ -16,7 +16,6 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.pool import NullPool
 
 from opencentra.errors import ValidationFailed
 
@@ -96,7 +95,9 @@ def create_engine(raw_url: str, *, echo: bool = False, pool_size: int = 10) -> A
                 "an in-memory SQLite database cannot be shared between connections; use a file path",
                 field="database",
             )
-        engine = create_async_engine(url, echo=echo, poolclass=NullPool)
+        # A small pool: opening an aiosqlite connection (a thread plus the
+        # pragmas) costs milliseconds, and writers serialise in SQLite anyway.
+        engine = create_async_engine(url, echo=echo, pool_size=5, max_overflow=15, pool_timeout=60)
         _install_sqlite_hooks(engine)
         return engine
     return create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)

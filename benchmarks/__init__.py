@@ -1,0 +1,1 @@
+"""OpenCentra's benchmarks; run them all with ``benchmarks/run``."""

@@ -1,0 +1,352 @@
+"""Shared pieces for OpenCentra's benchmarks.
+
+Every figure is reported next to a baseline measured in the same run on the
+same machine: a bare Starlette endpoint, served by the same uvicorn settings,
+returning the same bytes. Absolute numbers from a 2-core machine where the
+load generator shares the cores say little; the ratio says how much our
+stack costs over the cheapest possible server.
+
+Pieces:
+- ``seeded_database(products, backend)``: a demo database with a generated
+  catalogue, built once and reused (SQLite file under benchmarks/.data/, or a
+  PostgreSQL database ``oc_bench_p<N>``).
+- ``Server(database_url)``: ``opencentra serve`` on a free loopback port.
+- ``baseline_server(body)``: the bare Starlette endpoint.
+- ``wrk_load(...)``: throughput and latency percentiles from wrk (Debian's
+  package; ``benchmarks/run`` installs it).
+- ``flow_latency(...)``: latency percentiles of a multi-request flow driven
+  from Python, for stateful scenarios wrk cannot script well.
+- ``report(name, rows)``: prints a table and writes benchmarks/results/<name>.json.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent
+DATA = ROOT / ".data"
+RESULTS = ROOT / "results"
+POSTGRES_ADMIN_URL = os.environ.get("OPENCENTRA_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+PYTHON = sys.executable
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _cli(*args: str, capture: bool = True) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [PYTHON, "-c", "from opencentra.cli import main; main()", *args],
+        capture_output=capture,
+        text=True,
+        check=True,
+    )
+
+
+@dataclass(frozen=True)
+class Seeded:
+    url: str
+    credentials: dict[str, Any]
+
+    def plugin(self, plugin_type: str) -> dict[str, Any]:
+        return next(p for p in self.credentials["plugins"] if p["type"] == plugin_type)
+
+
+def seeded_database(products: int, backend: str = "sqlite") -> Seeded:
+    """A demo database grown to ``products`` generated products.
+
+    Seeding is idempotent, so a cached database is reused and only its
+    secrets are rotated (they are printed once, so we need fresh ones).
+    """
+    if backend == "sqlite":
+        DATA.mkdir(exist_ok=True)
+        url = f"sqlite:///{DATA / f'bench_p{products}.db'}"
+    elif backend == "postgresql":
+        import psycopg
+
+        name = f"oc_bench_p{products}"
+        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
+            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+            if not exists:
+                conn.execute(f'CREATE DATABASE "{name}"')
+        url = f"{POSTGRES_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
+    else:
+        raise ValueError(f"unknown backend {backend!r}")
+    started = time.perf_counter()
+    result = _cli("seed", "demo", "--database", url, "--products", str(products), "--json")
+    print(f"  seeded {backend} with {products} products in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    return Seeded(url, json.loads(result.stdout))
+
+
+def _wait_healthy(port: int, process: subprocess.Popen[bytes], timeout: float = 60.0) -> float:
+    import http.client
+
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                return time.perf_counter() - started
+        except OSError:
+            time.sleep(0.05)
+    raise TimeoutError("server did not become healthy")
+
+
+@dataclass
+class Server:
+    """``opencentra serve`` on a free port; ``startup_seconds`` is its cold start."""
+
+    database_url: str
+    workers: int = 1
+    redis_url: str | None = None
+    port: int = 0
+    startup_seconds: float = 0.0
+    _process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> Server:
+        self.port = free_port()
+        args = ["serve", "--port", str(self.port), "--database", self.database_url, "--workers", str(self.workers)]
+        if self.redis_url:
+            args += ["--redis", self.redis_url]
+        env = dict(os.environ, OPENCENTRA_LOG_LEVEL="warning")
+        started = time.perf_counter()
+        self._process = subprocess.Popen(
+            [PYTHON, "-c", "from opencentra.cli import main; main()", *args],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        _wait_healthy(self.port, self._process)
+        self.startup_seconds = time.perf_counter() - started
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._process is not None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+
+
+_BASELINE_APP = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    import uvicorn
+    from starlette.applications import Starlette
+    from starlette.responses import Response
+    from starlette.routing import Route
+
+    BODY = Path(sys.argv[2]).read_bytes()
+    MEDIA = sys.argv[3]
+
+    async def endpoint(request):
+        await request.body()
+        return Response(BODY, media_type=MEDIA)
+
+    async def healthz(request):
+        return Response(b'{"status":"ok"}', media_type="application/json")
+
+    app = Starlette(routes=[
+        Route("/healthz", healthz),
+        Route("/{path:path}", endpoint, methods=["GET", "POST", "PUT", "DELETE"]),
+    ])
+    uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning")
+    """
+)
+
+
+@contextmanager
+def baseline_server(body: bytes, media_type: str = "application/json") -> Iterator[str]:
+    """A bare Starlette endpoint returning ``body`` for any path; yields its base URL."""
+    with tempfile.TemporaryDirectory() as folder:
+        script = Path(folder) / "baseline.py"
+        script.write_text(_BASELINE_APP)
+        payload = Path(folder) / "body"
+        payload.write_bytes(body)
+        port = free_port()
+        process = subprocess.Popen(
+            [PYTHON, str(script), str(port), str(payload), media_type],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            _wait_healthy(port, process)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    label: str
+    requests_per_second: float
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    requests: int
+    errors: int
+
+
+_WRK_SCRIPT = """
+wrk.method = {method}
+wrk.body = {body}
+{headers}
+done = function(summary, latency, requests)
+  local errors = summary.errors.connect + summary.errors.read + summary.errors.write
+    + summary.errors.status + summary.errors.timeout
+  io.stderr:write(string.format(
+    'RESULT {{"requests": %d, "seconds": %f, "p50": %f, "p95": %f, "p99": %f, "errors": %d}}\\n',
+    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1e3,
+    latency:percentile(95) / 1e3, latency:percentile(99) / 1e3, errors))
+end
+"""
+
+
+def _lua_string(value: str) -> str:
+    return json.dumps(value)
+
+
+def wrk_load(
+    label: str,
+    url: str,
+    *,
+    method: str = "GET",
+    body: bytes | str = b"",
+    headers: dict[str, str] | None = None,
+    connections: int = 16,
+    duration: int = 8,
+    threads: int = 1,
+) -> LoadResult:
+    """Closed-loop load with wrk; non-2xx responses count as errors."""
+    if shutil.which("wrk") is None:
+        raise RuntimeError("wrk is not installed: run benchmarks/run, or apt-get install wrk")
+    text_body = body.decode() if isinstance(body, bytes) else body
+    header_lines = "\n".join(f"wrk.headers[{_lua_string(k)}] = {_lua_string(v)}" for k, v in (headers or {}).items())
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(_WRK_SCRIPT.format(method=_lua_string(method), body=_lua_string(text_body), headers=header_lines))
+    try:
+        # A short warm-up first, so caches and connection pools are filled.
+        subprocess.run(
+            ["wrk", "-t1", f"-c{connections}", "-d2s", "-s", script.name, url],
+            capture_output=True,
+            check=True,
+        )
+        completed = subprocess.run(
+            ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "-s", script.name, url],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    finally:
+        os.unlink(script.name)
+    line = next(line for line in completed.stderr.splitlines() if line.startswith("RESULT "))
+    data = json.loads(line.removeprefix("RESULT "))
+    return LoadResult(
+        label=label,
+        requests_per_second=data["requests"] / data["seconds"],
+        p50_ms=data["p50"],
+        p95_ms=data["p95"],
+        p99_ms=data["p99"],
+        requests=data["requests"],
+        errors=data["errors"],
+    )
+
+
+def flow_latency(
+    label: str,
+    flow: Callable[[Any], Awaitable[None]],
+    *,
+    base_url: str,
+    concurrency: int = 16,
+    iterations: int = 400,
+) -> LoadResult:
+    """Run ``flow(client)`` ``iterations`` times with ``concurrency`` at once.
+
+    ``flow`` gets an ``httpx2.AsyncClient`` bound to ``base_url`` and should
+    raise on a failed step. Latency is per whole flow.
+    """
+    import httpx2 as httpx
+
+    async def main() -> LoadResult:
+        latencies: list[float] = []
+        errors = 0
+        queue: asyncio.Queue[int] = asyncio.Queue()
+        for i in range(iterations):
+            queue.put_nowait(i)
+        limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+        async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=30) as client:
+
+            async def worker() -> None:
+                nonlocal errors
+                while not queue.empty():
+                    queue.get_nowait()
+                    started = time.perf_counter()
+                    try:
+                        await flow(client)
+                    except Exception:  # noqa: BLE001 - counted, the run goes on
+                        errors += 1
+                        continue
+                    latencies.append((time.perf_counter() - started) * 1000)
+
+            started = time.perf_counter()
+            await asyncio.gather(*(worker() for _ in range(concurrency)))
+            elapsed = time.perf_counter() - started
+        latencies.sort()
+
+        def pct(p: float) -> float:
+            return latencies[min(len(latencies) - 1, int(len(latencies) * p / 100))] if latencies else float("nan")
+
+        return LoadResult(label, len(latencies) / elapsed, pct(50), pct(95), pct(99), len(latencies), errors)
+
+    return asyncio.run(main())
+
+
+def ratio(result: LoadResult, baseline: LoadResult) -> float:
+    return result.requests_per_second / baseline.requests_per_second if baseline.requests_per_second else 0.0
+
+
+def report(name: str, rows: list[LoadResult], notes: dict[str, Any] | None = None) -> None:
+    """Print a table and write ``benchmarks/results/<name>.json``."""
+    RESULTS.mkdir(exist_ok=True)
+    print(f"\n{name}")
+    print(f"{'scenario':<48} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}")
+    for row in rows:
+        print(
+            f"{row.label:<48} {row.requests_per_second:>9.1f} {row.p50_ms:>8.2f} "
+            f"{row.p95_ms:>8.2f} {row.p99_ms:>8.2f} {row.errors:>7}"
+        )
+    for key, value in (notes or {}).items():
+        print(f"  {key}: {value}")
+    payload = {"name": name, "rows": [asdict(r) for r in rows], "notes": notes or {}, "when": time.time()}
+    (RESULTS / f"{name}.json").write_text(json.dumps(payload, indent=2))
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
