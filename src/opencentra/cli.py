@@ -307,10 +307,8 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit(exc.exit_code) from None
     except (typer.Abort, SystemExit):
         raise
-    except Exception as exc:  # click usage errors arrive here in non-standalone mode
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            raise SystemExit(exc.exit_code) from None
-        raise
+    except typer.TyperException as exc:
+        # Usage errors (unknown flag, bad value) as one line, like every other failure.
+        message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+        _fail(f"{message} (see opencentra --help)")
+        raise SystemExit(getattr(exc, "exit_code", 2)) from None

@@ -95,3 +95,13 @@ def test_settings_from_environment() -> None:
         Settings().with_overrides(redis_url="http://x")
     with pytest.raises(ValidationFailed, match="needs --redis"):
         Settings().with_overrides(workers=2)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("serve", "--bogus"), ("serve", "--port", "abc"), ("seed", "demo", "--products", "-5"), ("plugin", "create")],
+)
+def test_usage_errors_are_one_line(args: tuple[str, ...]) -> None:
+    result = _cli(*args)
+    _one_clear_line(result, "error:")
+    assert result.returncode == 2

@@ -88,3 +88,32 @@ async def test_admin_password_uses_argon2id(db: Database) -> None:
         await services.authenticate_admin(db, "ghost", "correct horse")
     with pytest.raises(ValidationFailed):
         await services.set_admin_password(db, username="admin", password="short")
+
+
+async def test_deactivating_soap_and_admin_users(db: Database) -> None:
+    password = await services.create_soap_user(db, username="erp")
+    await services.deactivate_soap_user(db, "erp")
+    with pytest.raises(Unauthorized):
+        await services.authenticate_soap_user(db, "erp", password)
+    await services.set_admin_password(db, username="ops", password="long enough")
+    await services.deactivate_admin(db, "ops")
+    with pytest.raises(Unauthorized):
+        await services.authenticate_admin(db, "ops", "long enough")
+
+
+async def test_external_ids_map_both_ways(db: Database) -> None:
+    await services.set_external_id(db, integration="erp", object_type="Product", internal_id=1, external_id="SKU-1")
+    await services.set_external_id(db, integration="erp", object_type="Product", internal_id=2, external_id="SKU-2")
+    await services.set_external_id(db, integration="pim", object_type="Product", internal_id=1, external_id="P1")
+    assert await services.internal_ids(
+        db, integration="erp", object_type="Product", external_ids=["SKU-1", "SKU-2", "nope"]
+    ) == {"SKU-1": 1, "SKU-2": 2}
+    # Re-mapping an internal id replaces its earlier external id.
+    await services.set_external_id(db, integration="erp", object_type="Product", internal_id=1, external_id="SKU-9")
+    assert await services.external_ids(db, integration="erp", object_type="Product", internal_ids=[1, 2]) == {
+        1: "SKU-9",
+        2: "SKU-2",
+    }
+    assert await services.external_ids(db, integration="pim", object_type="Product", internal_ids=[1]) == {1: "P1"}
+    with pytest.raises(ValidationFailed):
+        await services.set_external_id(db, integration="erp", object_type="Product", internal_id=3, external_id="")

@@ -16,7 +16,7 @@ from opencentra.db.base import utcnow
 from opencentra.db.engine import Database
 from opencentra.errors import Conflict, NotFound, Unauthorized, ValidationFailed
 from opencentra.integration import secrets
-from opencentra.integration.models import AdminUser, ApiPlugin, IntegrationToken, PluginType, SoapUser
+from opencentra.integration.models import AdminUser, ApiPlugin, ExternalId, IntegrationToken, PluginType, SoapUser
 from opencentra.integration.plugin_settings import PluginSettings, parse_settings, settings_to_json
 from opencentra.passwords import hash_password, verify_password
 
@@ -361,3 +361,89 @@ async def authenticate_admin(db: Database, username: str, password: str) -> int:
     if user is None or not await verify_password(stored, password):
         raise Unauthorized("invalid username or password")
     return user.id
+
+
+async def deactivate_soap_user(db: Database, username: str) -> None:
+    """Revoke a SOAP login; ``rotate_soap_password`` makes it usable again."""
+    async with db.write() as session:
+        user = await session.scalar(select(SoapUser).where(SoapUser.username == username))
+        if user is None:
+            raise NotFound(f"SOAP user {username!r} not found", field="username")
+        user.active = False
+
+
+async def deactivate_admin(db: Database, username: str) -> None:
+    """Revoke an admin's access; ``set_admin_password`` makes it usable again."""
+    async with db.write() as session:
+        user = await session.scalar(select(AdminUser).where(AdminUser.username == username))
+        if user is None:
+            raise NotFound(f"admin {username!r} not found", field="username")
+        user.active = False
+
+
+# --- ID conversion ----------------------------------------------------------------
+
+
+def _check_external(integration: str, object_type: str, external_id: str) -> None:
+    if not integration.strip():
+        raise ValidationFailed("integration name is required", field="integration")
+    if not object_type.strip():
+        raise ValidationFailed("object type is required", field="objectType")
+    if not external_id.strip() or len(external_id) > 200:
+        raise ValidationFailed("external id must be 1-200 characters", field="externalId")
+
+
+async def set_external_id(
+    db: Database, *, integration: str, object_type: str, internal_id: int, external_id: str
+) -> None:
+    """Map an integration's own id to one of ours (replacing an earlier mapping
+    of either side), so it can address our objects by its ids."""
+    _check_external(integration, object_type, external_id)
+    async with db.write() as session:
+        existing = (
+            await session.scalars(
+                select(ExternalId).where(
+                    ExternalId.integration == integration,
+                    ExternalId.object_type == object_type,
+                    (ExternalId.internal_id == internal_id) | (ExternalId.external_id == external_id),
+                )
+            )
+        ).all()
+        for row in existing:
+            await session.delete(row)
+        await session.flush()
+        session.add(
+            ExternalId(
+                integration=integration, object_type=object_type, internal_id=internal_id, external_id=external_id
+            )
+        )
+
+
+async def internal_ids(db: Database, *, integration: str, object_type: str, external_ids: list[str]) -> dict[str, int]:
+    """Our ids for an integration's ids; unknown ones are left out."""
+    if not external_ids:
+        return {}
+    async with db.read() as session:
+        rows = await session.execute(
+            select(ExternalId.external_id, ExternalId.internal_id).where(
+                ExternalId.integration == integration,
+                ExternalId.object_type == object_type,
+                ExternalId.external_id.in_(external_ids),
+            )
+        )
+        return {external: internal for external, internal in rows.all()}
+
+
+async def external_ids(db: Database, *, integration: str, object_type: str, internal_ids: list[int]) -> dict[int, str]:
+    """An integration's ids for ours; unmapped ones are left out."""
+    if not internal_ids:
+        return {}
+    async with db.read() as session:
+        rows = await session.execute(
+            select(ExternalId.internal_id, ExternalId.external_id).where(
+                ExternalId.integration == integration,
+                ExternalId.object_type == object_type,
+                ExternalId.internal_id.in_(internal_ids),
+            )
+        )
+        return {internal: external for internal, external in rows.all()}
