@@ -10,23 +10,16 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from opencentra.db.base import Base, TimestampMixin
+from opencentra.db.base import Base, JSONDocument, TimestampMixin, enum_check
 
 # JSONB on PostgreSQL; JSON text on SQLite.
-JSONType = JSON().with_variant(JSONB(), "postgresql")
 
 # Centra's documented limit; the services enforce it because a CHECK cannot
 # see ancestors.
 MAX_CATEGORY_DEPTH = 6
-
-
-def _one_of(column: str, values: type[enum.StrEnum]) -> str:
-    allowed = ", ".join(f"'{v.value}'" for v in values)
-    return f"{column} IN ({allowed})"
 
 
 class ProductStatus(enum.StrEnum):
@@ -86,10 +79,10 @@ class MeasurementChart(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(255))
     unit: Mapped[str] = mapped_column(String(16), default="cm")
-    row_names: Mapped[list[str]] = mapped_column(JSONType, default=list)
-    column_names: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    row_names: Mapped[list[str]] = mapped_column(JSONDocument, default=list)
+    column_names: Mapped[list[str]] = mapped_column(JSONDocument, default=list)
     # {row name: {column name: value}}; values are free text ("27", "27-28").
-    cells: Mapped[dict[str, dict[str, str]]] = mapped_column(JSONType, default=dict)
+    cells: Mapped[dict[str, dict[str, str]]] = mapped_column(JSONDocument, default=dict)
 
 
 class Brand(Base):
@@ -116,7 +109,7 @@ class Product(TimestampMixin, Base):
 
     __tablename__ = "products"
     __table_args__ = (
-        CheckConstraint(_one_of("status", ProductStatus), name="status"),
+        enum_check("status", ProductStatus, "status"),
         CheckConstraint("weight_grams IS NULL OR weight_grams >= 0", name="weight_not_negative"),
         CheckConstraint("item_quantity_minimum >= 1", name="quantity_minimum_positive"),
         CheckConstraint("item_quantity_multiple_of >= 1", name="quantity_multiple_positive"),
@@ -195,7 +188,7 @@ class AttributeType(Base):
     """A custom attribute (``swatch``, ``material``) exposed as an extra product key."""
 
     __tablename__ = "attribute_types"
-    __table_args__ = (CheckConstraint(_one_of("scope", AttributeScope), name="scope"),)
+    __table_args__ = (enum_check("scope", AttributeScope, "scope"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(64), unique=True)
@@ -360,7 +353,7 @@ class DisplayRelation(Base):
     __tablename__ = "display_relations"
     __table_args__ = (
         UniqueConstraint("display_id", "related_display_id", "relation"),
-        CheckConstraint(_one_of("relation", DisplayRelationType), name="relation"),
+        enum_check("relation", DisplayRelationType, "relation"),
         CheckConstraint("display_id <> related_display_id", name="not_self"),
     )
 

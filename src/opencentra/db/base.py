@@ -6,10 +6,12 @@ to alter constraints on SQLite (batch mode) and PostgreSQL alike.
 
 from __future__ import annotations
 
+import enum
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import BigInteger, DateTime, Integer, MetaData, TypeDecorator
+from sqlalchemy import JSON, BigInteger, CheckConstraint, DateTime, Integer, MetaData, TypeDecorator
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -55,6 +57,20 @@ class UTCDateTime(TypeDecorator[datetime]):
 # Integers are BIGINT on PostgreSQL and INTEGER on SQLite, where only INTEGER
 # PRIMARY KEY is an alias of the rowid and autoincrements.
 BigInt = BigInteger().with_variant(Integer(), "sqlite")
+
+
+# JSON documents: JSONB on PostgreSQL (indexable, compact), JSON text on SQLite.
+JSONDocument = JSON().with_variant(JSONB(), "postgresql")
+
+
+def enum_check(column: str, values: type[enum.StrEnum], name: str | None = None) -> CheckConstraint:
+    """A CHECK that ``column`` holds one of the enum's values.
+
+    Enums are stored as short strings rather than native PostgreSQL enums, so
+    adding a value needs no type migration; the CHECK keeps the data honest.
+    """
+    allowed = ", ".join(f"'{member.value}'" for member in values)
+    return CheckConstraint(f"{column} IN ({allowed})", name=name or column)
 
 
 class Base(DeclarativeBase):

@@ -9,14 +9,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from opencentra.db.base import Base, utcnow
+from opencentra.db.base import Base, JSONDocument, utcnow
 
 # JSONB on PostgreSQL (compact, indexable); plain JSON text on SQLite.
-JSONType = JSON().with_variant(JSONB(), "postgresql")
 
 
 class Event(Base):
@@ -29,7 +27,7 @@ class Event(Base):
     object_type: Mapped[str] = mapped_column(String(64))
     object_id: Mapped[int]
     action: Mapped[str] = mapped_column(String(32))
-    payload: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONDocument, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (
@@ -46,7 +44,7 @@ class EventConsumer(Base):
     # "soap:<user>", "graphql:<integration>", "webhook:<id>"
     name: Mapped[str] = mapped_column(String(200), unique=True)
     # Object types this consumer listens to; empty means all of them.
-    object_types: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    object_types: Mapped[list[str]] = mapped_column(JSONDocument, default=list)
     # Events with an id at or below this were there before the consumer was
     # registered; it does not get that history unless asked for it.
     since_event_id: Mapped[int] = mapped_column(default=0)

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from opencentra.db.base import Base, TimestampMixin, utcnow
+from opencentra.db.base import Base, TimestampMixin, enum_check, utcnow
 
 
 class VoucherType(enum.StrEnum):
@@ -121,7 +121,7 @@ class Voucher(TimestampMixin, Base):
 
     __tablename__ = "vouchers"
     __table_args__ = (
-        CheckConstraint("type IN ('code', 'auto', 'url')", name="type"),
+        enum_check("type", VoucherType),
         CheckConstraint("type <> 'code' OR code_normalized IS NOT NULL", name="code_required"),
         CheckConstraint("type <> 'url' OR uri IS NOT NULL", name="uri_required"),
         CheckConstraint("(code IS NULL) = (code_normalized IS NULL)", name="code_pair"),

@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from opencentra.db.base import Base, TimestampMixin
+from opencentra.db.base import Base, TimestampMixin, enum_check
 
 DEFAULT_TIMEZONE = "Europe/Stockholm"
 
@@ -47,11 +47,6 @@ def _enum_type(enum_cls: type[enum.StrEnum]) -> Enum:
         values_callable=_values,
         validate_strings=True,
     )
-
-
-def _in_check(column: str, enum_cls: type[enum.StrEnum], name: str | None = None) -> CheckConstraint:
-    allowed = ", ".join(f"'{value}'" for value in _values(enum_cls))
-    return CheckConstraint(f"{column} IN ({allowed})", name=name or column)
 
 
 class StoreType(enum.StrEnum):
@@ -157,8 +152,8 @@ class CountryState(Base):
 class Store(TimestampMixin, Base):
     __tablename__ = "stores"
     __table_args__ = (
-        _in_check("type", StoreType),
-        _in_check("overselling_mode", OversellingMode),
+        enum_check("type", StoreType),
+        enum_check("overselling_mode", OversellingMode),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -376,7 +371,7 @@ class PaymentMethod(Base):
     __tablename__ = "payment_methods"
     __table_args__ = (
         UniqueConstraint("store_id", "uri"),
-        _in_check("behaviour", PaymentBehaviour),
+        enum_check("behaviour", PaymentBehaviour),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -410,7 +405,7 @@ class PaymentMethodMarket(Base):
 
 class Warehouse(Base):
     __tablename__ = "warehouses"
-    __table_args__ = (_in_check("stock_master", StockMaster),)
+    __table_args__ = (enum_check("stock_master", StockMaster),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(128), unique=True)
