@@ -15,6 +15,7 @@ from opencentra import __version__
 from opencentra.api.checkout.app import create_checkout_adapter
 from opencentra.api.context import AppContext
 from opencentra.api.dispatch import APP_CONTEXT_KEY, PluginCache, PluginDispatcher
+from opencentra.api.graphql.app import create_graphql_app
 from opencentra.api.order.app import create_order_adapter
 from opencentra.api.shop.app import create_shop_adapter
 from opencentra.api.subscription_legacy.app import create_subscription_adapter
@@ -68,6 +69,8 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         PluginCache(settings.plugin_cache_seconds),
     )
     app.mount("/api", dispatcher, name="plugins")
+    # GraphQL Integration API: one endpoint for the whole instance, not per plugin.
+    app.add_route("/graphql", create_graphql_app(settings).handle, methods=["GET", "POST"], include_in_schema=False)
     app.add_middleware(CorrelationIdMiddleware)
     return app
 

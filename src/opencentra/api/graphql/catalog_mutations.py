@@ -1,0 +1,424 @@
+"""PIM and setup mutations that the catalogue, pricing and stores services support.
+
+Inputs follow Centra's shapes; fields OpenCentra has no place for are
+accepted and named in ``userWarnings`` rather than silently dropped.
+"""
+
+from __future__ import annotations
+
+import enum
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import strawberry
+from sqlalchemy import select
+from strawberry.extensions import FieldExtension
+from strawberry.types import Info
+
+from opencentra.api.graphql.catalog import Brand, Collection, SizeChart
+from opencentra.api.graphql.common import Status, UserError, UserWarning, user_error
+from opencentra.api.graphql.context import GraphQLContext
+from opencentra.api.graphql.permissions import Require
+from opencentra.api.graphql.stock import IdRef, MonetaryValueInput
+from opencentra.api.graphql.stores import Market, Pricelist, StockMasterPolicy, Warehouse
+from opencentra.catalog import brands, sizes
+from opencentra.catalog import models as catalog
+from opencentra.errors import DomainError, ValidationFailed
+from opencentra.pricing import prices
+from opencentra.stores import models as store_models
+from opencentra.stores import services as stores
+
+MAX_PRICES = 1000
+
+
+def _mutation(resolver: Any, permission: str) -> Any:
+    extensions: list[FieldExtension] = [Require(permission)]
+    return strawberry.field(resolver=resolver, extensions=extensions)
+
+
+@strawberry.input
+class StoreRef:
+    id: int
+
+
+@strawberry.input
+class CountryRef:
+    id: int | None = None
+    code: str | None = None
+
+
+async def _country_codes(context: GraphQLContext, refs: list[CountryRef]) -> list[str]:
+    ids = [ref.id for ref in refs if ref.id is not None]
+    codes = [ref.code.upper() for ref in refs if ref.code is not None]
+    if ids:
+        async with context.read() as session:
+            rows = await session.execute(
+                select(store_models.Country.id, store_models.Country.code).where(store_models.Country.id.in_(ids))
+            )
+            found = {country_id: code for country_id, code in rows}
+        missing = [i for i in ids if i not in found]
+        if missing:
+            raise ValidationFailed(f"Could not find Country with ID {missing[0]}", field="addCountries")
+        codes += [found[i] for i in ids]
+    return codes
+
+
+# --- brands, collections, size charts ----------------------------------------------------
+
+
+@strawberry.input
+class BrandCreateInput:
+    name: str
+    uri: str | None = None
+    add_to_stores: list[StoreRef] | None = None
+    meta_title: str = ""
+    meta_description: str = ""
+    meta_keywords: str = ""
+
+
+@strawberry.type
+class BrandPayload:
+    brand: Brand | None
+    user_errors: list[UserError]
+    user_warnings: list[UserWarning]
+
+
+async def create_brand(info: Info[Any, Any], input: BrandCreateInput) -> BrandPayload:
+    context: GraphQLContext = info.context
+    try:
+        row = await brands.create_brand(
+            context.db,
+            input.name,
+            uri=input.uri,
+            meta_title=input.meta_title,
+            meta_description=input.meta_description,
+            meta_keywords=input.meta_keywords,
+        )
+    except DomainError as error:
+        return BrandPayload(brand=None, user_errors=[user_error(error, "input")], user_warnings=[])
+    await context.after_write()
+    return BrandPayload(brand=Brand.of(row), user_errors=[], user_warnings=[])
+
+
+@strawberry.input
+class CollectionCreateInput:
+    name: str
+    uri: str | None = None
+    status: Status = Status.ACTIVE
+
+
+@strawberry.type
+class CollectionPayload:
+    collection: Collection | None
+    user_errors: list[UserError]
+    user_warnings: list[UserWarning]
+
+
+async def create_collection(info: Info[Any, Any], input: CollectionCreateInput) -> CollectionPayload:
+    context: GraphQLContext = info.context
+    try:
+        row = await brands.create_collection(context.db, input.name, uri=input.uri)
+    except DomainError as error:
+        return CollectionPayload(collection=None, user_errors=[user_error(error, "input")], user_warnings=[])
+    await context.after_write()
+    warnings = []
+    if input.status == Status.INACTIVE:
+        warnings.append(UserWarning(message="collections are always active in OpenCentra", path=["input", "status"]))
+    return CollectionPayload(collection=Collection.of(row), user_errors=[], user_warnings=warnings)
+
+
+@strawberry.input
+class SizeChartCreateInput:
+    name: str
+    horizontal_labels: list[str]
+    vertical_labels: list[str] | None = None
+    divider_symbol: str = "x"
+    display_unit: str | None = None
+    display_divided_by: int | None = None
+
+
+@strawberry.type
+class SizeChartPayload:
+    size_chart: SizeChart | None
+    user_errors: list[UserError]
+    user_warnings: list[UserWarning]
+
+
+async def create_size_chart(info: Info[Any, Any], input: SizeChartCreateInput) -> SizeChartPayload:
+    """A 2-D chart (vertical labels given) makes sizes named ``<horizontal><divider><vertical>``."""
+    context: GraphQLContext = info.context
+    names = list(input.horizontal_labels)
+    if input.vertical_labels:
+        names = [f"{h}{input.divider_symbol}{v}" for v in input.vertical_labels for h in input.horizontal_labels]
+    if len(names) > 1000:
+        error = UserError(message="a size chart has at most 1000 sizes", path=["input", "horizontalLabels"])
+        return SizeChartPayload(size_chart=None, user_errors=[error], user_warnings=[])
+    try:
+        row = await sizes.create_size_chart(context.db, input.name, names, divider_symbol=input.divider_symbol or "x")
+    except DomainError as error:
+        return SizeChartPayload(size_chart=None, user_errors=[user_error(error, "input")], user_warnings=[])
+    await context.after_write()
+    return SizeChartPayload(size_chart=SizeChart.of(row), user_errors=[], user_warnings=[])
+
+
+# --- warehouses, markets, pricelists --------------------------------------------------------
+
+
+@strawberry.enum
+class StockOwnershipPolicy(enum.Enum):
+    OWN = "OWN"
+    THIRD_PARTY = "THIRD_PARTY"
+
+
+@strawberry.enum
+class AllocationPolicy(enum.Enum):
+    CHECK_FIRST = "CHECK_FIRST"
+    ALWAYS_ALLOCATE = "ALWAYS_ALLOCATE"
+
+
+@strawberry.input
+class WarehouseLocationInput:
+    country: CountryRef | None = None
+    state_or_province: str | None = None
+
+
+@strawberry.input
+class WarehouseCreateInput:
+    name: str
+    stock_master_policy: StockMasterPolicy = StockMasterPolicy.CENTRA
+    stock_ownership_policy: StockOwnershipPolicy | None = None
+    allocation_policy: AllocationPolicy | None = None
+    before_warehouse: IdRef | None = None
+    hide_from_stock_view: bool | None = None
+    threshold: int | None = None
+    warehouse_location: WarehouseLocationInput | None = None
+
+    def ignored(self) -> list[str]:
+        names = {
+            "stockOwnershipPolicy": self.stock_ownership_policy,
+            "allocationPolicy": self.allocation_policy,
+            "beforeWarehouse": self.before_warehouse,
+            "hideFromStockView": self.hide_from_stock_view,
+            "threshold": self.threshold,
+            "warehouseLocation": self.warehouse_location,
+        }
+        return [name for name, value in names.items() if value is not None]
+
+
+@strawberry.type
+class WarehousePayload:
+    warehouse: Warehouse | None
+    user_errors: list[UserError]
+    user_warnings: list[UserWarning]
+
+
+async def create_warehouse(info: Info[Any, Any], input: WarehouseCreateInput) -> WarehousePayload:
+    context: GraphQLContext = info.context
+    master = (
+        store_models.StockMaster.EXTERNAL
+        if input.stock_master_policy == StockMasterPolicy.EXTERNAL
+        else store_models.StockMaster.INTERNAL
+    )
+    try:
+        row = await stores.create_warehouse(context.db, input.name, stock_master=master)
+    except DomainError as error:
+        return WarehousePayload(warehouse=None, user_errors=[user_error(error, "input")], user_warnings=[])
+    await context.after_write()
+    warnings = [
+        UserWarning(message=f"{name} is not supported by OpenCentra; ignored", path=["input", name])
+        for name in input.ignored()
+    ]
+    return WarehousePayload(warehouse=Warehouse.of(row), user_errors=[], user_warnings=warnings)
+
+
+@strawberry.input
+class MarketCreateInput:
+    name: str
+    store: StoreRef
+    add_countries: list[CountryRef] | None = None
+    comment: str | None = None
+
+
+@strawberry.type
+class MarketPayload:
+    market: Market | None
+    user_errors: list[UserError]
+    user_warnings: list[UserWarning]
+
+
+async def create_market(info: Info[Any, Any], input: MarketCreateInput) -> MarketPayload:
+    context: GraphQLContext = info.context
+    if context.store_id is not None and input.store.id != context.store_id:
+        error = UserError(message=f"Could not find Store with ID {input.store.id}", path=["input", "store"])
+        return MarketPayload(market=None, user_errors=[error], user_warnings=[])
+    try:
+        codes = await _country_codes(context, input.add_countries or [])
+        row = await stores.create_market(context.db, input.store.id, input.name, countries=codes)
+    except DomainError as error:
+        return MarketPayload(market=None, user_errors=[user_error(error, "input")], user_warnings=[])
+    await context.after_write()
+    warnings = []
+    if input.comment:
+        warnings.append(UserWarning(message="market comments are not stored yet", path=["input", "comment"]))
+    return MarketPayload(market=Market.of(row), user_errors=[], user_warnings=warnings)
+
+
+@strawberry.input
+class PricelistCreateInput:
+    name: str
+    store: StoreRef
+    currency_iso_code: str
+    status: Status = Status.ACTIVE
+    add_countries: list[CountryRef] | None = None
+    default_shipping_option: IdRef | None = None
+
+
+@strawberry.type
+class PricelistPayload:
+    pricelist: Pricelist | None
+    user_errors: list[UserError]
+    user_warnings: list[UserWarning]
+
+
+async def create_pricelist(info: Info[Any, Any], input: PricelistCreateInput) -> PricelistPayload:
+    context: GraphQLContext = info.context
+    if context.store_id is not None and input.store.id != context.store_id:
+        error = UserError(message=f"Could not find Store with ID {input.store.id}", path=["input", "store"])
+        return PricelistPayload(pricelist=None, user_errors=[error], user_warnings=[])
+    try:
+        codes = await _country_codes(context, input.add_countries or [])
+        row = await stores.create_pricelist(
+            context.db,
+            input.store.id,
+            input.name,
+            input.currency_iso_code,
+            countries=codes,
+            active=input.status == Status.ACTIVE,
+        )
+    except DomainError as error:
+        return PricelistPayload(pricelist=None, user_errors=[user_error(error, "input")], user_warnings=[])
+    await context.after_write()
+    warnings = []
+    if input.default_shipping_option is not None:
+        warnings.append(
+            UserWarning(message="a pricelist's default shipping option is not supported; ignored", path=["input"])
+        )
+    return PricelistPayload(pricelist=Pricelist.of(row), user_errors=[], user_warnings=warnings)
+
+
+# --- prices -----------------------------------------------------------------------------
+
+
+@strawberry.input
+class VariantPriceInput:
+    product_variant: IdRef
+    price: MonetaryValueInput
+
+
+@strawberry.input
+class ProductPriceInput:
+    product: IdRef
+    price: MonetaryValueInput | None = None
+    individual_variant_prices: list[VariantPriceInput] | None = None
+    override_individual_variant_prices: bool = False
+
+
+@strawberry.input
+class SetPricesInput:
+    pricelist: IdRef
+    product_prices: list[ProductPriceInput]
+
+
+@strawberry.type
+class SetPricesPayload:
+    pricelist: Pricelist | None
+    user_errors: list[UserError]
+    user_warnings: list[UserWarning]
+
+
+def _amount(value: MonetaryValueInput) -> Decimal:
+    try:
+        return Decimal(str(value.value))
+    except InvalidOperation:
+        raise ValidationFailed("price is not a number", field="price") from None
+
+
+async def set_prices(info: Info[Any, Any], input: SetPricesInput) -> SetPricesPayload:
+    """A batch: the valid prices are saved, bad items become warnings (Centra's setPrices)."""
+    context: GraphQLContext = info.context
+    if len(input.product_prices) > MAX_PRICES:
+        error = UserError(message=f"at most {MAX_PRICES} products per call", path=["input", "productPrices"])
+        return SetPricesPayload(pricelist=None, user_errors=[error], user_warnings=[])
+    pricelist_row = await context.loaders.one(store_models.Pricelist).load(input.pricelist.id)
+    if pricelist_row is None or (context.store_id is not None and pricelist_row.store_id != context.store_id):
+        error = UserError(message=f"Could not find Pricelist with ID {input.pricelist.id}", path=["input", "pricelist"])
+        return SetPricesPayload(pricelist=None, user_errors=[error], user_warnings=[])
+    currency = await context.loaders.currency.load(pricelist_row.currency_id)
+    assert currency is not None
+    product_ids = [p.product.id for p in input.product_prices]
+    async with context.read() as session:
+        variants: dict[int, list[int]] = {}
+        for variant_id, product_id in await session.execute(
+            select(catalog.ProductVariant.id, catalog.ProductVariant.product_id).where(
+                catalog.ProductVariant.product_id.in_(product_ids)
+            )
+        ):
+            variants.setdefault(product_id, []).append(variant_id)
+    warnings: list[UserWarning] = []
+    specs: dict[int, prices.PriceSpec] = {}
+    seen: set[int] = set()
+    for index, item in enumerate(input.product_prices):
+        path = ["input", "productPrices", str(index)]
+        product_id = item.product.id
+        if product_id in seen:
+            warnings.append(UserWarning(message=f"Duplicate product ID {product_id} skipped", path=path))
+            continue
+        seen.add(product_id)
+        if product_id not in variants:
+            warnings.append(UserWarning(message=f"Could not find Product with ID {product_id}; skipped", path=path))
+            continue
+        given: list[tuple[int | None, MonetaryValueInput]] = [(None, item.price)] if item.price is not None else []
+        given += [(v.product_variant.id, v.price) for v in item.individual_variant_prices or []]
+        for chosen, price in given:
+            if price.currency_iso_code.upper() != currency.code:
+                warnings.append(
+                    UserWarning(
+                        message=f"Price in {price.currency_iso_code} does not match the pricelist's "
+                        f"{currency.code}; skipped",
+                        path=path,
+                    )
+                )
+                continue
+            try:
+                amount = _amount(price)
+            except ValidationFailed as error:
+                warnings.append(UserWarning(message=error.message, path=path))
+                continue
+            targets: list[int] = variants[product_id] if chosen is None else [chosen]
+            if chosen is not None and chosen not in variants[product_id]:
+                warnings.append(
+                    UserWarning(
+                        message=f"Product variant with id {chosen} not assigned to product {product_id}", path=path
+                    )
+                )
+                continue
+            for target in targets:
+                specs[target] = prices.PriceSpec(variant_id=target, price=amount)
+    if specs:
+        try:
+            await prices.set_prices(context.db, pricelist_row.id, list(specs.values()))
+        except DomainError as error:
+            return SetPricesPayload(pricelist=None, user_errors=[user_error(error, "input")], user_warnings=warnings)
+        await context.after_write()
+    return SetPricesPayload(pricelist=Pricelist.of(pricelist_row), user_errors=[], user_warnings=warnings)
+
+
+@strawberry.type
+class CatalogMutation:
+    create_brand: BrandPayload = _mutation(create_brand, "Brand:write")
+    create_collection: CollectionPayload = _mutation(create_collection, "Collection:write")
+    create_size_chart: SizeChartPayload = _mutation(create_size_chart, "SizeChart:write")
+    create_warehouse: WarehousePayload = _mutation(create_warehouse, "Warehouse:write")
+    create_market: MarketPayload = _mutation(create_market, "Market:write")
+    create_pricelist: PricelistPayload = _mutation(create_pricelist, "Pricelist:write")
+    set_prices: SetPricesPayload = _mutation(set_prices, "Price:write")

@@ -1,0 +1,152 @@
+"""The schema: every root field with the permission it needs, and the request guards.
+
+Root fields are listed here, each with its ``Require`` permission, so one
+file shows what the API offers and what each part costs a token. The
+resolvers live with their types.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import FieldExtension, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
+
+from opencentra.api.graphql import catalog as catalog_api
+from opencentra.api.graphql import customers as customer_api
+from opencentra.api.graphql import events as event_api
+from opencentra.api.graphql import idconversions as id_api
+from opencentra.api.graphql import order_mutations
+from opencentra.api.graphql import orders as order_api
+from opencentra.api.graphql import ratelimits as meter_api
+from opencentra.api.graphql import stock as stock_api
+from opencentra.api.graphql import stores as store_api
+from opencentra.api.graphql.catalog_mutations import CatalogMutation
+from opencentra.api.graphql.common import SCALARS, Currency
+from opencentra.api.graphql.limits import RateLimitExtension
+from opencentra.api.graphql.permissions import Require
+from opencentra.errors import DomainError
+
+MAX_DEPTH = 15
+MAX_ALIASES = 250
+MAX_TOKENS = 20_000
+
+
+def root(resolver: Any, permission: str | None, description: str | None = None) -> Any:
+    """A root field; ``permission=None`` is open to every valid token (``rateLimits``)."""
+    extensions: list[FieldExtension] = [Require(permission)] if permission else []
+    return strawberry.field(resolver=resolver, extensions=extensions, description=description)
+
+
+@strawberry.type
+class Query:
+    orders: list[order_api.Order] = root(order_api.resolve_orders, "Order:read")
+    order: order_api.Order | None = root(order_api.resolve_order, "Order:read", "An order by its 32-character id.")
+    order_connection: order_api.OrderConnection = root(order_api.resolve_order_connection, "Order:read")
+    shipments: list[order_api.Shipment] = root(order_api.resolve_shipments, "Shipment:read")
+    shipment: order_api.Shipment | None = root(order_api.resolve_shipment, "Shipment:read")
+    returns: list[order_api.Return] = root(order_api.resolve_returns, "Return:read")
+
+    products: list[catalog_api.Product] = root(catalog_api.resolve_products, "Product:read")
+    product: catalog_api.Product | None = root(catalog_api.resolve_product, "Product:read")
+    product_variants: list[catalog_api.ProductVariant] = root(
+        catalog_api.resolve_product_variants, "ProductVariant:read"
+    )
+    product_variant: catalog_api.ProductVariant | None = root(
+        catalog_api.resolve_product_variant, "ProductVariant:read"
+    )
+    product_sizes: list[catalog_api.ProductSize] = root(catalog_api.resolve_product_sizes, "ProductSize:read")
+    displays: list[catalog_api.Display] = root(catalog_api.resolve_displays, "Display:read")
+    display: catalog_api.Display | None = root(catalog_api.resolve_display, "Display:read")
+    brands: list[catalog_api.Brand] = root(catalog_api.resolve_brands, "Brand:read")
+    collections: list[catalog_api.Collection] = root(catalog_api.resolve_collections, "Collection:read")
+    size_charts: list[catalog_api.SizeChart] = root(catalog_api.resolve_size_charts, "SizeChart:read")
+    categories: list[catalog_api.Category] = root(catalog_api.resolve_categories, "Category:read")
+
+    stores: list[store_api.Store] = root(store_api.resolve_stores, "Store:read")
+    markets: list[store_api.Market] = root(store_api.resolve_markets, "Market:read")
+    market: store_api.Market | None = root(store_api.resolve_market, "Market:read")
+    pricelists: list[store_api.Pricelist] = root(store_api.resolve_pricelists, "Pricelist:read")
+    pricelist: store_api.Pricelist | None = root(store_api.resolve_pricelist, "Pricelist:read")
+    warehouses: list[store_api.Warehouse] = root(store_api.resolve_warehouses, "Warehouse:read")
+    warehouse: store_api.Warehouse | None = root(store_api.resolve_warehouse, "Warehouse:read")
+    allocation_rules: list[store_api.AllocationRule] = root(store_api.resolve_allocation_rules, "AllocationRule:read")
+    countries: list[store_api.Country] = root(store_api.resolve_countries, "Country:read")
+    currencies: list[Currency] = root(store_api.resolve_currencies, "Currency:read")
+    languages: list[store_api.Language] = root(store_api.resolve_languages, "Language:read")
+    stock_change_connection: stock_api.StockChangeConnection = root(
+        stock_api.resolve_stock_change_connection, "StockChange:read"
+    )
+
+    customers: list[customer_api.Customer] = root(customer_api.resolve_customers, "Customer:read")
+    customer: customer_api.Customer | None = root(customer_api.resolve_customer, "Customer:read")
+
+    events: list[event_api.Event] = root(event_api.resolve_events, "Event:read")
+    event_listeners: list[event_api.EventListener] = root(event_api.resolve_event_listeners, "Event:read")
+
+    id_conversions: list[id_api.IdConversionEntry] = root(
+        id_api.resolve_id_conversions, None, "This integration's ID conversion entries; needs a valid token only."
+    )
+    counters: meter_api.Counters = root(
+        meter_api.resolve_counters, None, "Totals for pagination; each needs the permission of what it counts."
+    )
+    rate_limits: list[meter_api.RateLimit] = root(
+        meter_api.resolve_rate_limits, None, "The six rate-limit buckets; needs no permission."
+    )
+
+
+@strawberry.type
+class Mutation(CatalogMutation):
+    set_stock: stock_api.SetStockPayload = root(stock_api.set_stock, "StockChange:write")
+    change_stock: stock_api.ChangeStockPayload = root(stock_api.change_stock, "StockChange:write")
+
+    confirm_order: order_mutations.OrderPayload = root(order_mutations.confirm_order, "Order:write")
+    cancel_direct_to_consumer_order: order_mutations.OrderPayload = root(
+        order_mutations.cancel_direct_to_consumer_order, "Order:write"
+    )
+    create_shipment: order_mutations.ShipmentPayload = root(order_mutations.create_shipment, "Shipment:write")
+    update_shipment: order_mutations.ShipmentPayload = root(order_mutations.update_shipment, "Shipment:write")
+    capture_shipment: order_mutations.CaptureShipmentPayload = root(order_mutations.capture_shipment, "Shipment:write")
+    complete_shipment: order_mutations.ShipmentPayload = root(order_mutations.complete_shipment, "Shipment:write")
+    delete_shipment: order_mutations.DeletePayload = root(order_mutations.delete_shipment, "Shipment:write")
+    create_return: order_mutations.ReturnPayload = root(order_mutations.create_return, "Return:write")
+    complete_return: order_mutations.ReturnPayload = root(order_mutations.complete_return, "Return:write")
+
+    set_event_listeners: event_api.EventListenersPayload = root(event_api.set_event_listeners, "Event:write")
+    unset_event_listeners: event_api.EventListenersPayload = root(event_api.unset_event_listeners, "Event:write")
+    confirm_events: event_api.ConfirmEventsPayload = root(event_api.confirm_events, "Event:write")
+
+    set_id_conversions: id_api.IdConversionsPayload = root(id_api.set_id_conversions, None)
+
+
+class CentraSchema(strawberry.Schema):
+    """Logs only what is unexpected: refused permissions and bad input are the client's."""
+
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        unexpected = [
+            error
+            for error in errors
+            if error.original_error is not None and not isinstance(error.original_error, (GraphQLError, DomainError))
+        ]
+        if unexpected:
+            super().process_errors(unexpected, execution_context)
+
+
+def build_schema() -> strawberry.Schema:
+    return CentraSchema(
+        query=Query,
+        mutation=Mutation,
+        config=StrawberryConfig(scalar_map=SCALARS),
+        extensions=[
+            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+            lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+            RateLimitExtension,
+        ],
+    )
+
+
+schema = build_schema()

@@ -1,0 +1,166 @@
+"""Centra's documented example operations, run against OpenCentra.
+
+Reads ``../shared/fixtures/graphql-api.examples.jsonl`` (every GraphQL block
+of Centra's docs). Each operation whose root fields OpenCentra offers must
+validate against our schema, except those listed in ``KNOWN_GAPS`` (fields we
+do not have yet), and must run: HTTP 200, the documented response keys, no
+internal error. Mutations that name objects our small world lacks answer with
+``userErrors``, which is the documented shape too. Complexity figures in the
+examples are not compared: Centra's own examples do not fit its published rule.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    GraphQLEnumType,
+    GraphQLError,
+    GraphQLInputObjectType,
+    GraphQLInputType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLScalarType,
+    OperationDefinitionNode,
+    parse,
+    print_ast,
+    type_from_ast,
+    validate,
+)
+from tests.api.graphql.gqlkit import GraphQLClient, World, add_orders
+
+from opencentra.api.graphql.schema import schema
+
+FIXTURES = Path(__file__).resolve().parents[3] / ".." / "shared" / "fixtures" / "graphql-api.examples.jsonl"
+
+# Operations that validate today; the count only goes up.
+MIN_RUNNABLE = 49
+
+
+@dataclass(frozen=True)
+class Example:
+    where: str
+    text: str
+    document: DocumentNode
+    operation: OperationDefinitionNode
+
+
+def _examples() -> list[Example]:
+    found: list[Example] = []
+    for line in FIXTURES.read_text().splitlines():
+        block = json.loads(line)
+        if block["lang"] not in ("gql", "graphql") or not block["text"]:
+            continue
+        try:
+            document = parse(block["text"])
+        except GraphQLError:
+            continue  # a fragment of a query, or "..." placeholders
+        for definition in document.definitions:
+            if isinstance(definition, OperationDefinitionNode):
+                where = f"{block['page']} / {' / '.join(block['headings'])}"
+                found.append(Example(where, block["text"], document, definition))
+    return found
+
+
+def _roots(example: Example) -> set[str]:
+    return {s.name.value for s in example.operation.selection_set.selections if isinstance(s, FieldNode)}
+
+
+def _offered() -> set[str]:
+    gql_schema = schema._schema
+    assert gql_schema.query_type is not None and gql_schema.mutation_type is not None
+    return set(gql_schema.query_type.fields) | set(gql_schema.mutation_type.fields) | {"__schema", "__typename"}
+
+
+def _runnable() -> tuple[list[Example], list[tuple[Example, list[str]]]]:
+    offered = _offered()
+    runnable: list[Example] = []
+    gaps: list[tuple[Example, list[str]]] = []
+    for example in _examples():
+        if not _roots(example) <= offered:
+            continue
+        errors = validate(schema._schema, example.document)
+        if errors:
+            gaps.append((example, [error.message for error in errors]))
+        else:
+            runnable.append(example)
+    return runnable, gaps
+
+
+def _value(type_: GraphQLInputType) -> Any:
+    if isinstance(type_, GraphQLNonNull):
+        return _value(type_.of_type)
+    if isinstance(type_, GraphQLList):
+        return [_value(type_.of_type)]
+    if isinstance(type_, GraphQLEnumType):
+        return next(iter(type_.values))
+    if isinstance(type_, GraphQLScalarType):
+        return {"Int": 1, "Float": 1.0, "Boolean": True, "DateTimeTz": "2022-03-29T00:00:00+0000"}.get(type_.name, "x")
+    assert isinstance(type_, GraphQLInputObjectType)
+    return {name: _value(f.type) for name, f in type_.fields.items() if isinstance(f.type, GraphQLNonNull)}
+
+
+def _variables(operation: OperationDefinitionNode) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for definition in operation.variable_definitions or ():
+        if definition.default_value is None:
+            type_ = type_from_ast(schema._schema, definition.type)
+            assert type_ is not None
+            values[definition.variable.name.value] = _value(type_)  # type: ignore[arg-type]
+    return values
+
+
+pytestmark = pytest.mark.skipif(not FIXTURES.exists(), reason=f"Centra's examples not found at {FIXTURES}")
+
+
+def test_documented_operations_we_offer_mostly_validate() -> None:
+    runnable, gaps = _runnable()
+    assert len(runnable) >= MIN_RUNNABLE, f"{len(runnable)} runnable; gaps:\n" + "\n".join(
+        f"{example.where}: {messages[:2]}" for example, messages in gaps
+    )
+
+
+def test_documented_operations_run(api: Any, gql: GraphQLClient, world: World) -> None:
+    api.call(add_orders, world, 3)
+    runnable, _ = _runnable()
+    failures: list[str] = []
+    for example in runnable:
+        alone = DocumentNode(
+            definitions=tuple(
+                d
+                for d in example.document.definitions
+                if d is example.operation or isinstance(d, FragmentDefinitionNode)
+            )
+        )
+        response = gql.post(print_ast(alone), _variables(example.operation))
+        body = response.json()
+        problems: list[str] = []
+        if response.status_code != 200:
+            problems.append(f"HTTP {response.status_code}")
+        if set(body.get("extensions", {})) != {"complexity", "permissionsUsed", "appVersion"}:
+            problems.append("extensions")
+        for error in body.get("errors", []):
+            if error.get("extensions", {}).get("category") in ("internal", "graphql"):
+                problems.append(error["message"])
+        data = body.get("data")
+        if isinstance(data, dict):
+            keys = {
+                (s.alias or s.name).value
+                for s in example.operation.selection_set.selections
+                if isinstance(s, FieldNode)
+            }
+            if set(data) != keys:
+                problems.append(f"data keys {sorted(data)} != {sorted(keys)}")
+            for key, value in data.items():
+                if isinstance(value, dict) and "userErrors" in value and not isinstance(value["userErrors"], list):
+                    problems.append(f"{key}.userErrors is not a list")
+        if problems:
+            failures.append(f"{example.where}: {problems}")
+    assert not failures, "\n".join(failures)
