@@ -92,13 +92,17 @@ async def _require(session: AsyncSession, model: type[object], ident: int | None
         raise NotFound(f"{field} {ident} not found", field=field)
 
 
-async def create_product(db: Database, spec: ProductSpec) -> Product:
-    """Create a product with its variants and sizes (all loaded on the result)."""
+async def create_product(db: Database, spec: ProductSpec, *, require_variants: bool = True) -> Product:
+    """Create a product with its variants and sizes (all loaded on the result).
+
+    ``require_variants=False`` allows a product without variants yet, as
+    Centra's ``createProduct`` makes one (variants follow one by one).
+    """
     async with db.write() as session:
-        return await create_product_in(session, spec)
+        return await create_product_in(session, spec, require_variants=require_variants)
 
 
-async def create_product_in(session: AsyncSession, spec: ProductSpec) -> Product:
+async def create_product_in(session: AsyncSession, spec: ProductSpec, *, require_variants: bool = True) -> Product:
     """``create_product`` inside a transaction the caller owns (bulk seeding)."""
     name = required_text(spec.name, field="name")
     product_number = required_text(spec.product_number, field="product_number", max_length=64)
@@ -111,7 +115,7 @@ async def create_product_in(session: AsyncSession, spec: ProductSpec) -> Product
         raise ValidationFailed("item_quantity_minimum must be at least 1", field="item_quantity_minimum")
     if spec.item_quantity_multiple_of < 1:
         raise ValidationFailed("item_quantity_multiple_of must be at least 1", field="item_quantity_multiple_of")
-    if not spec.variants:
+    if not spec.variants and require_variants:
         raise ValidationFailed("a product needs at least one variant", field="variants")
 
     chart = await session.get(SizeChart, spec.size_chart_id)

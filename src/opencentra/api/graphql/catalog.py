@@ -14,14 +14,22 @@ import strawberry
 from sqlalchemy import Select, func, select
 from strawberry.types import Info
 
+from opencentra.api.graphql.attributes import Attribute, ObjectWithAttributes, product_attributes, variant_attributes
 from opencentra.api.graphql.common import (
     DateTimeFilter,
     DateTimeTz,
     MonetaryValue,
+    PageInfo,
     Status,
     StringFilter,
     apply_page,
     apply_sort,
+    coerce_cursor_value,
+    connection_window,
+    decode_cursor,
+    encode_cursor,
+    input_error,
+    keyset_condition,
     money,
     range_condition,
     status_of,
@@ -53,6 +61,13 @@ class Weight:
     value: float
     unit: WeightUnit
     formatted_value: str
+
+
+def weight_of(grams: int | None) -> Weight | None:
+    if grams is None:
+        return None
+    kilograms = grams / 1000
+    return Weight(value=kilograms, unit=WeightUnit.KILOGRAMS, formatted_value=f"{kilograms:g} kg")
 
 
 @strawberry.type
@@ -121,6 +136,43 @@ class SizeChart:
 
 
 @strawberry.type
+class MeasurementChart:
+    id: int
+    name: str
+    unit: str
+
+    @classmethod
+    def of(cls, row: models.MeasurementChart) -> MeasurementChart:
+        return cls(id=row.id, name=row.name, unit=row.unit)
+
+
+@strawberry.type
+class MeasurementTable:
+    """A product's measurement chart; OpenCentra does not inherit charts, so ``inherited`` is false."""
+
+    inherited: bool
+    chart: MeasurementChart | None
+
+
+@strawberry.type(description="Product folders are not kept by OpenCentra; a product's folder is always null.")
+class Folder:
+    id: int
+    name: str
+
+
+@strawberry.type
+class ProductMedia:
+    id: int
+    url: str
+    alt_text: str
+    sort_order: int
+
+    @classmethod
+    def of(cls, row: models.Media) -> ProductMedia:
+        return cls(id=row.id, url=row.url, alt_text=row.alt_text, sort_order=row.sort_order)
+
+
+@strawberry.type
 class StockTotals:
     """Stock summed over warehouses. OpenCentra keeps physical and allocated
     units; demand and incoming figures it does not track are 0."""
@@ -175,6 +227,11 @@ class ProductSize:
     _size_id: strawberry.Private[int]
     _variant_id: strawberry.Private[int]
 
+    @strawberry.field(name="GTIN")  # type: ignore[untyped-decorator]
+    def gtin(self) -> str | None:
+        """The same code as ``EAN`` (Centra's older name)."""
+        return self.EAN
+
     @classmethod
     def of(cls, row: models.ProductSize) -> ProductSize:
         return cls(
@@ -191,6 +248,13 @@ class ProductSize:
     async def description(self, info: Info[Any, Any]) -> str:
         row = await info.context.loaders.one(models.Size).load(self._size_id)
         return row.name if row is not None else ""
+
+    @strawberry.field
+    async def weight(self, info: Info[Any, Any]) -> Weight | None:
+        """The product's weight: OpenCentra keeps no weight per size."""
+        variant = await info.context.loaders.variant.load(self._variant_id)
+        product = None if variant is None else await info.context.loaders.product.load(variant.product_id)
+        return None if product is None else weight_of(product.weight_grams)
 
     @strawberry.field
     async def product_variant(self, info: Info[Any, Any]) -> ProductVariant:
@@ -218,7 +282,7 @@ class ProductSize:
 
 
 @strawberry.type
-class ProductVariant:
+class ProductVariant(ObjectWithAttributes):
     id: int
     name: str
     variant_number: str
@@ -245,6 +309,11 @@ class ProductVariant:
         row = await info.context.loaders.product.load(self._product_id)
         assert row is not None
         return Product.of(row)
+
+    @strawberry.field
+    async def attributes(self, info: Info[Any, Any]) -> list[Attribute] | None:
+        """Custom attribute values of this variant (needs Product.attributes:read)."""
+        return await variant_attributes(info, self.id)
 
     @strawberry.field
     async def product_sizes(self, info: Info[Any, Any]) -> list[ProductSize]:
@@ -307,7 +376,7 @@ class VariantPrice:
 
 
 @strawberry.type
-class Product:
+class Product(ObjectWithAttributes):
     id: int
     name: str
     status: ProductStatus
@@ -334,11 +403,7 @@ class Product:
 
     @strawberry.field
     def weight(self) -> Weight | None:
-        grams = self._row.weight_grams
-        if grams is None:
-            return None
-        kilograms = grams / 1000
-        return Weight(value=kilograms, unit=WeightUnit.KILOGRAMS, formatted_value=f"{kilograms:g} kg")
+        return weight_of(self._row.weight_grams)
 
     @strawberry.field
     async def country_of_origin(self, info: Info[Any, Any]) -> Country | None:
@@ -363,6 +428,28 @@ class Product:
         row = await info.context.loaders.one(models.SizeChart).load(self._row.size_chart_id)
         assert row is not None
         return SizeChart.of(row)
+
+    @strawberry.field
+    def folder(self) -> Folder | None:
+        return None
+
+    @strawberry.field
+    async def attributes(self, info: Info[Any, Any]) -> list[Attribute] | None:
+        """Custom attribute values (needs Product.attributes:read)."""
+        return await product_attributes(info, self.id)
+
+    @strawberry.field
+    async def measurement_table(self, info: Info[Any, Any]) -> MeasurementTable:
+        chart_id = self._row.measurement_chart_id
+        row = None if chart_id is None else await info.context.loaders.one(models.MeasurementChart).load(chart_id)
+        return MeasurementTable(inherited=False, chart=MeasurementChart.of(row) if row is not None else None)
+
+    @strawberry.field
+    async def media(self, info: Info[Any, Any]) -> list[ProductMedia]:
+        found = await info.context.loaders.many(models.Media, models.Media.product_id, models.Media.sort_order).load(
+            self.id
+        )
+        return [ProductMedia.of(r) for r in found]
 
     @strawberry.field
     async def variants(self, info: Info[Any, Any], limit: int | None = None) -> list[ProductVariant]:
@@ -492,6 +579,14 @@ class Display:
         row = await info.context.loaders.product.load(self._product_id)
         assert row is not None
         return Product.of(row)
+
+    @strawberry.field
+    async def media(self, info: Info[Any, Any]) -> list[ProductMedia]:
+        """The product's media (OpenCentra keeps no separate display media)."""
+        found = await info.context.loaders.many(models.Media, models.Media.product_id, models.Media.sort_order).load(
+            self._product_id
+        )
+        return [ProductMedia.of(r) for r in found]
 
     @strawberry.field
     async def product_variants(self, info: Info[Any, Any]) -> list[ProductVariant]:
@@ -800,6 +895,80 @@ async def resolve_display(info: Info[Any, Any], id: int) -> Display | None:
     if row is None or (info.context.store_id is not None and row.store_id != info.context.store_id):
         return None
     return Display.of(row)
+
+
+@strawberry.type
+class DisplayEdge:
+    node: Display
+    cursor: str
+
+
+@strawberry.type
+class DisplayConnection:
+    total_count: int
+    page_info: PageInfo
+    edges: list[DisplayEdge]
+
+    @strawberry.field
+    def nodes(self) -> list[Display]:
+        return [edge.node for edge in self.edges]
+
+
+_CONNECTION_SORT = {"id": models.Display.id, "updatedAt": models.Display.updated_at}
+
+
+def _display_cursor(field: str, row: models.Display) -> str:
+    value = row.id if field == "id" else row.updated_at.isoformat()
+    return encode_cursor(field, value, row.id)
+
+
+async def resolve_display_connection(
+    info: Info[Any, Any],
+    first: int | None = None,
+    last: int | None = None,
+    after: str | None = None,
+    before: str | None = None,
+    where: DisplayFilter | None = None,
+    sort: list[DisplaySort] | None = None,
+) -> DisplayConnection:
+    """Displays with cursors (``id:<n>`` or ``updatedAt:<iso>|<id>``); sorted by id unless told."""
+    context: GraphQLContext = info.context
+    size, from_end = connection_window(first, last)
+    field, _, direction = (sort[0].value if sort else "id_ASC").rpartition("_")
+    if field not in _CONNECTION_SORT:
+        raise input_error("displayConnection sorts by id or updatedAt", "sort")
+    descending = direction == "DESC"
+    column, tiebreak = _CONNECTION_SORT[field], models.Display.id
+    base = display_statement(context, where)
+    statement = base
+    for cursor, is_after in ((after, True), (before, False)):
+        if cursor is None:
+            continue
+        name = "after" if is_after else "before"
+        cursor_field, raw, row_id = decode_cursor(cursor, name)
+        if cursor_field != field:
+            raise input_error(f"{name} was issued for another sort order", name)
+        value = coerce_cursor_value(field, raw, name)
+        statement = statement.where(
+            keyset_condition(column, tiebreak, value, row_id, after=is_after, descending=descending)
+        )
+    ascending = descending == from_end
+    order: list[Any] = [column.asc(), tiebreak.asc()] if ascending else [column.desc(), tiebreak.desc()]
+    found = await rows(context, statement.order_by(*order).limit(size + 1))
+    more = len(found) > size
+    found = found[:size]
+    if from_end:
+        found.reverse()
+    async with context.read() as session:
+        total = int(await session.scalar(select(func.count()).select_from(base.subquery())) or 0)
+    edges = [DisplayEdge(node=Display.of(row), cursor=_display_cursor(field, row)) for row in found]
+    page_info = PageInfo(
+        has_next_page=more if not from_end else before is not None,
+        has_previous_page=more if from_end else after is not None,
+        start_cursor=edges[0].cursor if edges else None,
+        end_cursor=edges[-1].cursor if edges else None,
+    )
+    return DisplayConnection(total_count=total, page_info=page_info, edges=edges)
 
 
 async def count_products(context: GraphQLContext, where: ProductFilter | None) -> int:

@@ -24,6 +24,7 @@ from opencentra.api.graphql.stores import Market, Pricelist, StockMasterPolicy, 
 from opencentra.catalog import brands, sizes
 from opencentra.catalog import models as catalog
 from opencentra.errors import DomainError, ValidationFailed
+from opencentra.integration import services as integration
 from opencentra.pricing import prices
 from opencentra.stores import models as store_models
 from opencentra.stores import services as stores
@@ -61,6 +62,25 @@ async def _country_codes(context: GraphQLContext, refs: list[CountryRef]) -> lis
             raise ValidationFailed(f"Could not find Country with ID {missing[0]}", field="addCountries")
         codes += [found[i] for i in ids]
     return codes
+
+
+async def remember_external_id(
+    context: GraphQLContext, object_type: str, internal_id: int, external_id: str | None
+) -> list[UserWarning]:
+    """Store the integration's id for a new object; a failure is a warning (the object stays)."""
+    if external_id is None:
+        return []
+    try:
+        await integration.set_external_id(
+            context.db,
+            integration=context.token.name,
+            object_type=object_type,
+            internal_id=internal_id,
+            external_id=external_id,
+        )
+    except DomainError as error:
+        return [UserWarning(message=f"externalId not saved: {error.message}", path=["input", "externalId"])]
+    return []
 
 
 # --- brands, collections, size charts ----------------------------------------------------
@@ -135,6 +155,7 @@ class SizeChartCreateInput:
     divider_symbol: str = "x"
     display_unit: str | None = None
     display_divided_by: int | None = None
+    external_id: str | None = None
 
 
 @strawberry.type
@@ -157,8 +178,9 @@ async def create_size_chart(info: Info[Any, Any], input: SizeChartCreateInput) -
         row = await sizes.create_size_chart(context.db, input.name, names, divider_symbol=input.divider_symbol or "x")
     except DomainError as error:
         return SizeChartPayload(size_chart=None, user_errors=[user_error(error, "input")], user_warnings=[])
+    warnings = await remember_external_id(context, "SizeChart", row.id, input.external_id)
     await context.after_write()
-    return SizeChartPayload(size_chart=SizeChart.of(row), user_errors=[], user_warnings=[])
+    return SizeChartPayload(size_chart=SizeChart.of(row), user_errors=[], user_warnings=warnings)
 
 
 # --- warehouses, markets, pricelists --------------------------------------------------------

@@ -12,6 +12,7 @@ import strawberry
 from sqlalchemy import func, select
 from strawberry.types import Info
 
+from opencentra.api.graphql.attributes import Attribute, ObjectWithAttributes
 from opencentra.api.graphql.common import (
     DateTimeFilter,
     DateTimeTz,
@@ -22,6 +23,7 @@ from opencentra.api.graphql.common import (
     string_condition,
 )
 from opencentra.api.graphql.context import GraphQLContext
+from opencentra.api.graphql.permissions import check
 from opencentra.api.graphql.stores import Country, Store, load_country, load_store, rows
 from opencentra.customers.address import Address as AddressValue
 from opencentra.customers.models import Customer as CustomerRow
@@ -66,7 +68,7 @@ class Address:
 
 
 @strawberry.type
-class Customer:
+class Customer(ObjectWithAttributes):
     id: int
     email: str
     first_name: str | None
@@ -77,6 +79,12 @@ class Customer:
     created_at: DateTimeTz
     updated_at: DateTimeTz
     _row: strawberry.Private[CustomerRow]
+
+    @strawberry.field
+    def attributes(self, info: Info[Any, Any]) -> list[Attribute] | None:
+        """OpenCentra keeps no customer attributes: always empty (needs Customer.attributes:read)."""
+        check(info, "Customer.attributes:read")
+        return []
 
     @classmethod
     def of(cls, row: CustomerRow) -> Customer:

@@ -99,7 +99,11 @@ OUTBOX_TYPES: dict[EventObjectType, str] = {
     EventObjectType.SizeChart: "size_chart",
     EventObjectType.MeasurementChart: "measurement_chart",
 }
-CENTRA_TYPES = {outbox: centra for centra, outbox in OUTBOX_TYPES.items()}
+# Further outbox types reported as the same Centra type (a size activated on a variant).
+MORE_OUTBOX_TYPES: dict[EventObjectType, tuple[str, ...]] = {EventObjectType.ProductSize: ("product_size",)}
+CENTRA_TYPES = {outbox: centra for centra, outbox in OUTBOX_TYPES.items()} | {
+    outbox: centra for centra, more in MORE_OUTBOX_TYPES.items() for outbox in more
+}
 
 # Outbox actions with a change type of their own; every other action is an update.
 _ACTIONS = {
@@ -154,6 +158,7 @@ _OBJECT_PERMISSIONS = {
     "product": "Product:read",
     "variant": "ProductVariant:read",
     "stock": "ProductSize:read",
+    "product_size": "ProductSize:read",
     "display": "Display:read",
 }
 
@@ -205,6 +210,7 @@ class Event:
             "product": (catalog.Product, Product),
             "variant": (catalog.ProductVariant, ProductVariant),
             "stock": (catalog.ProductSize, ProductSize),
+            "product_size": (catalog.ProductSize, ProductSize),
             "display": (catalog.Display, Display),
         }
         model, wrapper = simple[kind]
@@ -310,7 +316,8 @@ async def resolve_events(
             continue
         selected = changes if wanted_changes is None else changes & wanted_changes
         if selected:
-            conditions.append(and_(EventRow.object_type == outbox, _change_condition(selected)))
+            kinds = [outbox, *MORE_OUTBOX_TYPES.get(kind, ())]
+            conditions.append(and_(EventRow.object_type.in_(kinds), _change_condition(selected)))
     if not conditions:
         return []
     done = exists().where(EventReceipt.consumer_id == consumer.id, EventReceipt.event_id == EventRow.id)

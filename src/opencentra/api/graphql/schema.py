@@ -15,12 +15,15 @@ from strawberry.extensions import FieldExtension, MaxAliasesLimiter, MaxTokensLi
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+from opencentra.api.graphql import attributes as attribute_api
 from opencentra.api.graphql import catalog as catalog_api
 from opencentra.api.graphql import customers as customer_api
 from opencentra.api.graphql import events as event_api
 from opencentra.api.graphql import idconversions as id_api
 from opencentra.api.graphql import order_mutations
 from opencentra.api.graphql import orders as order_api
+from opencentra.api.graphql import pim_mutations as pim
+from opencentra.api.graphql import promotions as promotion_api
 from opencentra.api.graphql import ratelimits as meter_api
 from opencentra.api.graphql import stock as stock_api
 from opencentra.api.graphql import stores as store_api
@@ -61,6 +64,7 @@ class Query:
     product_sizes: list[catalog_api.ProductSize] = root(catalog_api.resolve_product_sizes, "ProductSize:read")
     displays: list[catalog_api.Display] = root(catalog_api.resolve_displays, "Display:read")
     display: catalog_api.Display | None = root(catalog_api.resolve_display, "Display:read")
+    display_connection: catalog_api.DisplayConnection = root(catalog_api.resolve_display_connection, "Display:read")
     brands: list[catalog_api.Brand] = root(catalog_api.resolve_brands, "Brand:read")
     collections: list[catalog_api.Collection] = root(catalog_api.resolve_collections, "Collection:read")
     size_charts: list[catalog_api.SizeChart] = root(catalog_api.resolve_size_charts, "SizeChart:read")
@@ -81,6 +85,11 @@ class Query:
         stock_api.resolve_stock_change_connection, "StockChange:read"
     )
 
+    vouchers: list[promotion_api.Voucher] = root(promotion_api.resolve_vouchers, "Voucher:read")
+    voucher: promotion_api.Voucher | None = root(promotion_api.resolve_voucher, "Voucher:read")
+    campaigns: list[promotion_api.Campaign] = root(promotion_api.resolve_campaigns, "Campaign:read")
+    campaign: promotion_api.Campaign | None = root(promotion_api.resolve_campaign, "Campaign:read")
+
     customers: list[customer_api.Customer] = root(customer_api.resolve_customers, "Customer:read")
     customer: customer_api.Customer | None = root(customer_api.resolve_customer, "Customer:read")
 
@@ -100,6 +109,17 @@ class Query:
 
 @strawberry.type
 class Mutation(CatalogMutation):
+    create_product: pim.ProductPayload = root(pim.create_product, "Product:write")
+    update_product: pim.ProductPayload = root(pim.update_product, "Product:write")
+    create_product_variant: pim.ProductVariantPayload = root(pim.create_product_variant, "ProductVariant:write")
+    update_product_variant: pim.ProductVariantPayload = root(pim.update_product_variant, "ProductVariant:write")
+    create_product_size: pim.ProductSizePayload = root(pim.create_product_size, "ProductVariant:write")
+    create_display: pim.DisplayPayload = root(pim.create_display, "Display:write")
+    update_display: pim.DisplayPayload = root(pim.update_display, "Display:write")
+    assign_attributes: attribute_api.AttributesPayload = root(attribute_api.assign_attributes, "Attribute:write")
+    unassign_attributes: attribute_api.AttributesPayload = root(attribute_api.unassign_attributes, "Attribute:write")
+    create_voucher: promotion_api.VoucherPayload = root(promotion_api.create_voucher, "Voucher:write")
+
     set_stock: stock_api.SetStockPayload = root(stock_api.set_stock, "StockChange:write")
     change_stock: stock_api.ChangeStockPayload = root(stock_api.change_stock, "StockChange:write")
 
@@ -140,6 +160,7 @@ def build_schema() -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         config=StrawberryConfig(scalar_map=SCALARS),
+        types=attribute_api.ELEMENT_TYPES,
         extensions=[
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import enum
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from sqlalchemy import Select, select
@@ -25,6 +25,10 @@ from opencentra.api.graphql.common import (
 from opencentra.api.graphql.context import GraphQLContext
 from opencentra.api.graphql.permissions import check
 from opencentra.stores import models
+
+if TYPE_CHECKING:
+    from opencentra.api.graphql.catalog import Display
+    from opencentra.api.graphql.promotions import Campaign
 
 
 def store_type(value: models.StoreType) -> StoreType:
@@ -110,6 +114,43 @@ class Market:
         ).load(self.id)
         rows = rows if limit is None else rows[: max(limit, 0)]
         return [Country.of(r) for r in rows]
+
+    @strawberry.field
+    async def allocation_rule(self, info: Info[Any, Any]) -> AllocationRule | None:
+        check(info, "AllocationRule:read")
+        market = await info.context.loaders.one(models.Market).load(self.id)
+        if market is None or market.allocation_rule_id is None:
+            return None
+        rule = await info.context.loaders.one(models.AllocationRule).load(market.allocation_rule_id)
+        return AllocationRule(id=rule.id, name=rule.name) if rule is not None else None
+
+    @strawberry.field
+    async def displays(
+        self, info: Info[Any, Any]
+    ) -> list[Annotated[Display, strawberry.lazy("opencentra.api.graphql.catalog")]] | None:
+        """The displays sold in this market (needs Display:read; null without it)."""
+        check(info, "Display:read")
+        from opencentra.api.graphql.catalog import Display
+        from opencentra.catalog import models as catalog
+
+        rows = await info.context.loaders.linked(
+            catalog.DisplayMarket.market_id, catalog.DisplayMarket.display_id, catalog.Display
+        ).load(self.id)
+        return [Display.of(r) for r in rows]
+
+    @strawberry.field
+    async def campaigns(
+        self, info: Info[Any, Any]
+    ) -> list[Annotated[Campaign, strawberry.lazy("opencentra.api.graphql.promotions")]] | None:
+        """The campaigns that run in this market (needs Campaign:read; null without it)."""
+        check(info, "Campaign:read")
+        from opencentra.api.graphql.promotions import Campaign
+        from opencentra.pricing import models as pricing
+
+        rows = await info.context.loaders.linked(
+            pricing.CampaignMarket.market_id, pricing.CampaignMarket.campaign_id, pricing.Campaign
+        ).load(self.id)
+        return [Campaign.of(r) for r in rows]
 
 
 @strawberry.type
