@@ -7,7 +7,16 @@ import pytest
 from opencentra.catalog.models import Display, DisplayItem, Product, ProductSize, ProductVariant, Size, SizeChart
 from opencentra.customers.models import Customer
 from opencentra.db.engine import Database
-from opencentra.stores.models import Currency, Market, Pricelist, Store
+from opencentra.inventory.models import Stock
+from opencentra.stores.models import (
+    AllocationRule,
+    AllocationRuleWarehouse,
+    Currency,
+    Market,
+    Pricelist,
+    Store,
+    Warehouse,
+)
 
 
 @dataclass(frozen=True)
@@ -20,19 +29,24 @@ class Shop:
     customer_id: int
     display_item_id: int
     size_ids: tuple[int, int]
+    warehouse_id: int
 
 
 @pytest.fixture
 async def shop(db: Database) -> Shop:
-    """Two stores (one with Autoconfirm Orders), SEK, a customer and one display item in two sizes."""
+    """Two stores (one with Autoconfirm Orders), SEK, a customer and one display item in two sizes,
+    with 10 units of each size in the market's one warehouse."""
     async with db.write() as session:
         store = Store(name="Retail")
         autoconfirm = Store(name="Outlet", autoconfirm_orders=True)
         currency = Currency(code="SEK", name="Swedish krona", decimals=2)
         chart = SizeChart(name="Letters")
-        session.add_all([store, autoconfirm, currency, chart])
+        warehouse = Warehouse(name="Main")
+        rule = AllocationRule(name="Main only")
+        session.add_all([store, autoconfirm, currency, chart, warehouse, rule])
         await session.flush()
-        market = Market(store_id=store.id, name="Sweden")
+        session.add(AllocationRuleWarehouse(allocation_rule_id=rule.id, warehouse_id=warehouse.id, priority=1))
+        market = Market(store_id=store.id, name="Sweden", allocation_rule_id=rule.id)
         pricelist = Pricelist(store_id=store.id, name="SEK", currency_id=currency.id)
         customer = Customer(store_id=store.id, email="ada@example.com", registered=False)
         small, large = Size(size_chart_id=chart.id, name="S"), Size(size_chart_id=chart.id, name="L")
@@ -47,6 +61,10 @@ async def shop(db: Database) -> Shop:
         sizes = [ProductSize(variant_id=variant.id, size_id=s.id, sku=s.name) for s in (small, large)]
         session.add_all([item, *sizes])
         await session.flush()
+        session.add_all(
+            [Stock(warehouse_id=warehouse.id, product_size_id=s.id, physical=10, allocated=0) for s in sizes]
+        )
+        await session.flush()
         return Shop(
             store_id=store.id,
             autoconfirm_store_id=autoconfirm.id,
@@ -56,4 +74,5 @@ async def shop(db: Database) -> Shop:
             customer_id=customer.id,
             display_item_id=item.id,
             size_ids=(sizes[0].id, sizes[1].id),
+            warehouse_id=warehouse.id,
         )

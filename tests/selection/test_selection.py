@@ -129,3 +129,38 @@ async def test_the_database_refuses_non_positive_quantities(db: Database, shop: 
                     quantity=0,
                 )
             )
+
+
+async def test_token_shape_and_session_purge(db: Database, shop: Any) -> None:
+    assert services.is_token_shaped("a" * 26)
+    assert not services.is_token_shaped("A" * 32)
+    assert not services.is_token_shaped("a" * 33)
+    keep = await services.create_session(db, shop.store_id)
+    gone = await services.create_session(db, shop.store_id)
+    selection = await services.create_selection(db, shop.store_id, shop.market_id, shop.pricelist_id)
+    await services.attach_selection(db, gone.session.id, selection.id)
+    async with db.write() as session:
+        await session.execute(
+            update(ShopperSession)
+            .where(ShopperSession.id == gone.session.id)
+            .values(expires_at=utcnow() - timedelta(days=1))
+        )
+    assert await services.purge_expired_sessions(db) == 1
+    assert await services.get_session_by_token(db, keep.token) is not None
+    assert (await services.get_selection(db, selection.id)).status == SelectionStatus.ABANDONED
+    assert await services.purge_expired_sessions(db) == 0
+
+
+async def test_lines_in_the_callers_transaction(db: Database, shop: Any) -> None:
+    s = shop
+    async with db.write() as session:
+        selection = await services.create_selection_in(session, s.store_id, s.market_id, s.pricelist_id)
+        line = await services.add_line_in(session, selection, s.display_item_id, s.size_ids[0], 2)
+        assert selection.lines == [line]
+        await services.set_line_quantity_in(session, selection, line.line_id, 5)
+        with pytest.raises(NotFound):
+            await services.remove_line_in(session, selection, "f" * 32)
+        with pytest.raises(ValidationFailed):
+            await services.add_line_in(session, selection, s.display_item_id, s.size_ids[0], 0)
+    found = await services.get_selection(db, selection.id)
+    assert [(x.line_id, x.quantity) for x in found.lines] == [(line.line_id, 5)]

@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from opencentra.db.base import Base, TimestampMixin
+from opencentra.db.base import Base, TimestampMixin, utcnow
 
 
 class Customer(TimestampMixin, Base):
@@ -49,3 +49,72 @@ class Customer(TimestampMixin, Base):
         # Order API lists customers by modification time (GET /customers?modified=).
         Index("ix_customers_updated_at", "updated_at"),
     )
+
+
+class PasswordReset(Base):
+    """A pending password reset; the emailed link carries ``id`` and the token.
+
+    Only the token's SHA-256 is stored; a reset is used once and expires.
+    """
+
+    __tablename__ = "customer_password_resets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class NewsletterSubscription(Base):
+    """An email that asked for the newsletter, registered customer or not."""
+
+    __tablename__ = "newsletter_subscriptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(String(254))
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id", ondelete="SET NULL"), index=True)
+    country: Mapped[str | None] = mapped_column(String(2))
+    language: Mapped[str | None] = mapped_column(String(16))
+    # The product or item the shopper was looking at when subscribing, if any.
+    display_item_id: Mapped[int | None] = mapped_column(ForeignKey("display_items.id", ondelete="SET NULL"))
+    product_size_id: Mapped[int | None] = mapped_column(ForeignKey("product_sizes.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (UniqueConstraint("store_id", "email"),)
+
+
+class BackInStockSubscription(Base):
+    """Tell this email when the item can be bought again in ``country``."""
+
+    __tablename__ = "back_in_stock_subscriptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(String(254))
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id", ondelete="SET NULL"), index=True)
+    display_item_id: Mapped[int] = mapped_column(ForeignKey("display_items.id", ondelete="CASCADE"))
+    product_size_id: Mapped[int] = mapped_column(ForeignKey("product_sizes.id", ondelete="CASCADE"), index=True)
+    country: Mapped[str] = mapped_column(String(2))
+    state: Mapped[str | None] = mapped_column(String(16))
+    language: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set when the notification went out; a new subscription may follow.
+    notified_at: Mapped[datetime | None]
+
+    __table_args__ = (UniqueConstraint("store_id", "email", "product_size_id", "country"),)
+
+
+class WishlistItem(Base):
+    """A display item on the customer's one wishlist (Centra's wishlist 0)."""
+
+    __tablename__ = "wishlist_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    display_item_id: Mapped[int] = mapped_column(ForeignKey("display_items.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (UniqueConstraint("customer_id", "display_item_id"),)

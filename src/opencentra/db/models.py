@@ -13,6 +13,7 @@ from opencentra.orders import models as orders
 from opencentra.pricing import models as pricing
 from opencentra.selection import models as selection
 from opencentra.stores import models as stores
+from opencentra.suppliers import models as suppliers
 
 metadata = Base.metadata
 
@@ -28,4 +29,5 @@ __all__ = [
     "pricing",
     "selection",
     "stores",
+    "suppliers",
 ]

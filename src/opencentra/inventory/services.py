@@ -26,16 +26,19 @@ Every change appends a ``stock`` event to the outbox in the same transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, column, func, select, table, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from opencentra.db.base import utcnow
 from opencentra.errors import Conflict, NotFound, OutOfStock, ValidationFailed
+from opencentra.events.models import Event
 from opencentra.events.outbox import record
 from opencentra.inventory.models import Stock
+from opencentra.inventory.stock_items import resolve_stock_keys
 from opencentra.stores._db import DatabaseOrSession, insert_or_ignore, unit_of_work
 from opencentra.stores.models import AllocationRuleWarehouse, Market, Warehouse
 
@@ -48,6 +51,8 @@ _product_sizes = table("product_sizes", column("id"))
 # write. With the row locks below that cannot happen on either backend; the
 # loop is there so a future change to the locking degrades into a retry.
 _ATTEMPTS = 3
+# One stock push locks its rows with one statement; this keeps its IN list within every driver's limits.
+MAX_STOCK_BATCH = 10_000
 
 
 @dataclass(frozen=True)
@@ -258,7 +263,15 @@ class _RowChanged(Exception):
     """A guarded UPDATE matched no row: stock moved after it was read."""
 
 
-async def allocate(session: AsyncSession, market_id: int, lines: Sequence[tuple[int, int]]) -> list[Allocation]:
+async def allocate(
+    session: AsyncSession,
+    market_id: int,
+    lines: Sequence[tuple[int, int]],
+    *,
+    partial: bool = False,
+    only: Iterable[int] | None = None,
+    exclude: Iterable[int] = (),
+) -> list[Allocation]:
     """Take stock for ``lines`` of (product_size_id, quantity) from the
     market's warehouses, all or nothing.
 
@@ -268,22 +281,34 @@ async def allocate(session: AsyncSession, market_id: int, lines: Sequence[tuple[
     [{line, product_size_id, requested, available}] when any line cannot be
     met in full; nothing is taken then. Returns one ``Allocation`` per
     (line, warehouse) used, in line order.
+
+    With ``partial=True`` (a store that allows overselling) a short line
+    takes whatever is free and the rest is left for the caller to record as
+    a back-order; nothing is raised. ``only`` and ``exclude`` narrow the
+    market's warehouses (a store asked to confirm, one that said no).
     """
     requested = [(size_id, _positive(quantity)) for size_id, quantity in lines]
     if not requested:
         return []
     market = await _market(session, market_id)
     warehouse_order = await _warehouse_order(session, market)
+    if only is not None:
+        allowed = set(only)
+        warehouse_order = [w for w in warehouse_order if w in allowed]
+    skipped = set(exclude)
+    warehouse_order = [w for w in warehouse_order if w not in skipped]
     size_ids = sorted({size_id for size_id, _ in requested})
     for _attempt in range(_ATTEMPTS):
         rows = await _lock_rows(session, warehouse_order, size_ids)
         allocations, unavailable = plan_allocation(
             requested, warehouse_order, {key: row.available for key, row in rows.items()}
         )
-        if unavailable:
+        if unavailable and not partial:
             raise OutOfStock(
                 f"not enough stock for {len(unavailable)} of {len(requested)} line(s)", unavailable=unavailable
             )
+        if not allocations:
+            return []
         per_row: dict[int, int] = {}
         for allocation in allocations:
             stock_id = rows[(allocation.warehouse_id, allocation.product_size_id)].stock_id
@@ -399,6 +424,26 @@ async def ship(session: AsyncSession, warehouse_id: int, product_size_id: int, q
     return level
 
 
+async def ship_many(session: AsyncSession, items: Sequence[tuple[int, int, int]]) -> list[StockLevel]:
+    """Ship several (warehouse_id, product_size_id, quantity) at once, all or nothing.
+
+    The rows are locked in ``stock.id`` order first, the same order
+    ``allocate`` uses, so a shipment and an order touching the same sizes
+    cannot deadlock on PostgreSQL.
+    """
+    per_key: dict[tuple[int, int], int] = {}
+    for warehouse_id, size_id, quantity in items:
+        per_key[(warehouse_id, size_id)] = per_key.get((warehouse_id, size_id), 0) + _positive(quantity)
+    if not per_key:
+        return []
+    rows = await _rows_by_key(session, per_key)
+    levels = []
+    async with session.begin_nested():
+        for key in sorted(per_key, key=lambda k: rows[k][0] if k in rows else -1):
+            levels.append(await ship(session, key[0], key[1], per_key[key]))
+    return levels
+
+
 # --- counting stock in ---------------------------------------------------------------------------
 
 
@@ -468,3 +513,135 @@ async def adjust_physical(db: DatabaseOrSession, warehouse_id: int, product_size
         raise ValidationFailed(f"delta must be an integer, got {delta!r}", field="delta")
     async with unit_of_work(db, write=True) as session:
         return await _write_physical(session, warehouse_id, product_size_id, "adjust", delta=delta)
+
+
+async def restock(
+    session: AsyncSession, warehouse_id: int, product_size_id: int, quantity: int, *, reason: str = "return"
+) -> StockLevel:
+    """Units come back onto the shelf (a return): physical rises, allocated stays."""
+    _positive(quantity)
+    return await _write_physical(session, warehouse_id, product_size_id, reason, delta=quantity)
+
+
+async def set_stock_many(
+    db: DatabaseOrSession, warehouse_id: int, values: Mapping[int, int], *, target: str = "physical"
+) -> dict[int, StockLevel]:
+    """Set stock of many sizes in one warehouse at once (a WMS or POS push), in one transaction.
+
+    ``target="physical"`` sets the shelf count; ``"available"`` sets what is
+    free to allocate (physical becomes allocated + value). Either way physical
+    never drops below allocated: a lower value is clamped and reported with
+    ``clamped=True``. Rows are locked in ``stock.id`` order, so concurrent
+    pushes and allocations serialize without deadlocks; the last push wins.
+    Returns the new level per size.
+    """
+    if target not in ("physical", "available"):
+        raise ValidationFailed("target is 'physical' or 'available'", field="target")
+    for size_id, value in values.items():
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ValidationFailed(f"stock must be a non-negative integer, got {value!r}", field=f"{size_id}")
+    if not values:
+        return {}
+    if len(values) > MAX_STOCK_BATCH:
+        raise ValidationFailed(f"at most {MAX_STOCK_BATCH} sizes at once", field="products")
+    async with unit_of_work(db, write=True) as session:
+        if await session.get(Warehouse, warehouse_id) is None:
+            raise NotFound(f"warehouse {warehouse_id} does not exist", field="warehouse")
+        size_ids = sorted(values)
+        known: set[int] = set()
+        for start in range(0, len(size_ids), 500):
+            chunk = size_ids[start : start + 500]
+            known.update(await session.scalars(select(_product_sizes.c.id).where(_product_sizes.c.id.in_(chunk))))
+        if missing := [size_id for size_id in size_ids if size_id not in known]:
+            raise NotFound(f"product sizes {missing[:10]} do not exist", field="product_size")
+        await _insert_missing_rows(session, warehouse_id, size_ids)
+        rows = await _rows_in_warehouse(session, warehouse_id, size_ids)
+        levels: dict[int, StockLevel] = {}
+        changes: list[dict[str, object]] = []
+        events: list[Event] = []
+        now = utcnow()
+        for size_id in size_ids:
+            stock_id, physical, allocated = rows[(warehouse_id, size_id)]
+            wanted = values[size_id] if target == "physical" else allocated + values[size_id]
+            new_physical = max(wanted, allocated)
+            level = _level(warehouse_id, size_id, new_physical, allocated, clamped=new_physical != wanted)
+            levels[size_id] = level
+            if new_physical != physical:
+                changes.append({"id": stock_id, "physical": new_physical, "updated_at": now})
+                events.append(
+                    Event(
+                        store_id=None,
+                        object_type=EVENT_OBJECT_TYPE,
+                        object_id=stock_id,
+                        action="updated",
+                        payload={
+                            "warehouse_id": warehouse_id,
+                            "product_size_id": size_id,
+                            "physical": new_physical,
+                            "allocated": allocated,
+                            "available": new_physical - allocated,
+                            "reason": "set",
+                            "physical_delta": new_physical - physical,
+                        },
+                    )
+                )
+        if changes:
+            # Executemany by primary key; the rows are locked, so allocated cannot move meanwhile.
+            await session.execute(update(Stock).execution_options(synchronize_session=False), changes)
+            session.add_all(events)
+            await session.flush()
+        return levels
+
+
+async def _rows_in_warehouse(
+    session: AsyncSession, warehouse_id: int, size_ids: Sequence[int]
+) -> dict[tuple[int, int], tuple[int, int, int]]:
+    """Like ``_rows_by_key`` for one warehouse: a plain IN on the size uses the unique index
+    (PostgreSQL plans a 1,000-pair row-value IN far worse). One statement, so every row is
+    locked in ``stock.id`` order, the order ``allocate`` uses: no deadlock between the two."""
+    result = await session.execute(
+        select(Stock.id, Stock.product_size_id, Stock.physical, Stock.allocated)
+        .where(Stock.warehouse_id == warehouse_id, Stock.product_size_id.in_(list(size_ids)))
+        .order_by(Stock.id)
+        .with_for_update()
+    )
+    return {
+        (warehouse_id, size_id): (stock_id, physical, allocated) for stock_id, size_id, physical, allocated in result
+    }
+
+
+async def _insert_missing_rows(session: AsyncSession, warehouse_id: int, size_ids: Sequence[int]) -> None:
+    existing: set[int] = set()
+    for start in range(0, len(size_ids), 500):
+        chunk = list(size_ids[start : start + 500])
+        existing.update(
+            await session.scalars(
+                select(Stock.product_size_id).where(
+                    Stock.warehouse_id == warehouse_id, Stock.product_size_id.in_(chunk)
+                )
+            )
+        )
+    for size_id in size_ids:
+        if size_id not in existing:
+            await insert_or_ignore(
+                session,
+                Stock,
+                {"warehouse_id": warehouse_id, "product_size_id": size_id, "physical": 0, "allocated": 0},
+                ["warehouse_id", "product_size_id"],
+            )
+
+
+async def set_stock_by_keys(
+    db: DatabaseOrSession, warehouse_id: int, values: Mapping[str, int], *, target: str = "physical"
+) -> tuple[dict[str, StockLevel], list[str]]:
+    """``set_stock_many`` for stock items named by EAN or full SKU, in one transaction.
+
+    Returns the new levels by key and the keys that name no stock item
+    (those are skipped; the others are still set).
+    """
+    async with unit_of_work(db, write=True) as session:
+        found = await resolve_stock_keys(session, values)
+        levels = await set_stock_many(
+            session, warehouse_id, {found[key]: qty for key, qty in values.items() if key in found}, target=target
+        )
+        return {key: levels[found[key]] for key in values if key in found}, [key for key in values if key not in found]

@@ -9,7 +9,18 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, SmallInteger, String, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    SmallInteger,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -18,6 +29,9 @@ from opencentra.db.base import Base, TimestampMixin, utcnow
 from opencentra.orders.state import OrderStatus
 
 __all__ = [
+    "AllocationRequest",
+    "AllocationRequestLine",
+    "AllocationRequestStatus",
     "Order",
     "OrderAllocation",
     "OrderCounter",
@@ -30,10 +44,14 @@ __all__ = [
     "ReturnStatus",
     "Shipment",
     "ShipmentLine",
+    "ShipmentLineWarehouse",
     "ShipmentStatus",
     "TransactionKind",
     "TransactionStatus",
 ]
+
+
+JSONType = JSON().with_variant(JSONB(), "postgresql")
 
 
 class ShipmentStatus(enum.StrEnum):
@@ -123,6 +141,12 @@ class Order(BillingAddressColumns, ShippingAddressColumns, TimestampMixin, Base)
     comment: Mapped[str | None] = mapped_column(Text)
     internal_comment: Mapped[str | None] = mapped_column(Text)
     order_date: Mapped[datetime] = mapped_column(default=utcnow)
+    # Order API "deliveryDate" (shown as preferredDeliveryDate) and "cancelDate".
+    delivery_date: Mapped[datetime | None]
+    cancel_date: Mapped[datetime | None]
+    po_number: Mapped[str | None] = mapped_column(String(100))
+    # Custom order attributes, "<attribute>_<element>" -> value (Order API extraAttributes).
+    extra_attributes: Mapped[dict[str, str]] = mapped_column(JSONType, default=dict)
     # Appendix of the last shipment: shipment numbers are "<order number>-<n>".
     shipment_count: Mapped[int] = mapped_column(default=0)
 
@@ -256,6 +280,27 @@ class ShipmentLine(Base):
     )
 
 
+class ShipmentLineWarehouse(Base):
+    """Which warehouses a shipment line's units come from.
+
+    Assigned from the order line's allocations when the shipment is made, so
+    a WMS sees where to pick; when the shipment completes these units leave
+    those warehouses, and a return with "return to stock" puts units back there.
+    """
+
+    __tablename__ = "shipment_line_warehouses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shipment_line_id: Mapped[int] = mapped_column(ForeignKey("shipment_lines.id", ondelete="CASCADE"))
+    warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouses.id"), index=True)
+    quantity: Mapped[int]
+
+    __table_args__ = (
+        UniqueConstraint("shipment_line_id", "warehouse_id"),
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+    )
+
+
 class Return(Base):
     __tablename__ = "returns"
 
@@ -267,7 +312,15 @@ class Return(Base):
     return_stock: Mapped[bool] = mapped_column(default=True)
     # Deducted from the refund (e.g. a return shipping fee).
     return_cost_minor: Mapped[int] = mapped_column(default=0)
-    # What the customer gets back: returned units at their price, minus the return cost.
+    # Order-level amounts given back with the return (Order API shippingCost, handlingCost)
+    # and a voucher value taken off it again.
+    shipping_minor: Mapped[int] = mapped_column(default=0)
+    handling_minor: Mapped[int] = mapped_column(default=0)
+    voucher_minor: Mapped[int] = mapped_column(default=0)
+    # Which API or tool made it ("Order API"), shown as createdFrom.
+    created_from: Mapped[str | None] = mapped_column(String(32))
+    # What the customer gets back: returned units at their price, plus shipping and handling,
+    # minus the voucher value and the return cost.
     refund_minor: Mapped[int] = mapped_column(default=0)
     refunded: Mapped[bool] = mapped_column(default=False)
     comment: Mapped[str | None] = mapped_column(Text)
@@ -279,6 +332,9 @@ class Return(Base):
     __table_args__ = (
         CheckConstraint("status IN ('pending', 'completed')", name="status"),
         CheckConstraint("return_cost_minor >= 0 AND refund_minor >= 0", name="amounts_nonnegative"),
+        CheckConstraint(
+            "shipping_minor >= 0 AND handling_minor >= 0 AND voucher_minor >= 0", name="order_amounts_nonnegative"
+        ),
     )
 
 
@@ -333,3 +389,49 @@ class PaymentTransaction(Base):
         CheckConstraint("status IN ('pending', 'success', 'failed')", name="status"),
         CheckConstraint("amount_minor >= 0", name="amount_nonnegative"),
     )
+
+
+class AllocationRequestStatus(enum.StrEnum):
+    ALLOCATED = "allocated"
+    SENT = "sent"
+    FAILED = "failed"
+    CONFIRMED = "confirmed"
+    REJECTED = "rejected"
+    TIMED_OUT = "timed-out"
+    OUTDATED = "outdated"
+
+
+class AllocationRequest(Base):
+    """A "Direct, then confirm" request: units allocated in a (store) warehouse, waiting for it to confirm or reject."""
+
+    __tablename__ = "allocation_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouses.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default=AllocationRequestStatus.SENT)
+    expires_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    lines: Mapped[list[AllocationRequestLine]] = relationship(
+        lazy="raise", order_by="AllocationRequestLine.id", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('allocated', 'sent', 'failed', 'confirmed', 'rejected', 'timed-out', 'outdated')",
+            name="status",
+        ),
+    )
+
+
+class AllocationRequestLine(Base):
+    __tablename__ = "allocation_request_lines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("allocation_requests.id", ondelete="CASCADE"), index=True)
+    order_line_id: Mapped[int] = mapped_column(ForeignKey("order_lines.id", ondelete="CASCADE"), index=True)
+    quantity: Mapped[int]
+
+    __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)

@@ -7,9 +7,18 @@ are also moved with conditional UPDATEs, so even a missed lock cannot ship,
 return, capture or refund twice. Each change writes its outbox event in the
 same transaction.
 
-Stock effects (allocation at create, release at cancel, physical stock at
-shipment completion and returns) belong to ``opencentra.inventory.services``
-and are not wired in yet; the places are marked ``TODO(inventory)``.
+Stock. An order takes its stock in the transaction that creates it
+(``inventory.allocate`` over the market's allocation rule) and records where
+in ``order_allocations``. A store whose overselling mode is OFF (or a draft
+with ``backorder=True``) may create the order without enough stock: whatever
+is free is allocated and recorded, and the rest of each line is a back-order
+(its quantity minus its allocations). A shipment is assigned warehouses from
+its lines' allocations (``shipment_line_warehouses``), taking back-ordered
+units from stock at that moment or refusing with ``OutOfStock``; completing
+the shipment ships those units (physical and allocated drop together);
+cancelling releases every allocation; completing a return with "return to
+stock" puts the units back into the warehouses they shipped from. Lines
+without a ``product_size_id`` (legacy products) never touch stock.
 """
 
 from __future__ import annotations
@@ -17,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol, cast
 
 from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -27,14 +36,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 from sqlalchemy.sql.expression import Executable
 
+from opencentra import payments
 from opencentra.customers.address import SHIPPING_FIELDS, Address, write_address
 from opencentra.db.base import utcnow
 from opencentra.db.engine import Database
-from opencentra.errors import Conflict, NotFound, ValidationFailed
+from opencentra.errors import Conflict, NotFound, OutOfStock, ValidationFailed
 from opencentra.events.outbox import record
+from opencentra.inventory import services as inventory
 from opencentra.orders import state
 from opencentra.orders.models import (
     Order,
+    OrderAllocation,
     OrderCounter,
     OrderLine,
     PaymentTransaction,
@@ -44,13 +56,14 @@ from opencentra.orders.models import (
     ReturnStatus,
     Shipment,
     ShipmentLine,
+    ShipmentLineWarehouse,
     ShipmentStatus,
     TransactionKind,
     TransactionStatus,
 )
 from opencentra.orders.state import Fulfilment, OrderStatus
 from opencentra.selection.models import Selection, SelectionStatus
-from opencentra.stores.models import Currency, Store
+from opencentra.stores.models import Currency, OversellingMode, Store
 
 ORDER_NUMBER_COUNTER = "order_number"
 
@@ -108,6 +121,17 @@ class OrderDraft:
     confirm: bool | None = None
     waiting_for_payment: bool = False
     order_date: datetime | None = None
+    delivery_date: datetime | None = None
+    cancel_date: datetime | None = None
+    po_number: str | None = None
+    extra_attributes: Mapping[str, str] = field(default_factory=dict)
+    # Take stock for the lines now (Order API ``adjustStock``). False leaves every
+    # line back-ordered: its stock is taken when a shipment is made for it.
+    take_stock: bool = True
+    # May lines be short of stock? None: only if the store's overselling mode is OFF.
+    backorder: bool | None = None
+    # Leave the order incomplete (status 0) until ``place_order`` (Order API ``createOnly``).
+    incomplete: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,6 +268,191 @@ async def _take_number(session: AsyncSession, explicit: int | None) -> int:
             return int(taken)
 
 
+# --- stock --------------------------------------------------------------------
+
+
+async def add_allocation(session: AsyncSession, order_line_id: int, warehouse_id: int, quantity: int) -> None:
+    existing = await session.scalar(
+        select(OrderAllocation).where(
+            OrderAllocation.order_line_id == order_line_id, OrderAllocation.warehouse_id == warehouse_id
+        )
+    )
+    if existing is None:
+        session.add(OrderAllocation(order_line_id=order_line_id, warehouse_id=warehouse_id, quantity=quantity))
+    else:
+        existing.quantity += quantity
+    await session.flush()
+
+
+async def _unassigned_allocations(session: AsyncSession, order_line_id: int, shipment_id: int) -> dict[int, int]:
+    """The line's allocated units per warehouse that no other open shipment has claimed, in allocation order."""
+    allocated = (
+        await session.execute(
+            select(OrderAllocation.warehouse_id, OrderAllocation.quantity)
+            .where(OrderAllocation.order_line_id == order_line_id)
+            .order_by(OrderAllocation.id)
+        )
+    ).all()
+    claimed: dict[int, int] = {
+        warehouse_id: int(quantity)
+        for warehouse_id, quantity in (
+            await session.execute(
+                select(ShipmentLineWarehouse.warehouse_id, func.sum(ShipmentLineWarehouse.quantity))
+                .join(ShipmentLine, ShipmentLine.id == ShipmentLineWarehouse.shipment_line_id)
+                .join(Shipment, Shipment.id == ShipmentLine.shipment_id)
+                .where(
+                    ShipmentLine.order_line_id == order_line_id,
+                    Shipment.id != shipment_id,
+                    Shipment.status != ShipmentStatus.COMPLETED,
+                )
+                .group_by(ShipmentLineWarehouse.warehouse_id)
+            )
+        ).all()
+    }
+    free: dict[int, int] = {}
+    for warehouse_id, quantity in allocated:
+        left = quantity - int(claimed.get(warehouse_id, 0))
+        if left > 0:
+            free[warehouse_id] = left
+    return free
+
+
+async def _assign_warehouses(
+    session: AsyncSession, order: Order, shipment_id: int, order_lines: Mapping[int, OrderLine]
+) -> None:
+    """Say where each unit of the shipment comes from, taking back-ordered units from stock now."""
+    shipment_lines = (
+        await session.scalars(
+            select(ShipmentLine).where(ShipmentLine.shipment_id == shipment_id).order_by(ShipmentLine.id)
+        )
+    ).all()
+    for shipment_line in shipment_lines:
+        line = order_lines[shipment_line.order_line_id]
+        if line.product_size_id is None:
+            continue
+        free = await _unassigned_allocations(session, line.id, shipment_id)
+        missing = shipment_line.quantity - sum(free.values())
+        if missing > 0:
+            try:
+                taken = await inventory.allocate(session, order.market_id, [(line.product_size_id, missing)])
+            except OutOfStock as short:
+                raise OutOfStock(
+                    f"line {line.id} has {missing} unit(s) without allocated stock and the warehouses "
+                    "have too few to take them now",
+                    field=f"products.{line.id}",
+                    unavailable=short.unavailable,
+                ) from None
+            for allocation in taken:
+                await add_allocation(session, line.id, allocation.warehouse_id, allocation.quantity)
+                free[allocation.warehouse_id] = free.get(allocation.warehouse_id, 0) + allocation.quantity
+        left = shipment_line.quantity
+        for warehouse_id, quantity in free.items():
+            take = min(quantity, left)
+            if take <= 0:
+                break
+            session.add(
+                ShipmentLineWarehouse(shipment_line_id=shipment_line.id, warehouse_id=warehouse_id, quantity=take)
+            )
+            left -= take
+    await session.flush()
+
+
+async def _ship_stock(session: AsyncSession, shipment: Shipment) -> None:
+    """The shipment's units leave their warehouses and their order lines' allocations."""
+    rows = (
+        await session.execute(
+            select(
+                ShipmentLineWarehouse.warehouse_id,
+                OrderLine.product_size_id,
+                ShipmentLineWarehouse.quantity,
+                OrderLine.id,
+            )
+            .join(ShipmentLine, ShipmentLine.id == ShipmentLineWarehouse.shipment_line_id)
+            .join(OrderLine, OrderLine.id == ShipmentLine.order_line_id)
+            .where(ShipmentLine.shipment_id == shipment.id, OrderLine.product_size_id.is_not(None))
+            .order_by(ShipmentLineWarehouse.id)
+        )
+    ).all()
+    if not rows:
+        return
+    await inventory.ship_many(session, [(warehouse, size, quantity) for warehouse, size, quantity, _ in rows if size])
+    for warehouse_id, _size, quantity, order_line_id in rows:
+        allocation = await session.scalar(
+            select(OrderAllocation).where(
+                OrderAllocation.order_line_id == order_line_id, OrderAllocation.warehouse_id == warehouse_id
+            )
+        )
+        if allocation is None or allocation.quantity < quantity:  # pragma: no cover - assigned from allocations
+            raise Conflict(f"line {order_line_id} has too little allocated to ship", field="shipment")
+        if allocation.quantity == quantity:
+            await session.delete(allocation)
+        else:
+            allocation.quantity -= quantity
+    await session.flush()
+
+
+async def _release_order_stock(session: AsyncSession, order: Order) -> None:
+    rows = (
+        await session.execute(
+            select(OrderAllocation.warehouse_id, OrderLine.product_size_id, OrderAllocation.quantity)
+            .join(OrderLine, OrderLine.id == OrderAllocation.order_line_id)
+            .where(OrderLine.order_id == order.id)
+        )
+    ).all()
+    if not rows:
+        return
+    await inventory.release(
+        session, [inventory.Allocation(warehouse, size, quantity) for warehouse, size, quantity in rows if size]
+    )
+    await session.execute(
+        delete(OrderAllocation).where(
+            OrderAllocation.order_line_id.in_(select(OrderLine.id).where(OrderLine.order_id == order.id))
+        )
+    )
+
+
+async def _restock_return(session: AsyncSession, returned: Return) -> None:
+    """Put returned units back where they shipped from.
+
+    Earlier restocking returns of the same shipment line consumed its
+    warehouses in order, so this one continues after them.
+    """
+    for return_line in returned.lines:
+        size_id = await session.scalar(
+            select(OrderLine.product_size_id).where(OrderLine.id == return_line.order_line_id)
+        )
+        if size_id is None:
+            continue
+        before = await session.scalar(
+            select(func.coalesce(func.sum(ReturnLine.quantity), 0))
+            .join(Return, Return.id == ReturnLine.return_id)
+            .where(
+                ReturnLine.shipment_line_id == return_line.shipment_line_id,
+                Return.id != returned.id,
+                Return.status == ReturnStatus.COMPLETED,
+                Return.return_stock.is_(True),
+            )
+        )
+        skip = int(before or 0)
+        left = return_line.quantity
+        sources = (
+            await session.execute(
+                select(ShipmentLineWarehouse.warehouse_id, ShipmentLineWarehouse.quantity)
+                .where(ShipmentLineWarehouse.shipment_line_id == return_line.shipment_line_id)
+                .order_by(ShipmentLineWarehouse.id)
+            )
+        ).all()
+        for warehouse_id, quantity in sources:
+            room = quantity - min(skip, quantity)
+            skip -= quantity - room
+            take = min(room, left)
+            if take > 0:
+                await inventory.restock(session, warehouse_id, size_id, take)
+                left -= take
+            if left == 0:
+                break
+
+
 # --- creating and reading -----------------------------------------------------
 
 
@@ -273,9 +482,19 @@ async def insert_order(session: AsyncSession, draft: OrderDraft) -> Order:
     decimals = await session.scalar(select(Currency.decimals).where(Currency.id == draft.currency_id))
     if decimals is None:
         raise ValidationFailed("unknown currency", field="currency")
+    store = (
+        await session.execute(
+            select(Store.autoconfirm_orders, Store.overselling_mode).where(Store.id == draft.store_id)
+        )
+    ).first()
+    if store is None:
+        raise ValidationFailed("unknown store", field="store")
     confirm = draft.confirm
     if confirm is None:
-        confirm = bool(await session.scalar(select(Store.autoconfirm_orders).where(Store.id == draft.store_id)))
+        confirm = bool(store.autoconfirm_orders)
+    backorder = draft.backorder
+    if backorder is None:
+        backorder = store.overselling_mode == OversellingMode.OFF
     order = Order(
         store_id=draft.store_id,
         market_id=draft.market_id,
@@ -286,7 +505,9 @@ async def insert_order(session: AsyncSession, draft: OrderDraft) -> Order:
         country_id=draft.country_id,
         selection_id=draft.selection_id,
         customer_id=draft.customer_id,
-        status=OrderStatus.CONFIRMED if confirm else OrderStatus.PENDING,
+        status=OrderStatus.INCOMPLETE
+        if draft.incomplete
+        else (OrderStatus.CONFIRMED if confirm else OrderStatus.PENDING),
         hold=False,
         waiting_for_payment=draft.waiting_for_payment,
         email=draft.email.strip().lower(),
@@ -303,6 +524,10 @@ async def insert_order(session: AsyncSession, draft: OrderDraft) -> Order:
         comment=draft.comment,
         internal_comment=draft.internal_comment,
         order_date=draft.order_date or utcnow(),
+        delivery_date=draft.delivery_date,
+        cancel_date=draft.cancel_date,
+        po_number=draft.po_number,
+        extra_attributes=dict(draft.extra_attributes),
         shipment_count=0,
         captured_minor=0,
         refunded_minor=0,
@@ -344,12 +569,19 @@ async def insert_order(session: AsyncSession, draft: OrderDraft) -> Order:
                 )
                 if completed is None:
                     raise Conflict("the selection is not open; it may already be an order", field="selection")
+            allocations = await _allocate_draft(session, draft, backorder=backorder) if draft.take_stock else []
             order.number = await _take_number(session, draft.number)
             session.add(order)
             await session.flush()
+            for line_index, warehouse_id, quantity in allocations:
+                session.add(
+                    OrderAllocation(
+                        order_line_id=order.lines[line_index].id, warehouse_id=warehouse_id, quantity=quantity
+                    )
+                )
+            await session.flush()
     except IntegrityError:
         raise Conflict("an order already exists for this selection or number", field="selection") from None
-    # TODO(inventory): allocate stock for the lines (opencentra.inventory.services).
     await record(
         session,
         "order",
@@ -359,6 +591,22 @@ async def insert_order(session: AsyncSession, draft: OrderDraft) -> Order:
         store_id=order.store_id,
     )
     return await _reload(session, order.id)
+
+
+async def _allocate_draft(session: AsyncSession, draft: OrderDraft, *, backorder: bool) -> list[tuple[int, int, int]]:
+    """Take the draft's stock: (draft line index, warehouse id, quantity) per allocation."""
+    tracked = [(index, line) for index, line in enumerate(draft.lines) if line.product_size_id is not None]
+    if not tracked:
+        return []
+    requested = [(line.product_size_id, line.quantity) for _, line in tracked if line.product_size_id is not None]
+    try:
+        taken = await inventory.allocate(session, draft.market_id, requested, partial=backorder)
+    except OutOfStock as short:
+        # Name the draft's own lines, not the positions among the stock-tracked ones.
+        unavailable = [{**entry, "line": tracked[int(str(entry["line"]))][0]} for entry in short.unavailable]
+        first = unavailable[0]["line"] if unavailable else 0
+        raise OutOfStock(short.message, field=f"products.{first}", unavailable=unavailable) from None
+    return [(tracked[a.line][0], a.warehouse_id, a.quantity) for a in taken]
 
 
 async def create_order(db: Database, draft: OrderDraft) -> Order:
@@ -385,6 +633,15 @@ async def get_order_by_number(db: Database, number: int) -> Order:
 
 
 # --- status transitions -------------------------------------------------------
+
+
+async def place_order_in(session: AsyncSession, order_id: int) -> Order:
+    """Check out an incomplete order: pending, or confirmed if the store autoconfirms."""
+    order = await _lock_order(session, order_id)
+    autoconfirm = bool(await session.scalar(select(Store.autoconfirm_orders).where(Store.id == order.store_id)))
+    order.status = state.place(order.status, autoconfirm=autoconfirm)
+    await _order_event(session, order, "placed")
+    return await _reload(session, order.id)
 
 
 async def confirm_order(db: Database, order_id: int) -> Order:
@@ -417,6 +674,7 @@ async def cancel_order(db: Database, order_id: int) -> Order:
     async with db.write() as session:
         order = await _lock_order(session, order_id)
         order.status = state.cancel(order.status, await _fulfilment(session, order))
+        await _release_order_stock(session, order)
         await session.execute(delete(Shipment).where(Shipment.order_id == order.id))
         await session.execute(
             update(OrderLine)
@@ -434,8 +692,60 @@ async def cancel_order(db: Database, order_id: int) -> Order:
                 idempotency_key=f"cancel:order:{order.id}",
             )
         )
-        # TODO(inventory): release the order's stock allocations.
         await _order_event(session, order, "cancelled")
+        return await _reload(session, order.id)
+
+
+async def update_notes(
+    db: Database,
+    order_id: int,
+    *,
+    internal_comment: str | None = None,
+    replace_internal_comment: bool = False,
+    comment: str | None = None,
+    replace_comment: bool = False,
+    extra_attributes: Mapping[str, str] | None = None,
+) -> Order:
+    """Comments and custom attributes (Order API PUT /orders).
+
+    A comment is appended on a new line unless ``replace_*``; an attribute
+    set to the empty string is removed.
+    """
+    for name, value in (extra_attributes or {}).items():
+        if not name or len(name) > 128 or len(value) > 4000:
+            raise ValidationFailed(
+                "attribute names are 1-128 characters, values at most 4000", field=f"extraAttributes.{name}"
+            )
+    async with db.write() as session:
+        order = await _lock_order(session, order_id)
+        changed: list[str] = []
+        if internal_comment is not None:
+            new = (
+                internal_comment
+                if replace_internal_comment
+                else append_comment(order.internal_comment, internal_comment)
+            )
+            if new != order.internal_comment:
+                order.internal_comment = new
+                changed.append("internal_comment")
+        if comment is not None:
+            new = comment if replace_comment else append_comment(order.comment, comment)
+            if new != order.comment:
+                order.comment = new
+                changed.append("comment")
+        if extra_attributes:
+            attributes = dict(order.extra_attributes or {})
+            for name, value in extra_attributes.items():
+                if value == "":
+                    attributes.pop(name, None)
+                else:
+                    attributes[name] = value
+            if attributes != order.extra_attributes:
+                order.extra_attributes = attributes
+                changed.append("extra_attributes")
+        if changed:
+            order.updated_at = utcnow()
+            await _order_event(session, order, "notes", fields=changed)
         return await _reload(session, order.id)
 
 
@@ -462,40 +772,108 @@ async def set_waiting_for_payment(db: Database, order_id: int, waiting: bool) ->
 # --- shipments ----------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class ShipInfo:
+    """What a WMS reports when goods leave: carrier, tracking and so on."""
+
+    carrier: str | None = None
+    service: str | None = None
+    tracking_number: str | None = None
+    return_slip_tracking: str | None = None
+    packages: int | None = None
+    shipped_at: datetime | None = None
+    # Appended to the order's internal comment.
+    internal_comment: str | None = None
+
+
+def _check_lines(lines: Mapping[int, int]) -> None:
+    if not lines:
+        raise ValidationFailed("a shipment needs at least one line", field="products")
+    for line_id, quantity in lines.items():
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
+            raise ValidationFailed("quantity must be at least 1", field=f"products.{line_id}")
+
+
+async def _place_lines(session: AsyncSession, order: Order, shipment: Shipment, lines: Mapping[int, int]) -> None:
+    """Put units of order lines on the shipment; a quantity above what is left to ship is refused."""
+    order_lines = {
+        line.id: line for line in (await session.scalars(select(OrderLine).where(OrderLine.order_id == order.id))).all()
+    }
+    for line_id, quantity in lines.items():
+        line = order_lines.get(line_id)
+        if line is None:
+            raise ValidationFailed(f"line {line_id} is not on order {order.number}", field=f"products.{line_id}")
+        left = line.quantity - line.quantity_shipped - line.quantity_cancelled
+        if quantity > left:
+            raise ValidationFailed(
+                f"line {line_id} has {left} left to ship, not {quantity}", field=f"products.{line_id}"
+            )
+    for line_id, quantity in lines.items():
+        moved = await session.scalar(
+            update(OrderLine)
+            .where(
+                OrderLine.id == line_id,
+                OrderLine.quantity_shipped + OrderLine.quantity_cancelled + quantity <= OrderLine.quantity,
+            )
+            .values(quantity_shipped=OrderLine.quantity_shipped + quantity)
+            .returning(OrderLine.id)
+        )
+        if moved is None:  # pragma: no cover - the order lock already serializes this
+            raise ValidationFailed(f"line {line_id} has too little left to ship", field=f"products.{line_id}")
+        session.add(ShipmentLine(shipment_id=shipment.id, order_line_id=line_id, quantity=quantity))
+    await session.flush()
+    await _assign_warehouses(session, order, shipment.id, order_lines)
+    items_value = sum(order_lines[i].unit_price_minor * q for i, q in lines.items())
+    shipment.amount_minor = await _shipment_amount(session, order, shipment, items_value)
+
+
+async def _take_lines_back(session: AsyncSession, shipment: Shipment) -> None:
+    """The shipment's units become unshipped again (before a delete or a change of lines)."""
+    for line in shipment.lines:
+        await session.execute(
+            update(OrderLine)
+            .where(OrderLine.id == line.order_line_id)
+            .values(quantity_shipped=OrderLine.quantity_shipped - line.quantity)
+        )
+
+
+def append_comment(current: str | None, addition: str | None) -> str | None:
+    if not addition:
+        return current
+    return f"{current}\n{addition}" if current else addition
+
+
 async def create_shipment(
-    db: Database, order_id: int, lines: Mapping[int, int], *, good_to_go: bool = False
+    db: Database,
+    order_id: int,
+    lines: Mapping[int, int],
+    *,
+    good_to_go: bool = False,
+    capture: bool = False,
+    shipped: ShipInfo | None = None,
+    reuse_open: bool = False,
 ) -> Shipment:
     """Put units of order lines (``{order_line_id: quantity}``) on a new shipment.
 
     Only confirmed or processing orders that are not on hold can ship; a
-    quantity above what is left to ship on its line is rejected naming that line.
+    quantity above what is left to ship on its line is rejected naming that
+    line. ``capture`` captures the shipment's amount and ``shipped``
+    completes it, in the same transaction: if either fails, no shipment is
+    made. With ``reuse_open`` an open, uncaptured shipment with exactly these
+    lines is returned instead of a second one (Order API without createAlways).
     """
-    if not lines:
-        raise ValidationFailed("a shipment needs at least one line", field="products")
+    _check_lines(lines)
     async with db.write() as session:
         order = await _lock_order(session, order_id)
+        if reuse_open:
+            same = await _identical_open_shipment(session, order, lines)
+            if same is not None:
+                return same
         order.status = state.on_shipment_created(order.status)
         if order.hold:
             raise Conflict("the order is on hold", field="hold")
-        order_lines = {
-            line.id: line
-            for line in (await session.scalars(select(OrderLine).where(OrderLine.order_id == order.id))).all()
-        }
-        for line_id, quantity in lines.items():
-            line = order_lines.get(line_id)
-            if line is None:
-                raise ValidationFailed(f"line {line_id} is not on order {order.number}", field=f"products.{line_id}")
-            if quantity < 1:
-                raise ValidationFailed("quantity must be at least 1", field=f"products.{line_id}")
-            left = line.quantity - line.quantity_shipped - line.quantity_cancelled
-            if quantity > left:
-                raise ValidationFailed(
-                    f"line {line_id} has {left} left to ship, not {quantity}", field=f"products.{line_id}"
-                )
-
         appendix = order.shipment_count + 1
         order.shipment_count = appendix
-        items_value = sum(order_lines[i].unit_price_minor * q for i, q in lines.items())
         shipment = Shipment(
             order_id=order.id,
             number=f"{order.number}-{appendix}",
@@ -507,24 +885,33 @@ async def create_shipment(
         )
         session.add(shipment)
         await session.flush()
-        for line_id, quantity in lines.items():
-            moved = await session.scalar(
-                update(OrderLine)
-                .where(
-                    OrderLine.id == line_id,
-                    OrderLine.quantity_shipped + OrderLine.quantity_cancelled + quantity <= OrderLine.quantity,
-                )
-                .values(quantity_shipped=OrderLine.quantity_shipped + quantity)
-                .returning(OrderLine.id)
-            )
-            if moved is None:  # pragma: no cover - the order lock already serializes this
-                raise ValidationFailed(f"line {line_id} has too little left to ship", field=f"products.{line_id}")
-            session.add(ShipmentLine(shipment_id=shipment.id, order_line_id=line_id, quantity=quantity))
-        await session.flush()
-        shipment.amount_minor = await _shipment_amount(session, order, shipment, items_value)
+        await _place_lines(session, order, shipment, lines)
         await _shipment_event(session, order, shipment, "created")
         await _order_event(session, order, "shipment_created", shipment=shipment.number)
+        if capture:
+            await _capture_in(session, order, shipment, reference=None)
+        if shipped is not None:
+            await _complete_shipment_in(session, order, await _load_shipment(session, shipment.id), shipped)
         return await _load_shipment(session, shipment.id)
+
+
+async def _identical_open_shipment(session: AsyncSession, order: Order, lines: Mapping[int, int]) -> Shipment | None:
+    candidates = (
+        await session.scalars(
+            select(Shipment)
+            .where(
+                Shipment.order_id == order.id,
+                Shipment.status != ShipmentStatus.COMPLETED,
+                Shipment.captured.is_(False),
+            )
+            .options(selectinload(Shipment.lines))
+            .order_by(Shipment.id)
+        )
+    ).all()
+    for candidate in candidates:
+        if {line.order_line_id: line.quantity for line in candidate.lines} == dict(lines):
+            return candidate
+    return None
 
 
 async def _shipment_amount(session: AsyncSession, order: Order, shipment: Shipment, items_value: int) -> int:
@@ -546,17 +933,74 @@ async def _shipment_amount(session: AsyncSession, order: Order, shipment: Shipme
     return max(min(items_value + extras, remaining), 0)
 
 
-async def set_good_to_go(db: Database, shipment_id: int, good_to_go: bool) -> Shipment:
+def _check_changeable(shipment: Shipment, refunded: bool) -> None:
+    """Centra's order of refusals for changing a shipment's lines."""
+    if shipment.status == ShipmentStatus.COMPLETED:
+        raise Conflict("shipment is sent and can not be updated", field="shipment")
+    if shipment.captured:
+        raise Conflict("shipment is captured and can not be updated", field="shipment")
+    if refunded:
+        raise Conflict("shipment has refunds and can not be updated", field="shipment")
+
+
+async def update_shipment(
+    db: Database, shipment_id: int, *, lines: Mapping[int, int] | None = None, good_to_go: bool | None = None
+) -> Shipment:
+    """Change an open shipment's lines (replacing them) and/or its Good-To-Go flag.
+
+    Lines change only while the shipment is neither shipped nor captured;
+    Good-To-Go can change until it is shipped.
+    """
+    if lines is not None:
+        _check_lines(lines)
     async with db.write() as session:
         order, shipment = await _lock_shipment(session, shipment_id)
-        if shipment.status == ShipmentStatus.COMPLETED:
-            raise Conflict("shipment is sent and can not be updated", field="shipment")
-        if shipment.good_to_go != good_to_go:
+        changed = False
+        if lines is not None and {line.order_line_id: line.quantity for line in shipment.lines} != dict(lines):
+            _check_changeable(shipment, refunded=order.refunded_minor > 0)
+            await _take_lines_back(session, shipment)
+            await session.execute(delete(ShipmentLine).where(ShipmentLine.shipment_id == shipment.id))
+            await session.flush()
+            await _place_lines(session, order, shipment, lines)
+            changed = True
+        if good_to_go is not None and shipment.good_to_go != good_to_go:
+            if shipment.status == ShipmentStatus.COMPLETED:
+                raise Conflict("shipment is sent and can not be updated", field="shipment")
             shipment.good_to_go = good_to_go
             shipment.status = ShipmentStatus.GOOD_TO_GO if good_to_go else ShipmentStatus.IN_PROGRESS
+            changed = True
+        if changed:
+            shipment.updated_at = utcnow()
             await _shipment_event(session, order, shipment, "updated")
             await _order_event(session, order, "shipment_updated", shipment=shipment.number)
-        return shipment
+        return await _load_shipment(session, shipment.id)
+
+
+async def set_good_to_go(db: Database, shipment_id: int, good_to_go: bool) -> Shipment:
+    return await update_shipment(db, shipment_id, good_to_go=good_to_go)
+
+
+async def _complete_shipment_in(session: AsyncSession, order: Order, shipment: Shipment, info: ShipInfo) -> None:
+    if shipment.status == ShipmentStatus.COMPLETED:
+        raise Conflict("shipment is already completed", field="shipment")
+    if order.status not in state.SHIPPABLE:
+        raise Conflict(f"a {order.status.name.lower()} order cannot ship", field="order")
+    if info.packages is not None and info.packages < 0:
+        raise ValidationFailed("packages cannot be negative", field="packages")
+    shipment.good_to_go = True
+    shipment.status = ShipmentStatus.COMPLETED
+    shipment.shipped_at = info.shipped_at or utcnow()
+    shipment.carrier = info.carrier
+    shipment.service = info.service
+    shipment.tracking_number = info.tracking_number
+    shipment.return_slip_tracking = info.return_slip_tracking
+    shipment.packages = info.packages
+    shipment.updated_at = utcnow()
+    order.internal_comment = append_comment(order.internal_comment, info.internal_comment)
+    await _ship_stock(session, shipment)
+    await _shipment_event(session, order, shipment, "completed")
+    await _order_event(session, order, "shipment_completed", shipment=shipment.number)
+    await _complete_if_done(session, order)
 
 
 async def complete_shipment(
@@ -569,29 +1013,100 @@ async def complete_shipment(
     return_slip_tracking: str | None = None,
     packages: int | None = None,
     shipped_at: datetime | None = None,
+    internal_comment: str | None = None,
+    capture: bool = False,
 ) -> Shipment:
-    """Mark a shipment shipped (Good-To-Go implied); completes the order when it was the last one."""
+    """Mark a shipment shipped (Good-To-Go implied); completes the order when it was the last one.
+
+    With ``capture`` an uncaptured shipment is captured first, in the same
+    transaction (an already captured one is left as it is); if the capture
+    fails, nothing ships.
+    """
+    info = ShipInfo(carrier, service, tracking_number, return_slip_tracking, packages, shipped_at, internal_comment)
     async with db.write() as session:
         order, shipment = await _lock_shipment(session, shipment_id)
-        if shipment.status == ShipmentStatus.COMPLETED:
-            raise Conflict("shipment is already completed", field="shipment")
-        if order.status not in state.SHIPPABLE:
-            raise Conflict(f"a {order.status.name.lower()} order cannot ship", field="order")
-        if packages is not None and packages < 0:
-            raise ValidationFailed("packages cannot be negative", field="packages")
-        shipment.good_to_go = True
-        shipment.status = ShipmentStatus.COMPLETED
-        shipment.shipped_at = shipped_at or utcnow()
-        shipment.carrier = carrier
-        shipment.service = service
-        shipment.tracking_number = tracking_number
-        shipment.return_slip_tracking = return_slip_tracking
-        shipment.packages = packages
-        # TODO(inventory): the shipped units leave physical stock and their allocations.
-        await _shipment_event(session, order, shipment, "completed")
-        await _order_event(session, order, "shipment_completed", shipment=shipment.number)
+        if capture and not shipment.captured:
+            await _capture_in(session, order, shipment, reference=None)
+            shipment = await _load_shipment(session, shipment.id)
+        await _complete_shipment_in(session, order, shipment, info)
+        return await _load_shipment(session, shipment.id)
+
+
+async def _capture_in(
+    session: AsyncSession, order: Order, shipment: Shipment, *, reference: str | None
+) -> tuple[bool, PaymentTransaction | None]:
+    """Claim the capture with a conditional UPDATE: (False, None) if it was already captured.
+
+    The transaction is None when nothing was left to capture (the order was paid in full elsewhere).
+    """
+    if order.status == OrderStatus.CANCELLED:
+        raise Conflict("can not capture a cancelled order", field="order")
+    claimed = await session.scalar(
+        update(Shipment)
+        .where(Shipment.id == shipment.id, Shipment.captured.is_(False))
+        .values(captured=True, updated_at=utcnow())
+        .returning(Shipment.id)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed is None:
+        return False, None
+    # An order paid in full elsewhere (captured when it was inserted) has nothing left to capture.
+    await session.refresh(order)
+    due = min(shipment.amount_minor, max(order.grand_total_minor - order.captured_minor, 0))
+    if due == 0:
+        shipment = await _load_shipment(session, shipment.id)
+        await _shipment_event(session, order, shipment, "updated")
         await _complete_if_done(session, order)
-        return shipment
+        return True, None
+    key = f"capture:shipment:{shipment.id}"
+    if not await _provider_captures(order, due, reference or order.payment_reference, key):
+        raise Conflict("capture failed", field="capture")
+    transaction = PaymentTransaction(
+        order_id=order.id,
+        shipment_id=shipment.id,
+        kind=TransactionKind.CAPTURE,
+        status=TransactionStatus.SUCCESS,
+        amount_minor=due,
+        provider=order.payment_provider,
+        reference=reference or order.payment_reference,
+        idempotency_key=key,
+    )
+    session.add(transaction)
+    await session.execute(
+        update(Order)
+        .where(Order.id == order.id)
+        .values(captured_minor=Order.captured_minor + due)
+        .execution_options(synchronize_session=False)
+    )
+    await session.flush()
+    await session.refresh(order)
+    shipment = await _load_shipment(session, shipment.id)
+    await _shipment_event(session, order, shipment, "updated")
+    await _order_event(session, order, "captured", shipment=shipment.number, amount_minor=due)
+    await _complete_if_done(session, order)
+    return True, transaction
+
+
+class CapturingProvider(Protocol):
+    """A payment provider that can capture an authorization (the payments seam's optional part)."""
+
+    async def capture(self, reference: str | None, amount_minor: int, idempotency_key: str) -> bool: ...
+
+
+async def _provider_captures(order: Order, amount_minor: int, reference: str | None, key: str) -> bool:
+    """Ask the order's payment provider to capture; a provider without captures (or none) is recorded as paid.
+
+    The call happens inside the order's transaction, so a refusal leaves
+    the shipment uncaptured (and, when capturing on creation, uncreated).
+    """
+    try:
+        provider = payments.provider_for(order.payment_provider)
+    except payments.UnknownProvider:
+        return True
+    capture = getattr(provider, "capture", None)
+    if capture is None:
+        return True
+    return bool(await cast(CapturingProvider, provider).capture(reference, amount_minor, key))
 
 
 async def capture_shipment(db: Database, shipment_id: int, *, reference: str | None = None) -> Capture:
@@ -604,67 +1119,51 @@ async def capture_shipment(db: Database, shipment_id: int, *, reference: str | N
     """
     async with db.write() as session:
         order, shipment = await _lock_shipment(session, shipment_id)
-        if order.status == OrderStatus.CANCELLED:
-            raise Conflict("can not capture a cancelled order", field="order")
-        claimed = await session.scalar(
-            update(Shipment)
-            .where(Shipment.id == shipment.id, Shipment.captured.is_(False))
-            .values(captured=True, updated_at=utcnow())
-            .returning(Shipment.id)
-            .execution_options(synchronize_session=False)
+        claimed, transaction = await _capture_in(session, order, shipment, reference=reference)
+        return Capture(
+            shipment=await _load_shipment(session, shipment.id), captured_now=claimed, transaction=transaction
         )
-        if claimed is None:
-            return Capture(shipment=await _load_shipment(session, shipment.id), captured_now=False, transaction=None)
-        # TODO(payments): ask the order's payment provider to capture before recording success.
-        transaction = PaymentTransaction(
-            order_id=order.id,
-            shipment_id=shipment.id,
-            kind=TransactionKind.CAPTURE,
-            status=TransactionStatus.SUCCESS,
-            amount_minor=shipment.amount_minor,
-            provider=order.payment_provider,
-            reference=reference or order.payment_reference,
-            idempotency_key=f"capture:shipment:{shipment.id}",
-        )
-        session.add(transaction)
-        await session.execute(
-            update(Order)
-            .where(Order.id == order.id)
-            .values(captured_minor=Order.captured_minor + shipment.amount_minor)
-            .execution_options(synchronize_session=False)
-        )
-        await session.flush()
-        await session.refresh(order)
-        shipment = await _load_shipment(session, shipment.id)
-        await _shipment_event(session, order, shipment, "updated")
-        await _order_event(session, order, "captured", shipment=shipment.number, amount_minor=shipment.amount_minor)
-        await _complete_if_done(session, order)
-        return Capture(shipment=shipment, captured_now=True, transaction=transaction)
 
 
-async def delete_shipment(db: Database, shipment_id: int) -> None:
-    """Remove a shipment that is neither shipped nor captured; its units can ship again."""
+async def delete_shipment(db: Database, shipment_id: int) -> str:
+    """Remove a shipment that is neither shipped nor captured; its units can ship again.
+
+    The order keeps its stock allocations. Returns the removed shipment's number.
+    """
     async with db.write() as session:
         order, shipment = await _lock_shipment(session, shipment_id)
         if shipment.captured:
-            raise Conflict("shipment is captured and can not be deleted", field="shipment")
+            raise Conflict("shipment has invoices or creditnotes and could not be deleted.", field="shipment")
         if shipment.status == ShipmentStatus.COMPLETED:
             raise Conflict("shipment is sent and can not be deleted", field="shipment")
-        for line in shipment.lines:
-            await session.execute(
-                update(OrderLine)
-                .where(OrderLine.id == line.order_line_id)
-                .values(quantity_shipped=OrderLine.quantity_shipped - line.quantity)
-            )
+        await _take_lines_back(session, shipment)
         number = shipment.number
         await session.execute(delete(Shipment).where(Shipment.id == shipment.id))
         remaining = await session.scalar(select(func.count(Shipment.id)).where(Shipment.order_id == order.id))
         order.status = state.on_shipment_deleted(order.status, int(remaining or 0))
         await record(session, "shipment", shipment_id, "deleted", {"order": order.id, "number": number}, order.store_id)
         await _order_event(session, order, "shipment_deleted", shipment=number)
+        return number
 
 
 # --- returns and refunds ------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnAmounts:
+    """Order-level money a return gives back (or takes off) besides the items.
+
+    ``*_from_shipment`` takes the amount the shipment carried instead: the
+    order's shipping (or handling) if this is the order's first shipment.
+    """
+
+    return_cost_minor: int = 0
+    shipping_minor: int = 0
+    handling_minor: int = 0
+    voucher_minor: int = 0
+    shipping_from_shipment: bool = False
+    handling_from_shipment: bool = False
+    voucher_from_shipment: bool = False
 
 
 async def create_return(
@@ -675,16 +1174,27 @@ async def create_return(
     return_stock: bool = True,
     return_cost_minor: int = 0,
     comment: str | None = None,
+    amounts: ReturnAmounts | None = None,
+    created_from: str | None = None,
+    created_at: datetime | None = None,
+    refund: bool = False,
 ) -> Return:
     """Return units of a shipped shipment (``{order_line_id: quantity}``).
 
     A line can return at most what the shipment shipped of it minus what was
-    already returned from it; the refund due is the units' price minus the
-    return cost.
+    already returned from it; the refund due is the units' price plus the
+    shipping and handling given back, minus the voucher value and the return
+    cost. With ``refund`` that amount is refunded at once and the return
+    completed, in the same transaction.
     """
     if not lines:
         raise ValidationFailed("a return needs at least one line", field="products")
-    _check_amount(return_cost_minor, "return_cost_minor")
+    for line_id, quantity in lines.items():
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
+            raise ValidationFailed("quantity must be at least 1", field=f"products.{line_id}")
+    money = amounts or ReturnAmounts(return_cost_minor=return_cost_minor)
+    for name in ("return_cost_minor", "shipping_minor", "handling_minor", "voucher_minor"):
+        _check_amount(getattr(money, name), name)
     async with db.write() as session:
         order, shipment = await _lock_shipment(session, shipment_id)
         if shipment.status != ShipmentStatus.COMPLETED:
@@ -700,15 +1210,18 @@ async def create_return(
                 raise ValidationFailed(
                     f"line {line_id} is not on shipment {shipment.number}", field=f"products.{line_id}"
                 )
-            if quantity < 1:
-                raise ValidationFailed("quantity must be at least 1", field=f"products.{line_id}")
             left = shipped.quantity - shipped.quantity_returned
             if quantity > left:
                 raise ValidationFailed(
                     f"line {line_id} has {left} left to return on this shipment, not {quantity}",
                     field=f"products.{line_id}",
                 )
-        value = sum(prices[i] * q for i, q in lines.items())
+        first = shipment.appendix == 1
+        shipping = (order.shipping_minor if first else 0) if money.shipping_from_shipment else money.shipping_minor
+        handling = (order.handling_minor if first else 0) if money.handling_from_shipment else money.handling_minor
+        voucher = (order.discount_minor if first else 0) if money.voucher_from_shipment else money.voucher_minor
+        return_cost_minor = money.return_cost_minor
+        value = sum(prices[i] * q for i, q in lines.items()) + shipping + handling - voucher
         if return_cost_minor > value:
             raise ValidationFailed("the return cost is more than the returned items", field="return_cost_minor")
         returned = Return(
@@ -717,9 +1230,14 @@ async def create_return(
             status=ReturnStatus.PENDING,
             return_stock=return_stock,
             return_cost_minor=return_cost_minor,
+            shipping_minor=shipping,
+            handling_minor=handling,
+            voucher_minor=voucher,
             refund_minor=value - return_cost_minor,
             refunded=False,
             comment=comment,
+            created_from=created_from,
+            created_at=created_at or utcnow(),
         )
         session.add(returned)
         await session.flush()
@@ -754,6 +1272,12 @@ async def create_return(
         await record(session, "return", returned.id, "created", {"order": order.id}, store_id=order.store_id)
         await _order_event(session, order, "return_created", **{"return": returned.id})
         await session.refresh(returned, ["lines"])
+        if refund:
+            # In the same transaction: a refund that fails leaves no return behind.
+            returned.refunded = True
+            if returned.refund_minor > 0:
+                await _refund(session, order, returned.refund_minor, return_id=returned.id, reason=comment)
+            await _finish_return(session, order, returned)
         return returned
 
 
@@ -775,7 +1299,8 @@ async def _lock_return(session: AsyncSession, return_id: int) -> tuple[Order, Re
 async def _finish_return(session: AsyncSession, order: Order, returned: Return) -> None:
     returned.status = ReturnStatus.COMPLETED
     returned.completed_at = utcnow()
-    # TODO(inventory): with return_stock, put the returned units back into physical stock.
+    if returned.return_stock:
+        await _restock_return(session, returned)
     await session.flush()
     await record(session, "return", returned.id, "completed", {"order": order.id}, store_id=order.store_id)
     await _order_event(session, order, "return_completed", **{"return": returned.id})
@@ -787,6 +1312,28 @@ async def complete_return(db: Database, return_id: int) -> Return:
         if returned.status == ReturnStatus.COMPLETED:
             raise Conflict("the return is already completed", field="return")
         await _finish_return(session, order, returned)
+        return returned
+
+
+async def reopen_return(db: Database, return_id: int) -> Return:
+    """Set a completed return back to pending (Order API ``completed: false``).
+
+    Refused once it is refunded, or when completing it put units back in
+    stock: taking them out again could not be told apart from a stock count.
+    """
+    async with db.write() as session:
+        order, returned = await _lock_return(session, return_id)
+        if returned.status == ReturnStatus.PENDING:
+            return returned
+        if returned.refunded:
+            raise Conflict("the return is refunded and can not be reopened", field="return")
+        if returned.return_stock:
+            raise Conflict("the return put its items back in stock and can not be reopened", field="return")
+        returned.status = ReturnStatus.PENDING
+        returned.completed_at = None
+        await session.flush()
+        await record(session, "return", returned.id, "updated", {"order": order.id}, store_id=order.store_id)
+        await _order_event(session, order, "return_reopened", **{"return": returned.id})
         return returned
 
 

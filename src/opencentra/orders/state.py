@@ -57,6 +57,13 @@ def _name(status: OrderStatus) -> str:
     return status.name.lower()
 
 
+def place(status: OrderStatus, *, autoconfirm: bool) -> OrderStatus:
+    """An incomplete order (Order API ``createOnly``) is checked out: pending, or confirmed at once."""
+    if status != OrderStatus.INCOMPLETE:
+        raise Conflict(f"only an incomplete order can be placed; this one is {_name(status)}", field="status")
+    return OrderStatus.CONFIRMED if autoconfirm else OrderStatus.PENDING
+
+
 def confirm(status: OrderStatus) -> OrderStatus:
     if status != OrderStatus.PENDING:
         raise Conflict(f"only a pending order can be confirmed; this one is {_name(status)}", field="status")

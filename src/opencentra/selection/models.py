@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from opencentra.customers.address import BillingAddressColumns, ShippingAddressColumns
@@ -17,6 +19,9 @@ from opencentra.db.base import Base, TimestampMixin, utcnow
 
 # Centra keeps anonymous selections for 30 days by default.
 SESSION_LIFETIME = timedelta(days=30)
+
+# JSONB on PostgreSQL; JSON text on SQLite.
+JSONType = JSON().with_variant(JSONB(), "postgresql")
 
 
 class SelectionStatus(enum.StrEnum):
@@ -110,3 +115,42 @@ class ShopperSession(Base):
     last_order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(default=_session_expiry, index=True)
+
+
+class PaymentStatus(enum.StrEnum):
+    STARTED = "started"
+    AUTHORIZED = "authorized"
+    DECLINED = "declined"
+
+
+class SelectionPayment(Base):
+    """One attempt to pay for a selection (POST /payment), until its result.
+
+    ``reference`` is what the provider hands back on the return page; the
+    amount and currency are those the shopper agreed to, so a selection that
+    changed after the payment started is not turned into an order silently.
+    """
+
+    __tablename__ = "selection_payments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    selection_id: Mapped[int] = mapped_column(ForeignKey("selections.id", ondelete="CASCADE"), index=True)
+    reference: Mapped[str] = mapped_column(String(32), unique=True)
+    payment_method_id: Mapped[int | None] = mapped_column(ForeignKey("payment_methods.id", ondelete="SET NULL"))
+    provider: Mapped[str] = mapped_column(String(32))
+    amount_minor: Mapped[int]
+    currency_id: Mapped[int] = mapped_column(ForeignKey("currencies.id"))
+    status: Mapped[str] = mapped_column(String(16), default=PaymentStatus.STARTED)
+    # The provider's own transaction id once it answered.
+    provider_reference: Mapped[str | None] = mapped_column(String(200))
+    # Whatever the provider keeps between start and verify (hashes, not secrets).
+    state: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    return_url: Mapped[str] = mapped_column(Text, default="")
+    failed_url: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (
+        CheckConstraint("status IN ('started', 'authorized', 'declined')", name="status"),
+        CheckConstraint("amount_minor >= 0", name="amount_nonnegative"),
+    )

@@ -12,8 +12,9 @@ import re
 import secrets
 import string
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -44,6 +45,11 @@ def new_token() -> str:
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("ascii")).hexdigest()
+
+
+def is_token_shaped(token: str) -> bool:
+    """Whether ``token`` could be one of ours (26 to 32 lowercase alphanumerics)."""
+    return _TOKEN_SHAPE.fullmatch(token) is not None
 
 
 async def create_session(
@@ -109,23 +115,57 @@ async def create_selection(
     customer_id: int | None = None,
 ) -> Selection:
     async with db.write() as session:
-        selection = Selection(
-            uuid=secrets.token_hex(16),
-            status=SelectionStatus.OPEN,
-            store_id=store_id,
-            market_id=market_id,
-            pricelist_id=pricelist_id,
+        return await create_selection_in(
+            session,
+            store_id,
+            market_id,
+            pricelist_id,
             language_id=language_id,
             country_id=country_id,
             state=state,
             customer_id=customer_id,
         )
-        session.add(selection)
-        await session.flush()
-        # A new selection has no lines or vouchers; say so instead of leaving them unloaded.
-        set_committed_value(selection, "lines", [])
-        set_committed_value(selection, "vouchers", [])
-        return selection
+
+
+async def create_selection_in(
+    session: AsyncSession,
+    store_id: int,
+    market_id: int,
+    pricelist_id: int,
+    *,
+    language_id: int | None = None,
+    country_id: int | None = None,
+    state: str | None = None,
+    customer_id: int | None = None,
+    shipping_method_id: int | None = None,
+    payment_method_id: int | None = None,
+) -> Selection:
+    """``create_selection`` in the caller's transaction."""
+    selection = Selection(
+        uuid=secrets.token_hex(16),
+        status=SelectionStatus.OPEN,
+        store_id=store_id,
+        market_id=market_id,
+        pricelist_id=pricelist_id,
+        language_id=language_id,
+        country_id=country_id,
+        state=state,
+        customer_id=customer_id,
+        shipping_method_id=shipping_method_id,
+        payment_method_id=payment_method_id,
+        newsletter=False,
+    )
+    session.add(selection)
+    await session.flush()
+    # A new selection has no lines or vouchers; say so instead of leaving them unloaded.
+    set_committed_value(selection, "lines", [])
+    set_committed_value(selection, "vouchers", [])
+    return selection
+
+
+async def lock_selection(session: AsyncSession, selection_id: int) -> Selection:
+    """The selection with its lines and vouchers, locked for the caller's transaction."""
+    return await _load_selection(session, selection_id)
 
 
 async def _load_selection(session: AsyncSession, selection_id: int) -> Selection:
@@ -171,9 +211,13 @@ async def get_selection_by_uuid(db: Database, uuid: str) -> Selection:
 
 async def _open_selection(session: AsyncSession, selection_id: int) -> Selection:
     selection = await _load_selection(session, selection_id)
+    check_open(selection)
+    return selection
+
+
+def check_open(selection: Selection) -> None:
     if selection.status != SelectionStatus.OPEN:
         raise Conflict(f"the selection is {selection.status} and can no longer change", field="selection")
-    return selection
 
 
 def _check_quantity(quantity: int, *, allow_zero: bool) -> None:
@@ -181,7 +225,8 @@ def _check_quantity(quantity: int, *, allow_zero: bool) -> None:
         raise ValidationFailed("quantity must be a positive whole number", field="quantity")
 
 
-def _find_line(selection: Selection, line_id: str) -> SelectionLine:
+def find_line(selection: Selection, line_id: str) -> SelectionLine:
+    """A line of the selection (lines loaded); ``NotFound(field="line")`` otherwise."""
     for line in selection.lines:
         if line.line_id == line_id:
             return line
@@ -201,27 +246,39 @@ async def add_line(
     _check_quantity(quantity, allow_zero=False)
     async with db.write() as session:
         selection = await _open_selection(session, selection_id)
-        for line in selection.lines:
-            if (line.display_item_id, line.product_size_id, line.comment) == (
-                display_item_id,
-                product_size_id,
-                comment,
-            ):
-                line.quantity += quantity
-                break
-        else:
-            line = SelectionLine(
-                selection_id=selection.id,
-                line_id=secrets.token_hex(16),
-                display_item_id=display_item_id,
-                product_size_id=product_size_id,
-                quantity=quantity,
-                comment=comment,
-            )
-            session.add(line)
-        selection.updated_at = utcnow()
-        await session.flush()
-        return line
+        return await add_line_in(session, selection, display_item_id, product_size_id, quantity, comment=comment)
+
+
+async def add_line_in(
+    session: AsyncSession,
+    selection: Selection,
+    display_item_id: int,
+    product_size_id: int,
+    quantity: int = 1,
+    *,
+    comment: str | None = None,
+) -> SelectionLine:
+    """``add_line`` on a selection the caller locked (lines loaded)."""
+    _check_quantity(quantity, allow_zero=False)
+    check_open(selection)
+    for line in selection.lines:
+        if (line.display_item_id, line.product_size_id, line.comment) == (display_item_id, product_size_id, comment):
+            line.quantity += quantity
+            break
+    else:
+        line = SelectionLine(
+            selection_id=selection.id,
+            line_id=secrets.token_hex(16),
+            display_item_id=display_item_id,
+            product_size_id=product_size_id,
+            quantity=quantity,
+            comment=comment,
+        )
+        session.add(line)
+        selection.lines.append(line)
+    selection.updated_at = utcnow()
+    await session.flush()
+    return line
 
 
 async def set_line_quantity(db: Database, selection_id: int, line_id: str, quantity: int) -> SelectionLine | None:
@@ -229,18 +286,71 @@ async def set_line_quantity(db: Database, selection_id: int, line_id: str, quant
     _check_quantity(quantity, allow_zero=True)
     async with db.write() as session:
         selection = await _open_selection(session, selection_id)
-        line = _find_line(selection, line_id)
-        selection.updated_at = utcnow()
-        if quantity == 0:
-            await session.delete(line)
-            return None
-        line.quantity = quantity
-        await session.flush()
-        return line
+        return await set_line_quantity_in(session, selection, line_id, quantity)
+
+
+async def set_line_quantity_in(
+    session: AsyncSession, selection: Selection, line_id: str, quantity: int
+) -> SelectionLine | None:
+    """``set_line_quantity`` on a selection the caller locked (lines loaded)."""
+    _check_quantity(quantity, allow_zero=True)
+    check_open(selection)
+    line = find_line(selection, line_id)
+    selection.updated_at = utcnow()
+    if quantity == 0:
+        await _delete_line(session, selection, line)
+        return None
+    line.quantity = quantity
+    await session.flush()
+    return line
 
 
 async def remove_line(db: Database, selection_id: int, line_id: str) -> None:
     async with db.write() as session:
         selection = await _open_selection(session, selection_id)
-        await session.delete(_find_line(selection, line_id))
-        selection.updated_at = utcnow()
+        await remove_line_in(session, selection, line_id)
+
+
+async def remove_line_in(session: AsyncSession, selection: Selection, line_id: str) -> None:
+    check_open(selection)
+    await _delete_line(session, selection, find_line(selection, line_id))
+    selection.updated_at = utcnow()
+
+
+async def _delete_line(session: AsyncSession, selection: Selection, line: SelectionLine) -> None:
+    await session.delete(line)
+    selection.lines.remove(line)
+    await session.flush()
+
+
+async def purge_expired_sessions(db: Database, *, before: datetime | None = None, limit: int = 10_000) -> int:
+    """Delete sessions that expired (their open anonymous selections go too).
+
+    Nothing runs this on a schedule yet; an operator's cron can call it.
+    """
+    cutoff = before or utcnow()
+    async with db.write() as session:
+        ids = list(
+            await session.scalars(select(ShopperSession.id).where(ShopperSession.expires_at < cutoff).limit(limit))
+        )
+        if not ids:
+            return 0
+        selection_ids = list(
+            await session.scalars(
+                select(Selection.id)
+                .join(ShopperSession, ShopperSession.selection_id == Selection.id)
+                .where(
+                    ShopperSession.id.in_(ids),
+                    Selection.status == SelectionStatus.OPEN,
+                    Selection.customer_id.is_(None),
+                )
+            )
+        )
+        await session.execute(delete(ShopperSession).where(ShopperSession.id.in_(ids)))
+        if selection_ids:
+            await session.execute(
+                update(Selection)
+                .where(Selection.id.in_(selection_ids))
+                .values(status=SelectionStatus.ABANDONED, updated_at=utcnow())
+            )
+        return len(ids)

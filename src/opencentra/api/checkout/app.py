@@ -1,21 +1,148 @@
-"""The Checkout API adapter's app. Endpoints are added per resource module."""
+"""The Checkout API adapter's app.
+
+Around the FastAPI app sits a small ASGI edge that refuses oversized bodies
+(413 in the API's error shape, before any JSON parsing) and adds the CORS
+response headers for allowed browser origins. Preflights are answered by the
+guard (``auth.py``), which runs before routing.
+
+Caches (reference data, catalogue and stock snapshots, finished catalogue
+responses) live per app; ``OPENCENTRA_CHECKOUT_CACHE_SECONDS`` sets how often
+they look for changes in the outbox (default 0.5 s; 0 checks on every
+request), ``OPENCENTRA_CHECKOUT_REFERENCE_SECONDS`` how long countries,
+languages, methods and tax rules are kept (default 5 s).
+"""
 
 from __future__ import annotations
 
+import os
+
 from fastapi import FastAPI
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from opencentra.api.adapter import Adapter
-from opencentra.api.checkout.auth import guard
-from opencentra.api.checkout.errors import CheckoutErrorFormat, not_found
+from opencentra.api.checkout import (
+    account_routes,
+    catalog_routes,
+    payment_routes,
+    selection_routes,
+    unsupported_routes,
+)
+from opencentra.api.checkout.auth import guard, origin_allowed
+from opencentra.api.checkout.errors import CheckoutErrorFormat, errors_response, not_found
+from opencentra.api.checkout.request import AdapterState
+from opencentra.api.context import SCOPE_KEY, PluginContext
 from opencentra.api.errors import install_error_format
+from opencentra.checkout.account import ResetMailer
+from opencentra.checkout.cache import CheckoutCache
+from opencentra.checkout.throttle import Throttle
+
+CACHE_SECONDS_VARIABLE = "OPENCENTRA_CHECKOUT_CACHE_SECONDS"
+REFERENCE_SECONDS_VARIABLE = "OPENCENTRA_CHECKOUT_REFERENCE_SECONDS"
+DEFAULT_MAX_BODY = 1_000_000
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-def create_checkout_adapter() -> Adapter:
+def _seconds(variable: str, default: float) -> float:
+    raw = os.environ.get(variable, "")
+    try:
+        value = float(raw) if raw.strip() else default
+    except ValueError:
+        value = default
+    return max(value, 0.0)
+
+
+class CheckoutEdge:
+    """Body size limit and CORS response headers, in front of the FastAPI app."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        context = scope.get(SCOPE_KEY)
+        limit = context.app.settings.max_body_bytes if isinstance(context, PluginContext) else DEFAULT_MAX_BODY
+        if scope["method"] in _BODY_METHODS:
+            body = await _read_limited(receive, limit)
+            if body is None:
+                from starlette.requests import Request
+
+                await errors_response(Request(scope), 413, {"request": f"the body is larger than {limit} bytes"})(
+                    scope, receive, send
+                )
+                return
+            receive = _replay(body)
+        send = _with_cors(scope, send, context)
+        await self.app(scope, receive, send)
+
+
+async def _read_limited(receive: Receive, limit: int) -> bytes | None:
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+def _replay(body: bytes) -> Receive:
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return {"type": "http.disconnect"}
+
+    return receive
+
+
+def _with_cors(scope: Scope, send: Send, context: object) -> Send:
+    origin = next((v.decode("latin-1") for k, v in scope.get("headers", []) if k == b"origin"), None)
+    if origin is None or not isinstance(context, PluginContext) or not origin_allowed(context.plugin, origin):
+        return send
+
+    async def send_with_cors(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = MutableHeaders(scope=message)
+            headers["Access-Control-Allow-Origin"] = origin
+            headers["Access-Control-Expose-Headers"] = "X-Correlation-ID"
+            headers.add_vary_header("Origin")
+        await send(message)
+
+    return send_with_cors
+
+
+def create_checkout_adapter(*, mailer: ResetMailer | None = None) -> Adapter:
     app = FastAPI(
         title="OpenCentra Checkout API",
-        description="Centra-compatible Checkout API (client and server mode).",
+        description=(
+            "Centra-compatible Checkout API (client and server mode). Send the session token back as "
+            "`API-Token`; every answer carries `token`. Errors are `{token, errors: {field: message}}`."
+        ),
         docs_url=None,
         redoc_url=None,
     )
+    app.state.checkout = AdapterState(
+        cache=CheckoutCache(
+            poll_seconds=_seconds(CACHE_SECONDS_VARIABLE, 0.5),
+            reference_seconds=_seconds(REFERENCE_SECONDS_VARIABLE, 5.0),
+        ),
+        throttle=Throttle(),
+        mailer=mailer,
+    )
+    for module in (catalog_routes, selection_routes, payment_routes, account_routes, unsupported_routes):
+        app.include_router(module.router)
     install_error_format(app, CheckoutErrorFormat())
-    return Adapter(app=app, guard=guard, not_found=not_found)
+    return Adapter(app=CheckoutEdge(app), guard=guard, not_found=not_found)

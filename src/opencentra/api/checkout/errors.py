@@ -6,6 +6,7 @@ the session token is still returned so the client keeps its session.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import orjson
@@ -13,8 +14,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from opencentra.api.errors import http_status
+from opencentra.checkout.throttle import TooManyAttempts
 from opencentra.errors import DomainError, OutOfStock
 from opencentra.integration.services import PluginView
+from opencentra.selection.services import is_token_shaped
 
 # The session layer puts the current shopper token here for error bodies.
 TOKEN_SCOPE_KEY = "opencentra.checkout.token"
@@ -29,12 +32,31 @@ def error_body(errors: dict[str, str], token: str | None, **extra: Any) -> dict[
     return body
 
 
-def errors_response(request: Request | None, status_code: int, errors: dict[str, str], **extra: Any) -> Response:
-    token = request.scope.get(TOKEN_SCOPE_KEY) if request is not None else None
+def _token(request: Request | None) -> str | None:
+    """The session token for an error body: the request's, even if it failed before the session layer ran."""
+    if request is None:
+        return None
+    token = request.scope.get(TOKEN_SCOPE_KEY)
+    if isinstance(token, str):
+        return token
+    presented = request.headers.get("api-token", "").strip()
+    return presented if is_token_shaped(presented) else None
+
+
+def errors_response(
+    request: Request | None,
+    status_code: int,
+    errors: dict[str, str],
+    *,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> Response:
+    token = _token(request)
     return Response(
         orjson.dumps(error_body(errors, token, **extra)),
         status_code=status_code,
         media_type="application/json",
+        headers=headers,
     )
 
 
@@ -45,6 +67,9 @@ class CheckoutErrorFormat:
         if isinstance(error, OutOfStock):
             field = error.field or "stock"
             extra["unavailable"] = error.unavailable
+        if isinstance(error, TooManyAttempts):
+            retry = str(max(1, math.ceil(error.retry_after)))
+            return errors_response(request, 429, {field: error.message}, headers={"Retry-After": retry})
         return errors_response(request, http_status(error), {field: error.message}, **extra)
 
     def invalid_request(self, request: Request, fields: dict[str, str]) -> Response:

@@ -1,0 +1,201 @@
+"""Customer handling: register, login, logout, details, passwords, own orders,
+newsletter, back-in-stock and the wishlist."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from starlette.responses import Response
+
+from opencentra.api.checkout.bodies import (
+    AddressBody,
+    BackInStockBody,
+    CustomerUpdateBody,
+    EmailBody,
+    LoginBody,
+    NewsletterBody,
+    OrdersBody,
+    PasswordBody,
+    RegisterBody,
+    ResetBody,
+    ResetEmailBody,
+)
+from opencentra.api.checkout.docs import ACCOUNT, AnyResponse, SelectionResponse
+from opencentra.api.checkout.request import CheckoutRequest, Ctx
+from opencentra.api.checkout.shapes import order_body
+from opencentra.checkout import account
+from opencentra.checkout.account import CustomerUpdate, Newsletter, Registration, WishlistView
+from opencentra.customers.address import Address
+from opencentra.errors import ValidationFailed
+
+router = APIRouter()
+TAG = "6 customer handling"
+
+
+def _merged_address(body: AddressBody, nested: AddressBody | None) -> Address:
+    """Registration and updates take address fields at the top level or under ``address``."""
+    top = body.to_address()
+    return top.merged(nested.to_address()) if nested is not None else top
+
+
+@router.post("/register", response_model=SelectionResponse, responses=ACCOUNT, tags=[TAG])
+async def register(ctx: Ctx, body: RegisterBody) -> Response:
+    """Create an account and log the session in; an email known only from guest orders becomes the account."""
+    registration = Registration(
+        email=body.email,
+        password=body.password,
+        address=_merged_address(body, body.address),
+        newsletter=bool(body.newsletter),
+        gender=body.gender,
+    )
+    return ctx.state(await account.register(ctx.shop, ctx.visitor, registration))
+
+
+@router.post("/login/{email}", response_model=SelectionResponse, responses=ACCOUNT, tags=[TAG])
+async def login(ctx: Ctx, email: str, body: LoginBody) -> Response:
+    state = await account.login(ctx.shop, ctx.visitor, ctx.adapter.throttle, email, body.password)
+    return ctx.state(state)
+
+
+@router.post("/logout", response_model=SelectionResponse, responses=ACCOUNT, tags=[TAG])
+async def logout(ctx: Ctx) -> Response:
+    return ctx.state(await account.logout(ctx.shop, ctx.visitor))
+
+
+@router.get("/customer", response_model=SelectionResponse, responses=ACCOUNT, tags=[TAG])
+async def customer(ctx: Ctx) -> Response:
+    return ctx.state(await account.account_state(ctx.shop, ctx.visitor))
+
+
+@router.put("/customer/update", response_model=SelectionResponse, responses=ACCOUNT, tags=[TAG])
+async def update_customer(ctx: Ctx, body: CustomerUpdateBody) -> Response:
+    address = _merged_address(body, body.address)
+    update = CustomerUpdate(
+        first_name=body.firstName,
+        last_name=body.lastName,
+        gender=body.gender,
+        newsletter=body.newsletter,
+        language=body.language,
+        address=address if address != Address() else None,
+    )
+    return ctx.state(await account.update_customer(ctx.shop, ctx.visitor, update))
+
+
+@router.put("/address", response_model=SelectionResponse, responses=ACCOUNT, tags=[TAG])
+async def update_address(ctx: Ctx, body: AddressBody) -> Response:
+    return ctx.state(await account.update_address(ctx.shop, ctx.visitor, body.to_address()))
+
+
+@router.put("/email", response_model=SelectionResponse, responses=ACCOUNT, tags=[TAG])
+async def change_email(ctx: Ctx, body: EmailBody) -> Response:
+    new_email = body.newEmail or body.email
+    if not new_email:
+        raise ValidationFailed("required", field="newEmail")
+    return ctx.state(await account.change_email(ctx.shop, ctx.visitor, new_email))
+
+
+@router.put("/password", response_model=SelectionResponse, responses=ACCOUNT, tags=[TAG])
+async def change_password(ctx: Ctx, body: PasswordBody) -> Response:
+    return ctx.state(await account.change_password(ctx.shop, ctx.visitor, body.password, body.newPassword))
+
+
+@router.post("/orders", response_model=AnyResponse, responses=ACCOUNT, tags=[TAG])
+async def orders(ctx: Ctx, body: OrdersBody | None = None) -> Response:
+    """The logged-in customer's orders, newest first, paged with ``from`` and ``size``."""
+    body = body or OrdersBody()
+    page = await account.customer_orders(ctx.shop, ctx.visitor, body.from_, body.size)
+    out = ctx.context(page.state)
+    out["orders"] = [order_body(order, page.state.reference) for order in page.orders]
+    out["ordersPaging"] = {
+        "from": page.start,
+        "size": page.size if page.size is not None else page.total,
+        "totalSize": page.total,
+    }
+    return ctx.respond(out)
+
+
+@router.post("/password-reset-email/{email}", response_model=SelectionResponse, responses=ACCOUNT, tags=[TAG])
+async def password_reset_email(ctx: Ctx, email: str, body: ResetEmailBody | None = None) -> Response:
+    """Send a reset link (when the email has an account); the answer is the same either way."""
+    link = body.linkUri if body else None
+    state = await account.request_password_reset(
+        ctx.shop, ctx.visitor, ctx.adapter.throttle, email, link, ctx.adapter.mailer
+    )
+    return ctx.state(state)
+
+
+@router.post("/password-reset", response_model=SelectionResponse, responses=ACCOUNT, tags=[TAG])
+async def password_reset(ctx: Ctx, body: ResetBody) -> Response:
+    """Set a new password with the link's ``id`` and ``i``; logs the session in."""
+    state = await account.reset_password(
+        ctx.shop, ctx.visitor, ctx.adapter.throttle, str(body.id), body.i, body.newPassword
+    )
+    return ctx.state(state)
+
+
+async def _newsletter(ctx: CheckoutRequest, email: str | None, body: NewsletterBody) -> Response:
+    if body.email_field:
+        # The honeypot was filled in: pretend it worked.
+        return ctx.respond(ctx.with_token({"subscribed": True}))
+    address = email or body.email
+    if not address:
+        raise ValidationFailed("required", field="email")
+    await account.subscribe_newsletter(
+        ctx.shop,
+        ctx.visitor,
+        Newsletter(email=address, country=body.country, language=body.language, product=body.product, item=body.item),
+    )
+    return ctx.respond(ctx.with_token({"subscribed": True}))
+
+
+@router.post("/newsletter-subscription", response_model=AnyResponse, responses=ACCOUNT, tags=[TAG])
+async def newsletter(ctx: Ctx, body: NewsletterBody | None = None) -> Response:
+    return await _newsletter(ctx, None, body or NewsletterBody())
+
+
+@router.post("/newsletter-subscription/{email}", response_model=AnyResponse, responses=ACCOUNT, tags=[TAG])
+async def newsletter_for(ctx: Ctx, email: str, body: NewsletterBody | None = None) -> Response:
+    return await _newsletter(ctx, email, body or NewsletterBody())
+
+
+@router.post("/back-in-stock-subscription", response_model=SelectionResponse, responses=ACCOUNT, tags=[TAG])
+async def back_in_stock(ctx: Ctx, body: BackInStockBody) -> Response:
+    state = await account.subscribe_back_in_stock(
+        ctx.shop,
+        ctx.visitor,
+        body.item,
+        body.shipTo.country,
+        state=body.shipTo.state,
+        email=body.email,
+        language=body.language,
+    )
+    return ctx.state(state, subscribed=True)
+
+
+def _wishlist(ctx: CheckoutRequest, view: WishlistView) -> Response:
+    items = [
+        {"wishlistItem": e.id, "product": e.display_item_id, "createdAt": e.created_at.strftime("%Y-%m-%d %H:%M:%S")}
+        for e in view.entries
+    ]
+    return ctx.respond(ctx.with_token({"wishlist": {"wishlist": 0, "isDefault": True, "items": items}}))
+
+
+@router.get("/customer/wishlists/{wishlist}", response_model=AnyResponse, responses=ACCOUNT, tags=[TAG])
+async def wishlist(
+    ctx: Ctx,
+    wishlist: str,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> Response:
+    return _wishlist(ctx, await account.wishlist(ctx.shop, ctx.visitor, wishlist, page, limit))
+
+
+@router.post("/customer/wishlists/{wishlist}/items/{item}", response_model=AnyResponse, responses=ACCOUNT, tags=[TAG])
+async def wishlist_add(ctx: Ctx, wishlist: str, item: str) -> Response:
+    return _wishlist(ctx, await account.change_wishlist(ctx.shop, ctx.visitor, wishlist, item, add=True))
+
+
+@router.delete("/customer/wishlists/{wishlist}/items/{item}", response_model=AnyResponse, responses=ACCOUNT, tags=[TAG])
+async def wishlist_remove(ctx: Ctx, wishlist: str, item: str) -> Response:
+    return _wishlist(ctx, await account.change_wishlist(ctx.shop, ctx.visitor, wishlist, item, add=False))

@@ -1,0 +1,266 @@
+"""Catalogue endpoints: POST /products, GET /products/{product}, categories, POST /uri.
+
+Answers are built from the cached catalogue snapshot, and the finished bytes
+of each distinct request are kept too (keyed by everything they depend on:
+plugin, mode, market, pricelist, the request and the catalogue and stock
+versions), so a repeated listing costs a dictionary lookup. Only the session
+token is spliced in per request.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from fastapi import APIRouter
+from starlette.responses import Response
+
+from opencentra.api.checkout.bodies import CategoriesBody, ProductsBody, UriBody
+from opencentra.api.checkout.docs import CATALOG, AnyResponse
+from opencentra.api.checkout.request import CheckoutRequest, Ctx, json_response
+from opencentra.api.checkout.shapes import categories_body, facets_body, product_body
+from opencentra.checkout.catalog import (
+    CatalogSnapshot,
+    ProductData,
+    ProductPage,
+    ProductQuery,
+    SortField,
+    StockSnapshot,
+    search_products,
+)
+from opencentra.checkout.reference import CurrencyInfo, StoreReference
+from opencentra.checkout.storefront import current_shopper
+from opencentra.errors import NotFound, PermissionDenied
+from opencentra.pricing.prices import PriceInfo
+
+router = APIRouter()
+
+
+async def _where(
+    ctx: CheckoutRequest, market: int | None, pricelist: int | str | None
+) -> tuple[str | None, int, int, StoreReference]:
+    """(token, market, pricelist): the session's, or in server mode the ones asked for."""
+    shopper, reference = await current_shopper(ctx.shop, ctx.visitor, for_catalogue=True)
+    market_id, pricelist_id = shopper.market_id, shopper.pricelist_id
+    if ctx.server_mode:
+        if market is not None:
+            found = reference.markets.get(market)
+            if found is None or not found.active or not ctx.shop.channel.allows_market(market):
+                raise NotFound("market not found", field="market")
+            market_id = market
+        if isinstance(pricelist, int):
+            found_pricelist = reference.pricelists.get(pricelist)
+            if found_pricelist is None or not found_pricelist.active:
+                raise NotFound("pricelist not found", field="pricelist")
+            pricelist_id = pricelist
+    elif pricelist == "all":
+        raise PermissionDenied("pricelist 'all' needs the shared secret (server mode)", field="pricelist")
+    return shopper.token, market_id, pricelist_id, reference
+
+
+def _with_token(token: str | None, payload: bytes) -> bytes:
+    if token is None:
+        return payload
+    if payload == b"{}":
+        return b'{"token":' + orjson.dumps(token) + b"}"
+    return b'{"token":' + orjson.dumps(token) + b"," + payload[1:]
+
+
+async def _all_prices(
+    ctx: CheckoutRequest, reference: StoreReference, market_id: int
+) -> dict[int, dict[int, tuple[PriceInfo | None, CurrencyInfo]]]:
+    """Per product, its price in every active pricelist of the store (``pricelist: "all"``)."""
+    table: dict[int, dict[int, tuple[PriceInfo | None, CurrencyInfo]]] = {}
+    for pricelist in reference.pricelists.values():
+        if not pricelist.active:
+            continue
+        snapshot = await ctx.shop.cache.catalogue(ctx.shop.db, ctx.shop.channel.store_id, market_id, pricelist.id)
+        currency = reference.currencies[pricelist.currency_id]
+        for product in snapshot.products:
+            table.setdefault(product.display_item_id, {})[pricelist.id] = (product.price, currency)
+    return table
+
+
+def _products_body(
+    page: ProductPage,
+    snapshot: CatalogSnapshot,
+    stock: StockSnapshot,
+    currency: CurrencyInfo,
+    *,
+    related: str,
+    prices: dict[int, dict[int, tuple[PriceInfo | None, CurrencyInfo]]] | None,
+) -> list[dict[str, Any]]:
+    return [
+        product_body(
+            product,
+            currency,
+            stock,
+            catalogue=snapshot,
+            related=related,
+            prices=prices.get(product.display_item_id, {}) if prices is not None else None,
+        )
+        for product in page.products
+    ]
+
+
+def _query(body: ProductsBody, snapshot: CatalogSnapshot) -> ProductQuery:
+    categories = tuple(body.categories)
+    products = tuple(body.products)
+    if body.uri is not None:
+        wanted = body.uri.for_ or ["product", "category"]
+        category = snapshot.category_by_uri(body.uri.uri) if "category" in wanted else None
+        product = _product_at(snapshot, body.uri.uri) if "product" in wanted and category is None else None
+        if category is not None:
+            categories = (*categories, category.category_id)
+        elif product is not None:
+            products = (product.display_item_id,)
+        else:
+            products = (-1,)
+    return ProductQuery(
+        skip_first=body.skipFirst,
+        limit=body.limit,
+        categories=categories,
+        collections=tuple(body.collections),
+        brands=tuple(body.brands),
+        products=products,
+        silk_product=body.silkProduct,
+        search=body.search,
+        only_available=body.onlyAvailable,
+        attributes=body.attribute_filters(),
+        sort=tuple(SortField(s.field, s.order.lower() == "desc") for s in body.sortOrder),
+    )
+
+
+def _product_at(snapshot: CatalogSnapshot, uri: str) -> ProductData | None:
+    """A product by its uri, or by "<category uri>/<product uri>"."""
+    uri = uri.strip("/")
+    found = snapshot.by_uri(uri)
+    if found is not None or "/" not in uri:
+        return found
+    prefix, _, last = uri.rpartition("/")
+    candidate = snapshot.by_uri(last)
+    if candidate is not None and any(c.uri == prefix for c in candidate.categories):
+        return candidate
+    return None
+
+
+@router.post("/products", response_model=AnyResponse, responses=CATALOG, tags=["5 product catalog"])
+async def products(ctx: Ctx, body: ProductsBody | None = None) -> Response:
+    """List, filter, search, sort and page products, with facet counts (`filter`)."""
+    body = body or ProductsBody()
+    token, market_id, pricelist_id, reference = await _where(ctx, body.market, body.pricelist)
+    cache = ctx.shop.cache
+    db, store_id = ctx.shop.db, ctx.shop.channel.store_id
+    snapshot = await cache.catalogue(db, store_id, market_id, pricelist_id)
+    stock = await cache.stock(db, market_id)
+    pretty = "pretty" in ctx.request.query_params
+    query = _query(body, snapshot)
+    all_prices = body.pricelist == "all"
+    # Everything the answer depends on; the parsed query, so spelling and key order do not matter.
+    key = (
+        "products",
+        ctx.shop.channel.plugin_id,
+        market_id,
+        pricelist_id,
+        snapshot.serial,
+        stock.serial,
+        query,
+        body.relatedProducts,
+        all_prices,
+    )
+    payload = None if pretty else cache.response(key)
+    if payload is None:
+        page = search_products(snapshot, stock, query)
+        prices = await _all_prices(ctx, reference, market_id) if all_prices else None
+        currency = reference.currency_of(pricelist_id)
+        result = {
+            "products": _products_body(
+                page,
+                snapshot,
+                stock,
+                currency,
+                related="full" if body.relatedProducts else "short",
+                prices=prices,
+            ),
+            "productCount": page.count,
+            "filter": facets_body(page.facets),
+        }
+        if pretty:
+            return json_response(ctx.request, {"token": token, **result} if token else result)
+        payload = orjson.dumps(result)
+        cache.keep_response(key, payload)
+    return json_response(ctx.request, _with_token(token, payload))
+
+
+@router.get("/products/{product}", response_model=AnyResponse, responses=CATALOG, tags=["5 product catalog"])
+async def product(ctx: Ctx, product: str) -> Response:
+    token, market_id, pricelist_id, reference = await _where(ctx, None, None)
+    if not product.isdigit() or len(product) > 18:
+        raise NotFound("product not found", field="product")
+    snapshot = await ctx.shop.cache.catalogue(ctx.shop.db, ctx.shop.channel.store_id, market_id, pricelist_id)
+    stock = await ctx.shop.cache.stock(ctx.shop.db, market_id)
+    found = snapshot.product(int(product))
+    body = product_body(found, reference.currency_of(pricelist_id), stock, catalogue=snapshot, related="full")
+    return json_response(ctx.request, {"token": token, "product": body} if token else {"product": body})
+
+
+async def _categories(ctx: CheckoutRequest, body: CategoriesBody) -> Response:
+    token, market_id, pricelist_id, _reference = await _where(ctx, body.market, body.pricelist)
+    snapshot = await ctx.shop.cache.catalogue(ctx.shop.db, ctx.shop.channel.store_id, market_id, pricelist_id)
+    result = {"categories": categories_body(snapshot)}
+    return json_response(ctx.request, {"token": token, **result} if token else result)
+
+
+@router.get("/categories", response_model=AnyResponse, responses=CATALOG, tags=["5 product catalog"])
+async def categories(ctx: Ctx) -> Response:
+    """The store's categories in admin order, each with its full path."""
+    return await _categories(ctx, CategoriesBody())
+
+
+@router.post("/categories", response_model=AnyResponse, responses=CATALOG, tags=["5 product catalog"])
+async def categories_for(ctx: Ctx, body: CategoriesBody | None = None) -> Response:
+    """Server mode: the categories for a market and pricelist."""
+    return await _categories(ctx, body or CategoriesBody())
+
+
+@router.post("/uri", response_model=AnyResponse, responses=CATALOG, tags=["8 routing mechanism"])
+async def uri(ctx: Ctx, body: UriBody) -> Response:
+    """What a storefront URL shows: a product, or a category with its products."""
+    token, market_id, pricelist_id, reference = await _where(ctx, body.market, body.pricelist)
+    snapshot = await ctx.shop.cache.catalogue(ctx.shop.db, ctx.shop.channel.store_id, market_id, pricelist_id)
+    stock = await ctx.shop.cache.stock(ctx.shop.db, market_id)
+    currency = reference.currency_of(pricelist_id)
+    wanted = body.for_ or ["product", "category"]
+    path = body.uri.strip("/")
+    result: dict[str, Any] | None = None
+    category = snapshot.category_by_uri(path) if "category" in wanted else None
+    if category is not None:
+        page = search_products(
+            snapshot,
+            stock,
+            ProductQuery(skip_first=body.skipFirst, limit=body.limit, categories=(category.category_id,)),
+        )
+        category_body: dict[str, Any] = {
+            "category": str(category.category_id),
+            "name": list(category.names),
+            "uri": category.uri,
+        }
+        if category.parent_id is not None:
+            category_body["inCategory"] = str(category.parent_id)
+        result = {
+            "found": "category",
+            "category": category_body,
+            "products": _products_body(page, snapshot, stock, currency, related="short", prices=None),
+            "productCount": page.count,
+            "filter": facets_body(page.facets),
+        }
+    elif "product" in wanted:
+        found = _product_at(snapshot, path)
+        if found is not None:
+            result = {
+                "found": "product",
+                "product": product_body(found, currency, stock, catalogue=snapshot, related="full"),
+            }
+    if result is None:
+        raise NotFound("not found", field="uri")
+    return json_response(ctx.request, {"token": token, **result} if token else result)

@@ -1,0 +1,156 @@
+"""Customers: list, get, update, anonymize (GDPR).
+
+The customers of the plugin's stores. Consents are not stored by OpenCentra
+yet, so ``consents`` is always an empty list and given consents are ignored
+(docs/compatibility/order-api.md). Listing reads customers directly: the
+customers package has no list service yet (requested in the report).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends
+from sqlalchemy import select
+from starlette.requests import Request
+from starlette.responses import Response
+
+from opencentra.api.order import wire
+from opencentra.api.order.access import OrderApi, order_api
+from opencentra.api.order.bodies import CustomerUpdate
+from opencentra.api.order.envelope import ask_xml, failure, ok, respond
+from opencentra.api.order.orders import DOCUMENTED, page
+from opencentra.customers import services as customers
+from opencentra.customers.address import Address
+from opencentra.customers.models import Customer
+from opencentra.errors import Conflict, NotFound
+
+router = APIRouter()
+NOT_FOUND = "The customer was not found."
+
+
+def customer_json(api: OrderApi, customer: Customer) -> dict[str, Any]:
+    tz = api.timezone
+    return {
+        "customerId": str(customer.id),
+        "email": customer.email,
+        "firstName": customer.first_name or "",
+        "lastName": customer.last_name or "",
+        "address1": customer.address1 or "",
+        "address2": customer.address2 or "",
+        "zipCode": customer.zip_code or "",
+        "city": customer.city or "",
+        "state": customer.state or "",
+        "country": customer.country or "",
+        "phoneNumber": customer.phone_number or "",
+        "newsletter": customer.newsletter,
+        "gender": customer.gender or "",
+        "registered": customer.registered,
+        "consents": [],
+        "created": wire.show_date(customer.created_at, tz),
+        "modified": wire.show_date(customer.updated_at, tz),
+    }
+
+
+async def _visible(api: OrderApi, customer_id: str) -> Customer:
+    identifier = wire.optional_integer(customer_id, "customerId", minimum=1)
+    async with api.db.read() as session:
+        customer = None if identifier is None else await session.get(Customer, identifier)
+    if customer is None or customer.store_id not in api.store_ids or customer.anonymized_at is not None:
+        raise NotFound(NOT_FOUND, field="customer")
+    return customer
+
+
+@router.get("/customers", responses=DOCUMENTED)
+async def list_customers(
+    request: Request,
+    limit: str | None = None,
+    offset: str | None = None,
+    email: str | None = None,
+    created: str | None = None,
+    modified: str | None = None,
+    xml: str | None = None,
+    api: OrderApi = Depends(order_api),  # noqa: B008
+) -> Response:
+    """Customers of the plugin's stores, oldest first; ``created``/``modified`` are lower bounds."""
+    size, start = page(limit, offset, default=100)
+    query = (
+        select(Customer)
+        .where(Customer.store_id.in_(api.store_ids), Customer.anonymized_at.is_(None))
+        .order_by(Customer.id)
+        .limit(size)
+        .offset(start)
+    )
+    if email:
+        query = query.where(Customer.email == email.strip().lower())
+    if (since := wire.optional_when(created, "created", api.timezone)) is not None:
+        query = query.where(Customer.created_at >= since)
+    if (since := wire.optional_when(modified, "modified", api.timezone)) is not None:
+        query = query.where(Customer.updated_at >= since)
+    async with api.db.read() as session:
+        found = list(await session.scalars(query))
+    return respond(request, ok(customers=[customer_json(api, c) for c in found]))
+
+
+@router.get("/customers/{customer_id}", responses=DOCUMENTED)
+async def get_customer(
+    request: Request,
+    customer_id: str,
+    xml: str | None = None,
+    api: OrderApi = Depends(order_api),  # noqa: B008
+) -> Response:
+    return respond(request, ok(customer=customer_json(api, await _visible(api, customer_id))))
+
+
+@router.put("/customers/{customer_id}", responses=DOCUMENTED)
+async def update_customer(
+    request: Request,
+    customer_id: str,
+    body: CustomerUpdate,
+    api: OrderApi = Depends(order_api),  # noqa: B008
+) -> Response:
+    """Change names, the address, phone, gender, newsletter and email, all in one transaction."""
+    ask_xml(request, body.xml)
+    customer = await _visible(api, customer_id)
+    address = Address(
+        address1=wire.text(body.address1, "address1", limit=200),
+        address2=wire.text(body.address2, "address2", limit=200),
+        zip_code=wire.text(body.zipCode, "zipCode", limit=32),
+        city=wire.text(body.city, "city", limit=100),
+        state=wire.text(body.state, "state", limit=100),
+        country=(wire.text(body.country, "country", limit=2) or "").upper() or None,
+        phone_number=wire.text(body.phoneNumber, "phoneNumber", limit=50),
+    )
+    changes = customers.CustomerChanges(
+        first_name=wire.text(body.firstName, "firstName", limit=100),
+        last_name=wire.text(body.lastName, "lastName", limit=100),
+        gender=wire.text(body.gender, "gender", limit=16),
+        newsletter=wire.flag(body.newsletter, "newsletter"),
+    )
+    async with api.db.atomic() as tx:
+        await customers.update_details(tx, customer.id, changes)
+        await customers.update_address(tx, customer.id, address)
+        if body.email:
+            await customers.change_email(tx, customer.id, body.email)
+        updated = await customers.get_customer(tx, customer.id)
+    return respond(request, ok(customer=customer_json(api, updated)))
+
+
+@router.put("/anonymize-customer/{customer_id}", responses=DOCUMENTED)
+async def anonymize_customer(
+    request: Request,
+    customer_id: str,
+    xml: str | None = None,
+    api: OrderApi = Depends(order_api),  # noqa: B008
+) -> Response:
+    """Erase the customer's personal data, irreversibly; orders and invoices stay."""
+    identifier = wire.optional_integer(customer_id, "customerId", minimum=1)
+    async with api.db.read() as session:
+        customer = None if identifier is None else await session.get(Customer, identifier)
+    if customer is None or customer.store_id not in api.store_ids:
+        return failure(request, NOT_FOUND)
+    try:
+        await customers.anonymize(api.db, customer.id)
+    except Conflict:
+        return failure(request, "The personal data was already anonymized.")
+    return respond(request, ok(msg="The personal data has been anonymized."))

@@ -1,0 +1,346 @@
+"""Orders, shipments and returns in the Order API's wire shape.
+
+Field names, types and order follow Centra's documented examples: ids of
+orders and lines are strings, flags are 0/1, money is a JSON number with at
+most the currency's decimals, and dates are ``YYYY-mm-dd HH:MM:SS`` in the
+store's timezone (Centra's zero date when unset).
+
+The catalogue has no bundles, so every line is ``isBundle: false`` and the
+plugin's bundle modes change nothing yet.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from opencentra.api.order.wire import amount, amount_text, show_date, weight, zone
+from opencentra.customers.address import SHIPPING_FIELDS, Address, read_address
+from opencentra.inventory.stock_items import StockItem
+from opencentra.orders.models import Order, OrderLine, ShipmentLine, ShipmentStatus
+from opencentra.orders.queries import OrderDetails, ReturnDetails
+
+TAX_DESCRIPTION = "VAT"
+
+
+def _name(address: Address) -> str:
+    return " ".join(part for part in (address.first_name, address.last_name) if part)
+
+
+def _address(prefix: str, address: Address, email: str) -> dict[str, Any]:
+    fields = {
+        f"{prefix}Name": _name(address),
+        f"{prefix}Company": address.company or "",
+        f"{prefix}Email": email,
+    }
+    if prefix == "delivery":
+        fields["deliveryCell"] = address.phone_number or ""
+    fields.update(
+        {
+            f"{prefix}Tele": "" if prefix == "delivery" else (address.phone_number or ""),
+            f"{prefix}Address": address.address1 or "",
+            f"{prefix}Coaddress": address.address2 or "",
+            f"{prefix}Zipcode": address.zip_code or "",
+            f"{prefix}City": address.city or "",
+            f"{prefix}State": address.state or "",
+            f"{prefix}Country": address.country or "",
+        }
+    )
+    return fields
+
+
+def _tax_of(gross_minor: int, tax_bp: int) -> int:
+    """The tax contained in a tax-inclusive amount, rounded half up."""
+    if tax_bp <= 0:
+        return 0
+    return (gross_minor * tax_bp * 2 + (10000 + tax_bp)) // (2 * (10000 + tax_bp))
+
+
+def _percent(tax_bp: int) -> int | float:
+    return amount(tax_bp, 2)
+
+
+def _line_identity(line: OrderLine, item: StockItem | None) -> dict[str, Any]:
+    # A SKU given for the line (Order API itemText) overrides the product's split SKUs.
+    own_sku = item is None or (line.sku is not None and line.sku != item.full_sku)
+    return {
+        "sku": (line.sku or "") if own_sku or item is None else item.sku,
+        "variantSku": "" if own_sku or item is None else item.variant_sku,
+        "sizeSku": "" if own_sku or item is None else item.size_sku,
+        "ean": (item.ean if item else line.ean) or "",
+        "upc": "",
+        "name": line.product_name,
+        "variant": line.variant_name or (item.variant if item else ""),
+        "brand": (item.brand if item else None) or "",
+        "size": line.size_name or (item.size if item else ""),
+    }
+
+
+def _warehouses(entries: list[tuple[str, int]], *, as_text: bool) -> list[dict[str, Any]]:
+    return [{"name": name, "itemQty": str(qty) if as_text else qty} for name, qty in entries]
+
+
+def order_line(line: OrderLine, details: OrderDetails, quantity: int | None = None) -> dict[str, Any]:
+    decimals = details.order.currency_decimals
+    item = details.items.get(line.product_size_id) if line.product_size_id else None
+    qty = line.quantity if quantity is None else quantity
+    unit_tax = _tax_of(line.unit_price_minor, line.tax_bp)
+    total = line.unit_price_minor * qty
+    total_tax = _tax_of(total, line.tax_bp)
+    reduction = max(line.original_unit_price_minor - line.unit_price_minor, 0)
+    percent_off = (reduction * 100 // line.original_unit_price_minor) if line.original_unit_price_minor else 0
+    return {
+        "lineId": str(line.id),
+        **_line_identity(line, item),
+        "qty": qty,
+        "originalPrice": amount(line.original_unit_price_minor, decimals),
+        "price": amount(line.unit_price_minor, decimals),
+        "weight": weight(item.weight_kg if item else None),
+        "weightUnit": "kg",
+        "countryOfOrigin": (item.country_of_origin if item else None) or "",
+        "harmCode": item.harm_code if item else "",
+        "comment": line.comment or "",
+        "otherComment": "",
+        "taxPercent": _percent(line.tax_bp),
+        "priceDiscount": amount(reduction, decimals),
+        "priceDiscountAsPercent": percent_off,
+        "taxValue": amount(unit_tax, decimals),
+        "totalTaxValue": amount(total_tax, decimals),
+        "totalPrice": amount(total, decimals),
+        "totalPriceWithoutTax": amount(total - total_tax, decimals),
+        "totalPriceWithTax": amount(total, decimals),
+        "anyDiscount": reduction > 0,
+        "priceEachWithoutTax": amount(line.unit_price_minor - unit_tax, decimals),
+        "priceEachReduction": amount(reduction, decimals),
+        "warehouses": _warehouses(details.line_warehouses.get(line.id, []), as_text=False),
+        "isBundle": False,
+    }
+
+
+def _tax_breakdown(lines: list[tuple[OrderLine, int]], decimals: int) -> list[dict[str, Any]]:
+    by_rate: dict[int, int] = defaultdict(int)
+    for line, qty in lines:
+        by_rate[line.tax_bp] += _tax_of(line.unit_price_minor * qty, line.tax_bp)
+    return [
+        {"description": TAX_DESCRIPTION, "taxPercent": _percent(rate), "value": amount(value, decimals)}
+        for rate, value in sorted(by_rate.items())
+        if rate > 0
+    ]
+
+
+def _payment(details: OrderDetails) -> dict[str, Any]:
+    order = details.order
+    method = details.context.payment_method
+    return {
+        "paymentPlugin": order.payment_provider,
+        "paymentType": "free" if order.grand_total_minor == 0 else "3rd",
+        "paymentDescription": method.name if method else order.payment_provider,
+        "paymentReference": order.payment_reference,
+        "paymentMethod": method.uri if method else None,
+    }
+
+
+def _header(details: OrderDetails) -> dict[str, Any]:
+    """The order fields GET /orders and GET /shipments share."""
+    order = details.order
+    tz = zone(details.context.store_timezone)
+    shipping = details.context.shipping_method
+    return {
+        "orderId": str(order.number),
+        "selectionId": details.context.selection_uuid or "",
+        "orderDate": show_date(order.order_date, tz),
+        "cancelDate": show_date(order.cancel_date, tz),
+        "preferredDeliveryDate": show_date(order.delivery_date, tz),
+        "estimatedDeliveryDate": show_date(order.delivery_date, tz),
+        "orderStore": "wholesale" if details.context.store_type == "WHOLESALE" else "retail",
+        "orderCurrency": details.context.currency_code,
+        "customerId": str(order.customer_id),
+        "accountId": "",
+        **_address("delivery", read_address(order, "shipping_", SHIPPING_FIELDS), order.email),
+        **_address("billing", read_address(order, "billing_"), order.email),
+        "billingVAT": order.billing_vat_number or "",
+        "poNumber": order.po_number or "",
+        "shippingList": (shipping.uri or shipping.name) if shipping else "",
+    }
+
+
+def _money(order: Order, prefix_values: dict[str, int]) -> dict[str, Any]:
+    return {key: amount(value, order.currency_decimals) for key, value in prefix_values.items()}
+
+
+def order_json(details: OrderDetails) -> dict[str, Any]:
+    order = details.order
+    decimals = order.currency_decimals
+    tz = zone(details.context.store_timezone)
+    lines = [(line, line.quantity) for line in order.lines]
+    items_tax = sum(_tax_of(line.unit_price_minor * qty, line.tax_bp) for line, qty in lines)
+    items_original = sum(line.original_unit_price_minor * qty for line, qty in lines)
+    body: dict[str, Any] = {
+        **_header(details),
+        "orderStatus": str(int(order.status)),
+        "suspect": 0,
+        "internalOrder": 0,
+        "hold": int(order.hold),
+        "waitingForPayment": int(order.waiting_for_payment),
+        **_money(
+            order,
+            {
+                "shippingValue": order.shipping_minor,
+                "voucherValue": order.discount_minor,
+                "grandTotalValue": order.grand_total_minor,
+                "grandTotalTaxValue": order.tax_minor or items_tax,
+            },
+        ),
+        "taxAdded": 0,
+        "taxDeducted": 0,
+        "internalComment": order.internal_comment or "",
+        "otherComment": order.comment or "",
+        "marketId": order.market_id,
+        "pricelistId": order.pricelist_id,
+        "ipAddress": "",
+        **_payment(details),
+        "defaultCarrier": "",
+        "shipments": [
+            {
+                "shipmentId": shipment.number,
+                "shippedDate": show_date(shipment.shipped_at, tz),
+                "carrier": shipment.carrier or "",
+                "service": shipment.service or "",
+                "trackingId": shipment.tracking_number or "",
+                "trackingUrl": "",
+                "returnSlipTracking": shipment.return_slip_tracking or "",
+            }
+            for shipment in order.shipments
+        ],
+        **_money(
+            order,
+            {
+                "totalItemsPriceTax": items_tax,
+                "totalItemsPrice": order.items_total_minor,
+                "totalItemsWithoutTax": order.items_total_minor - items_tax,
+                "totalItemsDiscount": max(items_original - order.items_total_minor, 0),
+            },
+        ),
+        "taxBreakdown": _tax_breakdown(lines, decimals),
+        "products": [order_line(line, details) for line in order.lines],
+        "discounts": {
+            "anyDiscount": order.discount_minor > 0 or items_original > order.items_total_minor,
+            "discount": f"{amount_text(order.discount_minor, decimals)} {details.context.currency_code}",
+            "discountAsNumber": amount(order.discount_minor, decimals),
+            "vouchers": [],
+            "automaticDiscounts": [],
+        },
+    }
+    for key, value in order.extra_attributes.items():
+        body.setdefault(key, value)
+    return body
+
+
+def shipment_json(details: OrderDetails, shipment_id: int, *, capture_on_shipment: bool = True) -> dict[str, Any]:
+    order = details.order
+    shipment = details.shipment(shipment_id)
+    tz = zone(details.context.store_timezone)
+    by_id = {line.id: line for line in order.lines}
+    lines: list[tuple[ShipmentLine, OrderLine]] = [(sl, by_id[sl.order_line_id]) for sl in shipment.lines]
+    first = shipment.appendix == 1
+    tax = sum(_tax_of(ol.unit_price_minor * sl.quantity, ol.tax_bp) for sl, ol in lines)
+    products = []
+    for shipment_line, line in lines:
+        product = order_line(line, details, shipment_line.quantity)
+        product["warehouses"] = _warehouses(details.shipment_line_warehouses.get(shipment_line.id, []), as_text=True)
+        products.append(product)
+    return {
+        **_header(details),
+        "shipmentId": shipment.number,
+        "proforma": "",
+        "deliveryNote": "",
+        "defaultCarrier": shipment.carrier or "",
+        "deliveryService": shipment.service or "",
+        "shipmentDate": show_date(shipment.shipped_at or shipment.created_at, tz),
+        "trackingNumber": shipment.tracking_number or "",
+        "trackingUrl": "",
+        "returnSlipTracking": shipment.return_slip_tracking or "",
+        "invoices": [],
+        "suspect": 0,
+        "hold": int(order.hold),
+        "paid": int(shipment.captured),
+        "shouldCapture": int(capture_on_shipment and not shipment.captured),
+        "gtg": int(shipment.good_to_go),
+        "status": str(shipment.status),
+        "shipped": int(shipment.status == ShipmentStatus.COMPLETED),
+        **_money(
+            order,
+            {
+                "shippingValue": order.shipping_minor if first else 0,
+                "voucherValue": order.discount_minor if first else 0,
+                "grandTotalValue": shipment.amount_minor,
+                "grandTotalTaxValue": tax,
+            },
+        ),
+        "taxAdded": 0,
+        "taxDeducted": 0,
+        "internalComment": order.internal_comment or "",
+        "otherComment": order.comment or "",
+        "taxBreakdown": _tax_breakdown([(ol, sl.quantity) for sl, ol in lines], order.currency_decimals),
+        "products": products,
+    }
+
+
+def return_json(found: ReturnDetails) -> dict[str, Any]:
+    returned = found.returned
+    details = found.details
+    order = details.order
+    decimals = order.currency_decimals
+    by_id = {line.id: line for line in order.lines}
+    tax = sum(_tax_of(rl.unit_price_minor * rl.quantity, by_id[rl.order_line_id].tax_bp) for rl in returned.lines)
+    products = []
+    for return_line in returned.lines:
+        line = by_id[return_line.order_line_id]
+        item = details.items.get(line.product_size_id) if line.product_size_id else None
+        products.append(
+            {
+                "returnLineId": return_line.id,
+                "shipmentLineId": return_line.shipment_line_id,
+                "orderLineId": return_line.order_line_id,
+                "productId": item.product_id if item else None,
+                "variantId": item.variant_id if item else None,
+                "productName": line.product_name,
+                "productBrand": item.brand if item else None,
+                "variantName": line.variant_name or (item.variant if item else None),
+                "size": line.size_name or (item.size if item else None),
+                "sku": item.sku if item else (line.sku or ""),
+                "variantSku": item.variant_sku if item else "",
+                "sizeSku": item.size_sku if item else "",
+                "ean": (item.ean if item else line.ean) or "",
+                "upc": "",
+                "quantity": return_line.quantity,
+                "price": amount(return_line.unit_price_minor, decimals),
+            }
+        )
+    return {
+        "returnId": returned.id,
+        "completed": returned.status == "completed",
+        "shipment": found.shipment.number,
+        "shipmentId": found.shipment.id,
+        "orderId": order.number,
+        "selectionId": details.context.selection_uuid or "",
+        "customerId": order.customer_id,
+        "date": show_date(returned.created_at, zone(details.context.store_timezone)),
+        "marketId": order.market_id,
+        "pricelistId": order.pricelist_id,
+        "returnCost": amount(returned.return_cost_minor, decimals),
+        "shippingCost": amount(returned.shipping_minor, decimals),
+        "handlingCost": amount(returned.handling_minor, decimals),
+        "voucherValue": amount(returned.voucher_minor, decimals),
+        "taxValue": amount(tax, decimals),
+        "taxDeduction": 0,
+        "currency": details.context.currency_code,
+        "baseCurrency": details.context.currency_code,
+        "baseCurrencyRate": 1,
+        "returnToStock": returned.return_stock,
+        "comment": returned.comment,
+        "createdFrom": returned.created_from or "",
+        "refunded": returned.refunded,
+        "refundValue": amount(returned.refund_minor, decimals),
+        "products": products,
+    }

@@ -1,0 +1,282 @@
+"""Pricing a selection: lines, vouchers, shipping and VAT, through the shared domain rules.
+
+The arithmetic is ``opencentra.pricing.totals.price_selection`` (vouchers,
+shipping) and ``opencentra.stores.tax`` (VAT); this module only gathers their
+inputs. Views price with the cached catalogue; placing an order and starting
+a payment price again from the database (``fresh=True``), so the amount a
+shopper pays never comes from a cache.
+
+DTC prices include VAT. The VAT of shipping is split over the VAT rates of the
+items in proportion to their totals, as ``split_proportionally`` documents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from opencentra.catalog.items import load_items
+from opencentra.checkout.cache import CheckoutCache
+from opencentra.checkout.catalog import CatalogSnapshot, ItemData, ProductData
+from opencentra.checkout.reference import CurrencyInfo, StoreReference
+from opencentra.money import round_money
+from opencentra.pricing.models import Voucher, VoucherType
+from opencentra.pricing.prices import PriceInfo, price_for_variants
+from opencentra.pricing.totals import AppliedVoucher, VoucherRule, price_selection
+from opencentra.pricing.totals import SelectionLine as TotalsLine
+from opencentra.pricing.vouchers import applicable_vouchers
+from opencentra.selection.models import Selection, SelectionLine
+from opencentra.stores.options import ShippingOption, shipping_options
+from opencentra.stores.services import tax_rates
+from opencentra.stores.tax import split_proportionally, vat_breakdown
+
+
+@dataclass(frozen=True)
+class PricedLine:
+    line_id: str
+    item: str
+    quantity: int
+    comment: str | None
+    product: ProductData
+    size: ItemData
+    price: PriceInfo
+    tax_bp: int
+    total_before_vouchers: Decimal
+    voucher_discount: Decimal
+    total: Decimal
+    voucher_discounts: tuple[tuple[int, Decimal], ...]
+
+    @property
+    def unit_before_discount(self) -> Decimal:
+        return self.price.price_before_discount
+
+
+@dataclass(frozen=True)
+class PricedSelection:
+    currency: CurrencyInfo
+    lines: tuple[PricedLine, ...]
+    # Lines that cannot be sold now (item gone from the market, or no price).
+    dropped: tuple[str, ...]
+    vouchers: tuple[AppliedVoucher, ...]
+    shipping: ShippingOption | None
+    items_total: Decimal
+    items_before_discount: Decimal
+    items_discount: Decimal
+    shipping_price: Decimal
+    shipping_discount: Decimal
+    handling: Decimal
+    total_quantity: int
+    grand_total: Decimal
+    tax: Decimal
+    tax_bp: int
+
+    @property
+    def total_discount(self) -> Decimal:
+        return self.items_discount + self.shipping_discount
+
+
+@dataclass(frozen=True)
+class LineInput:
+    line_id: str
+    item: str
+    quantity: int
+    comment: str | None
+    product: ProductData
+    size: ItemData
+    price: PriceInfo
+
+
+def _zero(decimals: int) -> Decimal:
+    return round_money(Decimal(0), decimals)
+
+
+def price_lines(
+    lines: Sequence[LineInput],
+    vouchers: Sequence[VoucherRule],
+    shipping: ShippingOption | None,
+    rates: Mapping[int | None, int],
+    currency: CurrencyInfo,
+    *,
+    dropped: Sequence[str] = (),
+) -> PricedSelection:
+    """Total the lines; pure, so views, payments and orders agree to the cent."""
+    decimals = currency.decimals
+    totals_lines = [TotalsLine(key=line.line_id, unit_price=line.price.price, quantity=line.quantity) for line in lines]
+    # Free shipping thresholds compare with what the items cost after vouchers.
+    first = price_selection(totals_lines, vouchers, Decimal(0), decimals)
+    items_after = first.items_total - first.items_discount
+    minor = int(items_after.scaleb(decimals))
+    shipping_price = Decimal(shipping.price_for(minor)).scaleb(-decimals) if shipping else Decimal(0)
+    result = price_selection(totals_lines, vouchers, round_money(shipping_price, decimals), decimals)
+
+    priced: list[PricedLine] = []
+    gross_by_rate: dict[int, Decimal] = {}
+    for line, totals in zip(lines, result.lines, strict=True):
+        rate = rates.get(line.product.tax_group_id, 0)
+        priced.append(
+            PricedLine(
+                line_id=line.line_id,
+                item=line.item,
+                quantity=line.quantity,
+                comment=line.comment,
+                product=line.product,
+                size=line.size,
+                price=line.price,
+                tax_bp=rate,
+                total_before_vouchers=totals.total_before_discount,
+                voucher_discount=totals.discount,
+                total=totals.total,
+                voucher_discounts=tuple((d.voucher_id, d.amount) for d in totals.discounts),
+            )
+        )
+        gross_by_rate[rate] = gross_by_rate.get(rate, Decimal(0)) + totals.total
+    if result.shipping_total and gross_by_rate and any(gross_by_rate.values()):
+        for rate, share in split_proportionally(result.shipping_total, gross_by_rate, decimals).items():
+            gross_by_rate[rate] += share
+    tax = vat_breakdown(gross_by_rate, decimals).vat if gross_by_rate else _zero(decimals)
+    before = sum((line.price.price_before_discount * line.quantity for line in lines), _zero(decimals))
+    main_rate = max(gross_by_rate, key=lambda r: (gross_by_rate[r], r)) if gross_by_rate else 0
+    return PricedSelection(
+        currency=currency,
+        lines=tuple(priced),
+        dropped=tuple(dropped),
+        vouchers=result.vouchers,
+        shipping=shipping,
+        items_total=result.items_total,
+        items_before_discount=before,
+        items_discount=result.items_discount,
+        shipping_price=result.shipping_price,
+        shipping_discount=result.shipping_discount,
+        handling=_zero(decimals),
+        total_quantity=result.total_quantity,
+        grand_total=result.grand_total,
+        tax=tax,
+        tax_bp=main_rate,
+    )
+
+
+def _size(product: ProductData, product_size_id: int) -> ItemData | None:
+    return next((i for i in product.items if i.product_size_id == product_size_id), None)
+
+
+async def _line_inputs(
+    session: AsyncSession,
+    lines: Sequence[SelectionLine],
+    catalogue: CatalogSnapshot,
+    *,
+    fresh: bool,
+    at: datetime,
+) -> tuple[list[LineInput], list[str]]:
+    inputs: list[LineInput] = []
+    dropped: list[str] = []
+    products: dict[str, tuple[SelectionLine, ProductData, ItemData]] = {}
+    for line in lines:
+        product = catalogue.by_display_item.get(line.display_item_id)
+        size = _size(product, line.product_size_id) if product is not None else None
+        if product is None or size is None:
+            dropped.append(line.line_id)
+            continue
+        products[line.line_id] = (line, product, size)
+    prices: Mapping[int, PriceInfo]
+    if fresh and products:
+        on_sale = await load_items(session, {size.item for _l, _p, size in products.values()}, catalogue.market_id)
+        for line_id, (_line, _product, size) in list(products.items()):
+            if size.item not in on_sale:
+                dropped.append(line_id)
+                del products[line_id]
+        variant_ids = {product.variant_id for _l, product, _s in products.values()}
+        prices = await price_for_variants(session, catalogue.pricelist_id, catalogue.market_id, variant_ids, at)
+    else:
+        prices = {p.variant_id: p.price for _l, p, _s in products.values() if p.price is not None}
+    for line_id, (line, product, size) in products.items():
+        price = prices.get(product.variant_id)
+        if price is None:
+            dropped.append(line_id)
+            continue
+        inputs.append(LineInput(line.line_id, size.item, line.quantity, line.comment, product, size, price))
+    return inputs, dropped
+
+
+class Lookups:
+    """Where pricing reads shipping, tax and voucher rules: the database, or
+    (for showing a selection, never for charging it) the per-process cache."""
+
+    def __init__(self, session: AsyncSession, cache: CheckoutCache | None = None) -> None:
+        self.session = session
+        self.cache = cache
+
+    async def shipping(self, store_id: int, country_id: int, pricelist_id: int, market_id: int) -> list[ShippingOption]:
+        async def load() -> list[ShippingOption]:
+            return await shipping_options(
+                self.session, store_id, country_id=country_id, pricelist_id=pricelist_id, market_id=market_id
+            )
+
+        if self.cache is None:
+            return await load()
+        return await self.cache.remember(("shipping", store_id, country_id, pricelist_id, market_id), load)
+
+    async def tax(self, groups: frozenset[int], country: str, state: str | None) -> dict[int, int]:
+        async def load() -> dict[int, int]:
+            return await tax_rates(self.session, groups, country, state)
+
+        if self.cache is None:
+            return await load()
+        return await self.cache.remember(("tax", groups, country, state), load)
+
+    async def vouchers(
+        self, store_id: int, market_id: int, currency_id: int, at: datetime, held: list[int]
+    ) -> list[VoucherRule]:
+        if self.cache is not None and not held and not await self._any_automatic(store_id):
+            return []
+        return await applicable_vouchers(self.session, store_id, market_id, currency_id, at, voucher_ids=held)
+
+    async def _any_automatic(self, store_id: int) -> bool:
+        async def load() -> bool:
+            found = await self.session.scalar(
+                select(Voucher.id)
+                .where(Voucher.store_id == store_id, Voucher.type == VoucherType.AUTO.value, Voucher.active.is_(True))
+                .limit(1)
+            )
+            return found is not None
+
+        assert self.cache is not None
+        return await self.cache.remember(("auto-vouchers", store_id), load)
+
+
+async def price_selection_in(
+    session: AsyncSession,
+    selection: Selection,
+    catalogue: CatalogSnapshot,
+    reference: StoreReference,
+    *,
+    at: datetime,
+    fresh: bool = False,
+    cache: CheckoutCache | None = None,
+) -> PricedSelection:
+    """Price a selection (its lines and vouchers loaded) where it is now.
+
+    ``fresh`` reads prices, shipping, tax and vouchers from the database (for
+    payments and orders); otherwise the catalogue snapshot and, given a
+    ``cache``, its memoized rules are used (for showing the selection).
+    """
+    lookups = Lookups(session, None if fresh else cache)
+    currency = reference.currency_of(selection.pricelist_id)
+    inputs, dropped = await _line_inputs(session, selection.lines, catalogue, fresh=fresh, at=at)
+    held = [v.voucher_id for v in selection.vouchers]
+    vouchers = await lookups.vouchers(selection.store_id, selection.market_id, currency.id, at, held)
+    shipping = None
+    rates: dict[int | None, int] = {}
+    country = reference.countries.get(selection.country_id) if selection.country_id else None
+    if country is not None:
+        options = await lookups.shipping(selection.store_id, country.id, selection.pricelist_id, selection.market_id)
+        shipping = next((o for o in options if o.shipping_method_id == selection.shipping_method_id), None)
+        groups = frozenset(line.product.tax_group_id for line in inputs if line.product.tax_group_id is not None)
+        if groups:
+            for group_id, rate in (await lookups.tax(groups, country.code, selection.state)).items():
+                rates[group_id] = rate
+    return price_lines(inputs, vouchers, shipping, rates, currency, dropped=dropped)

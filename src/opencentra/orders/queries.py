@@ -1,0 +1,424 @@
+"""Reading orders, shipments and returns for integrations, in pages and in batches.
+
+An integration sees only part of the orders: those of some stores, some
+markets, some statuses (``OrderScope``, built from an Order API plugin's
+settings). A page of N orders costs a fixed number of queries: the orders,
+their lines, shipments, allocations and everything they name (stores,
+currencies, shipping and payment methods, stock items, warehouses) are each
+read once for the whole page.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, Select, and_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from opencentra.db.engine import Database
+from opencentra.errors import NotFound, PermissionDenied
+from opencentra.inventory.stock_items import StockItem, load_stock_items
+from opencentra.orders.models import (
+    Order,
+    OrderAllocation,
+    Return,
+    Shipment,
+    ShipmentLine,
+    ShipmentLineWarehouse,
+    ShipmentStatus,
+)
+from opencentra.selection.models import Selection
+from opencentra.stores.models import Currency, PaymentMethod, ShippingMethod, Store, Warehouse
+
+
+@dataclass(frozen=True, slots=True)
+class OrderScope:
+    """The orders an integration may see and touch."""
+
+    store_ids: tuple[int, ...]
+    # None: every market of those stores.
+    market_ids: tuple[int, ...] | None = None
+    # None: every status (writes); lists use the plugin's "Get Orders with Status".
+    statuses: tuple[int, ...] | None = None
+    include_hold_and_waiting: bool = True
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        found: list[ColumnElement[bool]] = [Order.store_id.in_(self.store_ids)]
+        if self.market_ids is not None:
+            found.append(Order.market_id.in_(self.market_ids))
+        if self.statuses is not None:
+            found.append(Order.status.in_(self.statuses))
+        if not self.include_hold_and_waiting:
+            found.append(and_(Order.hold.is_(False), Order.waiting_for_payment.is_(False)))
+        return found
+
+    def for_writes(self) -> OrderScope:
+        """Writes reach every order of the plugin's stores and markets, whatever its status."""
+        return OrderScope(self.store_ids, self.market_ids)
+
+
+@dataclass(frozen=True, slots=True)
+class OrderContext:
+    """What an order's wire shape names besides the order itself."""
+
+    store_name: str
+    store_type: str
+    store_timezone: str
+    currency_code: str
+    selection_uuid: str | None
+    shipping_method: ShippingMethod | None
+    payment_method: PaymentMethod | None
+
+
+@dataclass(frozen=True)
+class OrderDetails:
+    order: Order
+    context: OrderContext
+    # Stock items the lines name, by product_sizes.id.
+    items: dict[int, StockItem] = field(default_factory=dict)
+    # Per order line: (warehouse name, units) allocated or shipped from it.
+    line_warehouses: dict[int, list[tuple[str, int]]] = field(default_factory=dict)
+    # Per shipment line: (warehouse name, units) it is picked from.
+    shipment_line_warehouses: dict[int, list[tuple[str, int]]] = field(default_factory=dict)
+
+    def shipment(self, shipment_id: int) -> Shipment:
+        for shipment in self.order.shipments:
+            if shipment.id == shipment_id:
+                return shipment
+        raise KeyError(shipment_id)
+
+
+@dataclass(frozen=True)
+class ReturnDetails:
+    returned: Return
+    details: OrderDetails
+    shipment: Shipment
+
+
+def _orders_query(scope: OrderScope) -> Select[Order]:
+    return select(Order).where(*scope.conditions())
+
+
+async def check_in_scope(session: AsyncSession, scope: OrderScope, order: Order) -> None:
+    """Refuse an order outside the integration's stores ("does not exist") or markets."""
+    if order.store_id not in scope.store_ids:
+        raise NotFound("order does not exist", field="order")
+    if scope.market_ids is not None and order.market_id not in scope.market_ids:
+        raise PermissionDenied("order in wrong market", field="order")
+
+
+async def find_order_id(db: Database, scope: OrderScope, number: int) -> int:
+    """The id of the order with this number, if the scope reaches it."""
+    async with db.read() as session:
+        order = await session.scalar(select(Order).where(Order.number == number))
+        if order is None:
+            raise NotFound("order does not exist", field="order")
+        await check_in_scope(session, scope, order)
+        return order.id
+
+
+async def find_shipment_id(db: Database, scope: OrderScope, reference: str | int) -> int:
+    """A shipment by its number ("83651-1") or its internal id, if the scope reaches its order."""
+    async with db.read() as session:
+        text = str(reference).strip()
+        if "-" in text:
+            query = select(Shipment.id, Shipment.order_id).where(Shipment.number == text)
+        elif text.isascii() and text.isdigit() and len(text) < 19:
+            query = select(Shipment.id, Shipment.order_id).where(Shipment.id == int(text))
+        else:
+            raise NotFound("shipment does not exist", field="shipment")
+        row = (await session.execute(query)).first()
+        if row is None:
+            raise NotFound("shipment does not exist", field="shipment")
+        order = await session.get(Order, row[1])
+        assert order is not None
+        await check_in_scope(session, scope, order)
+        return int(row[0])
+
+
+async def find_return(db: Database, scope: OrderScope, return_id: int) -> int:
+    async with db.read() as session:
+        order_id = await session.scalar(select(Return.order_id).where(Return.id == return_id))
+        order = None if order_id is None else await session.get(Order, order_id)
+        if order is None:
+            raise NotFound(f"Return with id={return_id} does not exist", field="return")
+        try:
+            await check_in_scope(session, scope, order)
+        except NotFound:
+            raise NotFound(f"Return with id={return_id} does not exist", field="return") from None
+        return return_id
+
+
+@dataclass(frozen=True, slots=True)
+class OrderFilter:
+    number: int | None = None
+    customer_id: int | None = None
+    # Inclusive and exclusive bounds on the order date.
+    newer_than: datetime | None = None
+    older_than: datetime | None = None
+    limit: int = 20
+    offset: int = 0
+    newest_first: bool = True
+
+
+async def list_orders(db: Database, scope: OrderScope, where: OrderFilter) -> list[OrderDetails]:
+    """A page of the orders in scope, newest (or oldest) first."""
+    query = _orders_query(scope)
+    if where.number is not None:
+        query = query.where(Order.number == where.number)
+    if where.customer_id is not None:
+        query = query.where(Order.customer_id == where.customer_id)
+    if where.newer_than is not None:
+        query = query.where(Order.order_date >= where.newer_than)
+    if where.older_than is not None:
+        query = query.where(Order.order_date < where.older_than)
+    ordering = (Order.order_date.desc(), Order.id.desc()) if where.newest_first else (Order.order_date, Order.id)
+    query = query.order_by(*ordering).limit(where.limit).offset(where.offset)
+    async with db.read() as session:
+        ids = list(await session.scalars(query.with_only_columns(Order.id)))
+        return await load_details(session, ids)
+
+
+async def order_details(db: Database, order_id: int) -> OrderDetails:
+    async with db.read() as session:
+        found = await load_details(session, [order_id])
+    if not found:
+        raise NotFound("order does not exist", field="order")
+    return found[0]
+
+
+async def load_details(session: AsyncSession, order_ids: Sequence[int]) -> list[OrderDetails]:
+    """Orders with everything their wire shape needs, in the order of ``order_ids``."""
+    if not order_ids:
+        return []
+    orders = {
+        order.id: order
+        for order in await session.scalars(
+            select(Order)
+            .where(Order.id.in_(list(order_ids)))
+            .options(selectinload(Order.lines), selectinload(Order.shipments).selectinload(Shipment.lines))
+            .execution_options(populate_existing=True)
+        )
+    }
+    found = [orders[order_id] for order_id in order_ids if order_id in orders]
+    contexts = await _contexts(session, found)
+    lines = [line for order in found for line in order.lines]
+    items = await load_stock_items(session, {line.product_size_id for line in lines if line.product_size_id})
+    names = {w.id: w.name for w in await session.scalars(select(Warehouse))}
+    line_ids = [line.id for line in lines]
+    line_warehouses: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    shipment_line_warehouses: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    for start in range(0, len(line_ids), 500):
+        chunk = line_ids[start : start + 500]
+        for line_id, warehouse_id, quantity in await session.execute(
+            select(OrderAllocation.order_line_id, OrderAllocation.warehouse_id, OrderAllocation.quantity).where(
+                OrderAllocation.order_line_id.in_(chunk)
+            )
+        ):
+            line_warehouses[line_id][names[warehouse_id]] += quantity
+        for shipment_line_id, line_id, warehouse_id, quantity, status in await session.execute(
+            select(
+                ShipmentLineWarehouse.shipment_line_id,
+                ShipmentLine.order_line_id,
+                ShipmentLineWarehouse.warehouse_id,
+                ShipmentLineWarehouse.quantity,
+                Shipment.status,
+            )
+            .join(ShipmentLine, ShipmentLine.id == ShipmentLineWarehouse.shipment_line_id)
+            .join(Shipment, Shipment.id == ShipmentLine.shipment_id)
+            .where(ShipmentLine.order_line_id.in_(chunk))
+            .order_by(ShipmentLineWarehouse.id)
+        ):
+            shipment_line_warehouses[shipment_line_id].append((names[warehouse_id], quantity))
+            if status == ShipmentStatus.COMPLETED:
+                # Shipped units are no longer allocated; the order still shows where they came from.
+                line_warehouses[line_id][names[warehouse_id]] += quantity
+    return [
+        OrderDetails(
+            order=order,
+            context=contexts[order.id],
+            items={
+                line.product_size_id: items[line.product_size_id]
+                for line in order.lines
+                if line.product_size_id in items
+            },
+            line_warehouses={
+                line.id: list(line_warehouses[line.id].items()) for line in order.lines if line.id in line_warehouses
+            },
+            shipment_line_warehouses={
+                shipment_line.id: shipment_line_warehouses[shipment_line.id]
+                for shipment in order.shipments
+                for shipment_line in shipment.lines
+                if shipment_line.id in shipment_line_warehouses
+            },
+        )
+        for order in found
+    ]
+
+
+async def _contexts(session: AsyncSession, orders: Sequence[Order]) -> dict[int, OrderContext]:
+    def ids(values: Iterable[int | None]) -> list[int]:
+        return sorted({value for value in values if value is not None})
+
+    stores = {
+        s.id: s for s in await session.scalars(select(Store).where(Store.id.in_(ids(o.store_id for o in orders))))
+    }
+    currencies = {
+        c.id: c.code
+        for c in await session.scalars(select(Currency).where(Currency.id.in_(ids(o.currency_id for o in orders))))
+    }
+    shipping = {
+        m.id: m
+        for m in await session.scalars(
+            select(ShippingMethod).where(ShippingMethod.id.in_(ids(o.shipping_method_id for o in orders)))
+        )
+    }
+    payment = {
+        m.id: m
+        for m in await session.scalars(
+            select(PaymentMethod).where(PaymentMethod.id.in_(ids(o.payment_method_id for o in orders)))
+        )
+    }
+    selections = dict(
+        (
+            await session.execute(
+                select(Selection.id, Selection.uuid).where(Selection.id.in_(ids(o.selection_id for o in orders)))
+            )
+        ).all()
+    )
+    return {
+        order.id: OrderContext(
+            store_name=stores[order.store_id].name,
+            store_type=str(stores[order.store_id].type),
+            store_timezone=stores[order.store_id].timezone,
+            currency_code=currencies.get(order.currency_id, ""),
+            selection_uuid=selections.get(order.selection_id) if order.selection_id else None,
+            shipping_method=shipping.get(order.shipping_method_id) if order.shipping_method_id else None,
+            payment_method=payment.get(order.payment_method_id) if order.payment_method_id else None,
+        )
+        for order in orders
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class ShipmentFilter:
+    status: ShipmentStatus | None = ShipmentStatus.GOOD_TO_GO
+    order_number: int | None = None
+    newer_than: datetime | None = None
+    older_than: datetime | None = None
+    limit: int | None = None
+    offset: int = 0
+
+
+async def list_shipments(db: Database, scope: OrderScope, where: ShipmentFilter) -> list[tuple[OrderDetails, int]]:
+    """Shipments in scope, oldest first, each with its order's details."""
+    query = (
+        select(Shipment.id, Shipment.order_id)
+        .join(Order, Order.id == Shipment.order_id)
+        .where(*scope.for_writes().conditions())
+        .order_by(Shipment.created_at, Shipment.id)
+    )
+    if where.status is not None:
+        query = query.where(Shipment.status == where.status)
+    if where.order_number is not None:
+        query = query.where(Order.number == where.order_number)
+    if where.newer_than is not None:
+        query = query.where(Shipment.created_at >= where.newer_than)
+    if where.older_than is not None:
+        query = query.where(Shipment.created_at < where.older_than)
+    if where.limit is not None:
+        query = query.limit(where.limit)
+    if where.offset:
+        query = query.offset(where.offset)
+    async with db.read() as session:
+        rows = (await session.execute(query)).all()
+        details = {d.order.id: d for d in await load_details(session, list(dict.fromkeys(r[1] for r in rows)))}
+    return [(details[order_id], shipment_id) for shipment_id, order_id in rows]
+
+
+async def shipment_details(db: Database, shipment_id: int) -> tuple[OrderDetails, int]:
+    async with db.read() as session:
+        order_id = await session.scalar(select(Shipment.order_id).where(Shipment.id == shipment_id))
+        found = [] if order_id is None else await load_details(session, [order_id])
+    if not found:
+        raise NotFound("shipment does not exist", field="shipment")
+    return found[0], shipment_id
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnFilter:
+    return_id: int | None = None
+    shipment_number: str | None = None
+    order_number: int | None = None
+    selection_uuid: str | None = None
+    customer_id: int | None = None
+    newer_than: datetime | None = None
+    older_than: datetime | None = None
+    limit: int | None = None
+    offset: int = 0
+
+
+async def list_returns(db: Database, scope: OrderScope, where: ReturnFilter) -> list[ReturnDetails]:
+    """Returns in scope, newest first."""
+    query = (
+        select(Return.id)
+        .join(Order, Order.id == Return.order_id)
+        .where(*scope.for_writes().conditions())
+        .order_by(Return.created_at.desc(), Return.id.desc())
+    )
+    if where.return_id is not None:
+        query = query.where(Return.id == where.return_id)
+    if where.shipment_number is not None:
+        query = query.where(Return.shipment_id.in_(select(Shipment.id).where(Shipment.number == where.shipment_number)))
+    if where.order_number is not None:
+        query = query.where(Order.number == where.order_number)
+    if where.selection_uuid is not None:
+        query = query.where(Order.selection_id.in_(select(Selection.id).where(Selection.uuid == where.selection_uuid)))
+    if where.customer_id is not None:
+        query = query.where(Order.customer_id == where.customer_id)
+    if where.newer_than is not None:
+        query = query.where(Return.created_at >= where.newer_than)
+    if where.older_than is not None:
+        query = query.where(Return.created_at < where.older_than)
+    if where.limit is not None:
+        query = query.limit(where.limit)
+    if where.offset:
+        query = query.offset(where.offset)
+    async with db.read() as session:
+        ids = list(await session.scalars(query))
+        return await load_returns(session, ids)
+
+
+async def return_details(db: Database, return_id: int) -> ReturnDetails:
+    async with db.read() as session:
+        found = await load_returns(session, [return_id])
+    if not found:
+        raise NotFound(f"Return with id={return_id} does not exist", field="return")
+    return found[0]
+
+
+async def load_returns(session: AsyncSession, return_ids: Sequence[int]) -> list[ReturnDetails]:
+    if not return_ids:
+        return []
+    returns = {
+        r.id: r
+        for r in await session.scalars(
+            select(Return)
+            .where(Return.id.in_(list(return_ids)))
+            .options(selectinload(Return.lines))
+            .execution_options(populate_existing=True)
+        )
+    }
+    details = {d.order.id: d for d in await load_details(session, sorted({r.order_id for r in returns.values()}))}
+    found = []
+    for return_id in return_ids:
+        returned = returns.get(return_id)
+        if returned is None:
+            continue
+        order = details[returned.order_id]
+        found.append(ReturnDetails(returned, order, order.shipment(returned.shipment_id)))
+    return found

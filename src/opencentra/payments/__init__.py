@@ -1,0 +1,37 @@
+"""Payment providers behind one seam.
+
+A provider turns a payment request into an action for the shopper's browser
+(redirect, form, javascript, or an immediate answer) and later verifies what
+came back on the return page. ``providers.provider_for(name)`` finds one; the
+built-in ``test`` provider answers as its payment method's behaviour says.
+"""
+
+from opencentra.payments.provider import (
+    Authorized,
+    Declined,
+    FormAction,
+    JavascriptAction,
+    PaymentAction,
+    PaymentOutcome,
+    PaymentProvider,
+    PaymentRequest,
+    RedirectAction,
+    Started,
+)
+from opencentra.payments.registry import UnknownProvider, provider_for, register_provider
+
+__all__ = [
+    "Authorized",
+    "Declined",
+    "FormAction",
+    "JavascriptAction",
+    "PaymentAction",
+    "PaymentOutcome",
+    "PaymentProvider",
+    "PaymentRequest",
+    "RedirectAction",
+    "Started",
+    "UnknownProvider",
+    "provider_for",
+    "register_provider",
+]

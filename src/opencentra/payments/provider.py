@@ -1,0 +1,94 @@
+"""The provider seam: what a payment provider is asked, and what it may answer.
+
+The checkout calls ``start`` when the shopper submits the payment step and
+``verify`` with the fields the shopper's browser brought back from the
+provider's page. A provider keeps whatever it needs between the two in
+``Started.state`` (the checkout stores it with the payment attempt), so a
+provider needs no tables of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from opencentra.stores.models import PaymentBehaviour
+
+
+@dataclass(frozen=True)
+class PaymentRequest:
+    """One attempt to pay for a selection."""
+
+    # Our reference for the attempt: 32 hex characters, unique.
+    reference: str
+    selection: str
+    amount_minor: int
+    currency_code: str
+    currency_decimals: int
+    method_uri: str
+    return_url: str
+    failed_url: str
+    # Only the test provider reads this.
+    behaviour: PaymentBehaviour | None = None
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class RedirectAction:
+    url: str
+
+
+@dataclass(frozen=True)
+class FormAction:
+    html: str
+    fields: Mapping[str, str]
+    url: str
+
+
+@dataclass(frozen=True)
+class JavascriptAction:
+    code: str
+    fields: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Authorized:
+    """The money is authorized; ``reference`` is the provider's transaction id."""
+
+    reference: str
+
+
+@dataclass(frozen=True)
+class Declined:
+    """The provider said no. ``code`` is machine-readable (``failed``, ``COUNTRY_MISMATCH``)."""
+
+    message: str
+    code: str = "failed"
+
+
+PaymentAction = RedirectAction | FormAction | JavascriptAction
+PaymentOutcome = Authorized | Declined
+
+
+@dataclass(frozen=True)
+class Started:
+    """What ``start`` answers: an action for the browser, or already an outcome.
+
+    ``state`` is kept with the attempt and handed back to ``verify``; it must
+    be JSON-serialisable and should hold hashes rather than secrets.
+    """
+
+    action: PaymentAction | None = None
+    outcome: PaymentOutcome | None = None
+    state: Mapping[str, Any] = field(default_factory=dict)
+
+
+class PaymentProvider(Protocol):
+    name: str
+
+    async def start(self, request: PaymentRequest) -> Started: ...
+
+    async def verify(
+        self, request: PaymentRequest, state: Mapping[str, Any], fields: Mapping[str, str]
+    ) -> PaymentOutcome: ...
