@@ -155,3 +155,22 @@ def test_repeated_listings_reuse_bytes_and_see_changes(api: ApiHarness, browser:
     assert changed["products"][0]["available"] is False
     pretty = browser.post("/products?pretty", {"limit": 1})
     assert b"\n  " in pretty.content
+
+
+def test_the_hot_path_answers_by_raw_bytes_per_session(api: ApiHarness, shop: ShopIds) -> None:
+    first, second = Browser(api.client), Browser(api.client)
+    body = {"limit": 1, "search": "tee"}
+    one = first.post("/products", body).json()
+    two = second.post("/products", body).json()
+    assert one["token"] != two["token"]
+    assert one["products"] == two["products"]
+    # A session that moves sees its own market at once.
+    second.put("/countries/DE")
+    assert second.post("/products", body).json()["products"][0]["price"] == "€20.00"
+    assert first.post("/products", body).json()["products"][0]["price"] == "200.00 SEK"
+    # Server mode with the same bytes is a different answer (the secret unlocks the body's pricelist).
+    server = Browser(api.client, headers={"API-Authorization": shop.secret})
+    asked = {"limit": 1, "search": "tee", "pricelist": shop.pricelists["USD"]}
+    assert server.post("/products", asked).json()["products"][0]["price"] == "$25.00"
+    assert first.post("/products", asked).json()["products"][0]["price"] == "200.00 SEK"
+    assert server.post("/products", asked).json()["products"][0]["price"] == "$25.00"

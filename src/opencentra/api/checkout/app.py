@@ -18,7 +18,9 @@ import os
 
 from fastapi import FastAPI
 from starlette.datastructures import MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import Message, Receive, Scope, Send
 
 from opencentra.api.adapter import Adapter
 from opencentra.api.checkout import (
@@ -30,6 +32,7 @@ from opencentra.api.checkout import (
 )
 from opencentra.api.checkout.auth import guard, origin_allowed
 from opencentra.api.checkout.errors import CheckoutErrorFormat, errors_response, not_found
+from opencentra.api.checkout.fast import cached_products
 from opencentra.api.checkout.request import AdapterState
 from opencentra.api.context import SCOPE_KEY, PluginContext
 from opencentra.api.errors import install_error_format
@@ -53,10 +56,16 @@ def _seconds(variable: str, default: float) -> float:
 
 
 class CheckoutEdge:
-    """Body size limit and CORS response headers, in front of the FastAPI app."""
+    """Body size limit, CORS response headers and the cached POST /products, in front of the FastAPI app."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: FastAPI) -> None:
         self.app = app
+
+    @property
+    def state(self) -> AdapterState:
+        state = self.app.state.checkout
+        assert isinstance(state, AdapterState)
+        return state
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -64,17 +73,20 @@ class CheckoutEdge:
             return
         context = scope.get(SCOPE_KEY)
         limit = context.app.settings.max_body_bytes if isinstance(context, PluginContext) else DEFAULT_MAX_BODY
+        send = _with_cors(scope, send, context)
         if scope["method"] in _BODY_METHODS:
             body = await _read_limited(receive, limit)
             if body is None:
-                from starlette.requests import Request
-
                 await errors_response(Request(scope), 413, {"request": f"the body is larger than {limit} bytes"})(
                     scope, receive, send
                 )
                 return
+            if scope["method"] == "POST" and _local_path(scope) == "/products" and not scope.get("query_string"):
+                cached = await cached_products(scope, self.state.cache, body)
+                if cached is not None:
+                    await Response(cached, media_type="application/json")(scope, receive, send)
+                    return
             receive = _replay(body)
-        send = _with_cors(scope, send, context)
         await self.app(scope, receive, send)
 
 
@@ -93,6 +105,12 @@ async def _read_limited(receive: Receive, limit: int) -> bytes | None:
         if not message.get("more_body", False):
             break
     return b"".join(chunks)
+
+
+def _local_path(scope: Scope) -> str:
+    path: str = scope["path"]
+    root: str = scope.get("root_path", "")
+    return path[len(root) :] if root and path.startswith(root) else path
 
 
 def _replay(body: bytes) -> Receive:

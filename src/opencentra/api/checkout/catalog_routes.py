@@ -17,6 +17,8 @@ from starlette.responses import Response
 
 from opencentra.api.checkout.bodies import CategoriesBody, ProductsBody, UriBody
 from opencentra.api.checkout.docs import CATALOG, AnyResponse
+from opencentra.api.checkout.fast import FastEntry, fast_key
+from opencentra.api.checkout.fast import with_token as _with_token
 from opencentra.api.checkout.request import CheckoutRequest, Ctx, json_response
 from opencentra.api.checkout.shapes import categories_body, facets_body, product_body
 from opencentra.checkout.catalog import (
@@ -41,6 +43,7 @@ async def _where(
 ) -> tuple[str | None, int, int, StoreReference]:
     """(token, market, pricelist): the session's, or in server mode the ones asked for."""
     shopper, reference = await current_shopper(ctx.shop, ctx.visitor, for_catalogue=True)
+    ctx.request.state.session_location = (shopper.market_id, shopper.pricelist_id)
     market_id, pricelist_id = shopper.market_id, shopper.pricelist_id
     if ctx.server_mode:
         if market is not None:
@@ -56,14 +59,6 @@ async def _where(
     elif pricelist == "all":
         raise PermissionDenied("pricelist 'all' needs the shared secret (server mode)", field="pricelist")
     return shopper.token, market_id, pricelist_id, reference
-
-
-def _with_token(token: str | None, payload: bytes) -> bytes:
-    if token is None:
-        return payload
-    if payload == b"{}":
-        return b'{"token":' + orjson.dumps(token) + b"}"
-    return b'{"token":' + orjson.dumps(token) + b"," + payload[1:]
 
 
 async def _all_prices(
@@ -189,7 +184,20 @@ async def products(ctx: Ctx, body: ProductsBody | None = None) -> Response:
             return json_response(ctx.request, {"token": token, **result} if token else result)
         payload = orjson.dumps(result)
         cache.keep_response(key, payload)
+        if not all_prices:
+            await _keep_for_fast_path(ctx, payload, market_id, pricelist_id, snapshot.serial, stock.serial)
     return json_response(ctx.request, _with_token(token, payload))
+
+
+async def _keep_for_fast_path(
+    ctx: CheckoutRequest, payload: bytes, market_id: int, pricelist_id: int, snapshot: int, stock: int
+) -> None:
+    """File the answer under the request's raw bytes, for ``fast.cached_products``."""
+    raw = await ctx.request.body()
+    session_market, session_pricelist = ctx.request.state.session_location
+    key = fast_key(ctx.shop.channel.plugin_id, ctx.server_mode, session_market, session_pricelist, raw)
+    if key is not None:
+        ctx.shop.cache.keep_response(key, FastEntry(payload, market_id, pricelist_id, snapshot, stock))
 
 
 @router.get("/products/{product}", response_model=AnyResponse, responses=CATALOG, tags=["5 product catalog"])
