@@ -59,6 +59,7 @@ STOCK = "stock"
 LOOKBACK = 200
 POLL_BATCH = 2000
 STOCK_LOG = 20_000
+FREEZE_FROM = 2_000
 # Beyond this many changed stock rows a snapshot is rebuilt rather than patched.
 STOCK_PATCH_LIMIT = 2_000
 
@@ -254,10 +255,11 @@ class CheckoutCache:
         key = (store_id, market_id, pricelist_id)
         before = self._catalogues.get(key)
         snapshot = await self._get(db, self._catalogues, key, self.catalogue_version, self.max_age_seconds, build)
-        if before is None or snapshot is not before.value:
-            # A snapshot is hundreds of thousands of long-lived objects; left to
-            # the cyclic collector, every full collection walks them all (a
-            # pause of a second at 10,000 products). Frozen, they are skipped.
+        if (before is None or snapshot is not before.value) and len(snapshot.products) >= FREEZE_FROM:
+            # A big snapshot is hundreds of thousands of long-lived objects;
+            # left to the cyclic collector, every full collection walks them
+            # all. Frozen, they are skipped (garbage cycles alive at this
+            # moment are kept too, which is why small catalogues skip this).
             gc.freeze()
         return snapshot
 

@@ -33,7 +33,7 @@ from opencentra.selection.services import (
     set_line_quantity_in,
 )
 from opencentra.stores.geo import resolve_location
-from opencentra.stores.models import Market, OversellingMode, Pricelist, Store
+from opencentra.stores.models import Market, OversellingMode, Pricelist
 from opencentra.stores.options import payment_methods, shipping_options
 
 # Far above any real basket, far below what would overflow a sum of lines.
@@ -50,9 +50,11 @@ def check_quantity(quantity: int, *, allow_zero: bool = False) -> int:
     return quantity
 
 
-async def _overselling(change: Change) -> OversellingMode:
-    mode = await change.session.scalar(select(Store.overselling_mode).where(Store.id == change.row.store_id))
-    return OversellingMode(mode) if mode is not None else OversellingMode.STANDARD
+def _overselling(change: Change) -> OversellingMode:
+    # The store setting as read with the reference data (a few seconds old at
+    # most): adding to a cart only asks whether to look at stock; payments
+    # read the setting afresh.
+    return change.reference.overselling_mode
 
 
 def _size_total(selection: Selection, product_size_id: int) -> int:
@@ -63,7 +65,7 @@ async def _room(
     change: Change, selection: Selection, product_size_id: int, item: str, display_item_id: int, wanted: int
 ) -> int:
     """How many of ``wanted`` more units may go into the selection (aggressive mode checks stock)."""
-    if await _overselling(change) is not OversellingMode.AGGRESSIVE:
+    if _overselling(change) is not OversellingMode.AGGRESSIVE:
         return wanted
     available = (await available_for_market(change.session, selection.market_id, [product_size_id]))[product_size_id]
     have = _size_total(selection, product_size_id)
