@@ -145,3 +145,12 @@ async def _shipment_id(db: Database, number: str) -> int:
         found = await session.scalar(select(Shipment.id).where(Shipment.number == number))
         assert found is not None
         return int(found)
+
+
+@pytest.mark.parametrize("raw", ["\x1c4", "4\x1c", "\u00b2", "1e3", ""])
+def test_integer_refuses_what_int_would_choke_on(raw: str) -> None:
+    from opencentra.api.order.wire import integer
+    from opencentra.errors import ValidationFailed
+
+    with pytest.raises(ValidationFailed):
+        integer(raw, "order")

@@ -52,9 +52,11 @@ def integer(value: Any, field: str, *, minimum: int | None = None, maximum: int 
     if isinstance(value, bool):
         raise ValidationFailed("invalid value, expected a whole number", field=field)
     whole_float = isinstance(value, float) and value.is_integer()
-    digits = isinstance(value, str) and re.fullmatch(r"\s*-?[0-9]{1,19}\s*", value) is not None
+    # Only ASCII spaces around the digits: re's \s also matches control
+    # characters such as \x1c, which int() refuses.
+    digits = isinstance(value, str) and re.fullmatch(r"[ \t]*-?[0-9]{1,19}[ \t]*", value) is not None
     if isinstance(value, int) or whole_float or digits:
-        number = int(value)
+        number = int(value.strip(" \t") if isinstance(value, str) else value)
     else:
         raise ValidationFailed("invalid value, expected a whole number", field=field)
     if minimum is not None and number < minimum:
