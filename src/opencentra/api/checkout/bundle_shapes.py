@@ -1,0 +1,60 @@
+"""Bundles on the wire: a product's ``bundleInfo`` and a selection item's ``bundle``.
+
+``bundleInfo`` has the fields of Centra's BundleInfo: ``bundle`` (id),
+``type`` (fixed|flexible), ``priceType`` (static|dynamic), the price range
+``priceMin``/``priceMax`` with ``BeforeDiscount`` and ``AsNumber`` forms,
+``priceOfItems``, ``discount`` (percent) and ``sections[{section, quantity,
+products[]}]``; sections also say whether they are ``optional``.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from opencentra.checkout.bundles import BundleComponentView, BundleInfoData
+from opencentra.checkout.reference import CurrencyInfo
+
+
+def _money(name: str, amount: Decimal | None, currency: CurrencyInfo) -> dict[str, Any]:
+    from opencentra.api.checkout.shapes import money, number
+
+    if amount is None:
+        return {name: None, f"{name}AsNumber": None}
+    return {name: money(amount, currency), f"{name}AsNumber": number(amount)}
+
+
+def bundle_info_body(info: BundleInfoData, currency: CurrencyInfo) -> dict[str, Any]:
+    percent = Decimal(info.discount_bp) / 100
+    return {
+        "bundle": info.bundle_id,
+        "type": info.type,
+        "priceType": info.price_type,
+        **_money("priceMin", info.min_price, currency),
+        **_money("priceMax", info.max_price, currency),
+        **_money("priceMinBeforeDiscount", info.min_before, currency),
+        **_money("priceMaxBeforeDiscount", info.max_before, currency),
+        **_money("priceOfItems", info.items_price, currency),
+        "discount": int(percent) if percent == percent.to_integral_value() else float(percent),
+        "sections": [
+            {
+                "section": section.section_id,
+                "quantity": section.quantity,
+                "optional": section.optional,
+                "products": list(section.products),
+            }
+            for section in info.sections
+        ],
+    }
+
+
+def bundle_items_body(components: tuple[BundleComponentView, ...]) -> list[dict[str, Any]]:
+    return [
+        {
+            "section": component.section_id,
+            "item": component.item,
+            "product": str(component.display_item_id) if component.display_item_id is not None else None,
+            "quantity": component.quantity,
+        }
+        for component in components
+    ]
