@@ -4,10 +4,13 @@ import asyncio
 
 import pytest
 from argon2 import PasswordHasher
+from sqlalchemy import func, select
 
 from opencentra.customers import services
 from opencentra.customers.address import Address
-from opencentra.customers.models import Customer
+from opencentra.customers.consents import ConsentInput, record_consents_in
+from opencentra.customers.models import Customer, CustomerConsent, NewsletterSubscription
+from opencentra.customers.subscriptions import subscribe_newsletter
 from opencentra.db.engine import Database
 from opencentra.errors import Conflict, NotFound, ValidationFailed
 from opencentra.events import services as events
@@ -209,3 +212,14 @@ async def test_anonymize(db: Database, store_id: int) -> None:
     # The email is free again.
     again = await services.register(db, store_id, "ada@example.com", "secret")
     assert again.id != customer.id
+
+
+async def test_anonymize_erases_sign_ups_and_consents(db: Database, store_id: int) -> None:
+    customer = await services.register(db, store_id, "grace@example.com", "secret")
+    await subscribe_newsletter(db, store_id, "grace@example.com")
+    async with db.write() as session:
+        await record_consents_in(session, customer.id, [ConsentInput(key="marketing", consented=True)])
+    await services.anonymize(db, customer.id)
+    async with db.read() as session:
+        for model in (NewsletterSubscription, CustomerConsent):
+            assert await session.scalar(select(func.count()).select_from(model)) == 0

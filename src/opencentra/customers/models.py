@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from opencentra.db.base import Base, TimestampMixin, utcnow
@@ -118,3 +118,24 @@ class WishlistItem(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (UniqueConstraint("customer_id", "display_item_id"),)
+
+
+class CustomerConsent(TimestampMixin, Base):
+    """One consent the customer gave or refused, by the merchant's ``key`` (e.g. "newsletter_terms").
+
+    ``name``, ``text``, ``version`` and ``language`` say what was agreed to;
+    an integration may give a key the store has never seen, and it is kept.
+    """
+
+    __tablename__ = "customer_consents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(100))
+    consented: Mapped[bool] = mapped_column(default=False)
+    name: Mapped[str] = mapped_column(String(255), default="")
+    text: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[str] = mapped_column(String(32), default="")
+    language: Mapped[str] = mapped_column(String(16), default="")
+
+    __table_args__ = (UniqueConstraint("customer_id", "key"),)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -17,7 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.expression import Executable
 
 from opencentra.customers.address import ADDRESS_FIELDS, SHIPPING_FIELDS, Address, read_address, write_address
-from opencentra.customers.models import Customer
+from opencentra.customers.models import (
+    BackInStockSubscription,
+    Customer,
+    CustomerConsent,
+    NewsletterSubscription,
+    WishlistItem,
+)
 from opencentra.db.base import utcnow
 from opencentra.db.engine import Database
 from opencentra.errors import Conflict, NotFound, ValidationFailed
@@ -315,6 +321,19 @@ _ORDER_PERSONAL = tuple(
 )
 
 
+async def _erase_preferences(session: AsyncSession, customer: Customer) -> None:
+    """Drop sign-ups and answers tied to the customer: they hold the email or say what the person wanted."""
+    for model in (NewsletterSubscription, BackInStockSubscription):
+        await session.execute(
+            delete(model).where(
+                model.store_id == customer.store_id,
+                or_(model.customer_id == customer.id, model.email == customer.email),
+            )
+        )
+    for owned in (CustomerConsent, WishlistItem):
+        await session.execute(delete(owned).where(owned.customer_id == customer.id))
+
+
 async def anonymize(db: Database, customer_id: int) -> Customer:
     """Erase the customer's personal data (GDPR); irreversible.
 
@@ -328,6 +347,7 @@ async def anonymize(db: Database, customer_id: int) -> Customer:
         if customer.anonymized_at is not None:
             raise Conflict("the personal data was already anonymized", field="customer")
         placeholder = f"anonymized-{customer.id}@anonymized.invalid"
+        await _erase_preferences(session, customer)
         customer.email = placeholder
         customer.password_hash = None
         customer.registered = False

@@ -3,7 +3,8 @@
 A provider turns a payment request into an action for the shopper's browser
 (redirect, form, javascript, or an immediate answer) and later verifies what
 came back on the return page. ``providers.provider_for(name)`` finds one; the
-built-in ``test`` provider answers as its payment method's behaviour says.
+built-in ``test`` provider answers as its payment method's behaviour says,
+and captures and refunds whatever it is asked unless told to refuse.
 """
 
 from opencentra.payments.provider import (
@@ -16,6 +17,8 @@ from opencentra.payments.provider import (
     PaymentProvider,
     PaymentRequest,
     RedirectAction,
+    Settled,
+    Settlement,
     Started,
 )
 from opencentra.payments.registry import UnknownProvider, provider_for, register_provider
@@ -30,6 +33,8 @@ __all__ = [
     "PaymentProvider",
     "PaymentRequest",
     "RedirectAction",
+    "Settled",
+    "Settlement",
     "Started",
     "UnknownProvider",
     "provider_for",

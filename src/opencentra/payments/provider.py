@@ -5,6 +5,14 @@ The checkout calls ``start`` when the shopper submits the payment step and
 provider's page. A provider keeps whatever it needs between the two in
 ``Started.state`` (the checkout stores it with the payment attempt), so a
 provider needs no tables of its own.
+
+After the order exists, the order domain calls ``capture`` when a shipment
+is captured and ``refund`` when a return (or a goodwill refund) pays money
+back, each with the authorization's reference and an idempotency key that is
+the same every time the same operation is asked for. The answer is
+``Settled`` (the money moved; its transaction id) or ``Declined`` (nothing
+moved). The order domain records a ``PaymentTransaction`` only for a
+settled operation, so a declined capture leaves the order as it was.
 """
 
 from __future__ import annotations
@@ -67,8 +75,17 @@ class Declined:
     code: str = "failed"
 
 
+@dataclass(frozen=True)
+class Settled:
+    """A capture or refund went through; ``reference`` is the provider's transaction id, if it gives one."""
+
+    reference: str | None = None
+
+
 PaymentAction = RedirectAction | FormAction | JavascriptAction
 PaymentOutcome = Authorized | Declined
+# What ``capture`` and ``refund`` answer.
+Settlement = Settled | Declined
 
 
 @dataclass(frozen=True)
@@ -92,3 +109,11 @@ class PaymentProvider(Protocol):
     async def verify(
         self, request: PaymentRequest, state: Mapping[str, Any], fields: Mapping[str, str]
     ) -> PaymentOutcome: ...
+
+    async def capture(self, reference: str | None, amount_minor: int, idempotency_key: str) -> Settlement:
+        """Take ``amount_minor`` of the authorization ``reference``; asked again with the same key, answer the same."""
+        ...
+
+    async def refund(self, reference: str | None, amount_minor: int, idempotency_key: str) -> Settlement:
+        """Pay ``amount_minor`` of what was captured under ``reference`` back; idempotent by key."""
+        ...

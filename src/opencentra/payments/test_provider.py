@@ -8,6 +8,13 @@
 
 No money moves. The signature is random and only its SHA-256 is kept, so the
 stored state cannot be replayed into a valid return.
+
+Captures and refunds are settled and remembered in ``transactions`` (in
+memory, per process), so tests can see what the order domain asked for. An
+operation asked again with the same idempotency key answers as the first
+time and is not remembered twice. To test failures, a capture or refund is
+declined when its authorization reference contains ``refuse-capture`` or
+``refuse-refund``, or after ``refuse("capture" | "refund", reference)``.
 """
 
 from __future__ import annotations
@@ -18,7 +25,8 @@ import html
 import json
 import secrets
 from collections.abc import Mapping
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from opencentra.payments.provider import (
@@ -29,11 +37,34 @@ from opencentra.payments.provider import (
     PaymentOutcome,
     PaymentRequest,
     RedirectAction,
+    Settled,
+    Settlement,
     Started,
 )
 from opencentra.stores.models import PaymentBehaviour
 
 DECLINE_MESSAGE = "The test provider declined the payment."
+CAPTURE_DECLINED = "The test provider refused the capture."
+REFUND_DECLINED = "The test provider refused the refund."
+
+MoneyMove = Literal["capture", "refund"]
+# How many captures and refunds the provider remembers.
+MEMORY = 10_000
+
+
+@dataclass(frozen=True)
+class TestTransaction:
+    """One capture or refund the test provider was asked for."""
+
+    __test__ = False  # not a pytest test class
+
+    kind: MoneyMove
+    reference: str | None
+    amount_minor: int
+    idempotency_key: str
+    settled: bool
+    # The provider's id for it: "test-capture-1", "test-refund-2", ...
+    transaction_id: str | None = None
 
 
 def _digest(value: str) -> str:
@@ -47,7 +78,52 @@ def _with_query(url: str, params: Mapping[str, str]) -> str:
 
 
 class TestProvider:
+    __test__ = False  # not a pytest test class
     name = "test"
+
+    def __init__(self) -> None:
+        self.transactions: list[TestTransaction] = []
+        self._by_key: dict[tuple[MoneyMove, str | None, str], TestTransaction] = {}
+        self._refusing: set[tuple[MoneyMove, str]] = set()
+        self._counter = 0
+
+    def refuse(self, kind: MoneyMove, reference: str) -> None:
+        """Decline every ``kind`` on this authorization reference from now on."""
+        self._refusing.add((kind, reference))
+
+    def allow(self, kind: MoneyMove, reference: str) -> None:
+        self._refusing.discard((kind, reference))
+
+    def transactions_for(self, reference: str | None) -> list[TestTransaction]:
+        return [t for t in self.transactions if t.reference == reference]
+
+    async def capture(self, reference: str | None, amount_minor: int, idempotency_key: str) -> Settlement:
+        return self._move("capture", reference, amount_minor, idempotency_key)
+
+    async def refund(self, reference: str | None, amount_minor: int, idempotency_key: str) -> Settlement:
+        return self._move("refund", reference, amount_minor, idempotency_key)
+
+    def _move(self, kind: MoneyMove, reference: str | None, amount_minor: int, key: str) -> Settlement:
+        # Keyed with the reference too: ids (and so keys) restart in every fresh database.
+        earlier = self._by_key.get((kind, reference, key))
+        if earlier is not None and earlier.settled:
+            return Settled(earlier.transaction_id)
+        refused = amount_minor < 0 or (
+            reference is not None and ((kind, reference) in self._refusing or f"refuse-{kind}" in reference)
+        )
+        self._counter += 1
+        transaction_id = None if refused else f"test-{kind}-{self._counter}"
+        done = TestTransaction(kind, reference, amount_minor, key, not refused, transaction_id)
+        if len(self.transactions) >= MEMORY:
+            # A long-running demo server: forget the older half rather than grow without end.
+            forgotten, self.transactions = self.transactions[: MEMORY // 2], self.transactions[MEMORY // 2 :]
+            for old in forgotten:
+                self._by_key.pop((old.kind, old.reference, old.idempotency_key), None)
+        self.transactions.append(done)
+        self._by_key[(kind, reference, key)] = done
+        if refused:
+            return Declined(CAPTURE_DECLINED if kind == "capture" else REFUND_DECLINED)
+        return Settled(transaction_id)
 
     async def start(self, request: PaymentRequest) -> Started:
         behaviour = request.behaviour or PaymentBehaviour.SUCCESS

@@ -26,7 +26,9 @@ from opencentra.errors import Conflict, NotFound, ValidationFailed
 from opencentra.events.outbox import record
 from opencentra.inventory import services as inventory
 from opencentra.inventory.stock_items import StockItem, load_stock_items, resolve_stock_keys
-from opencentra.stores.models import Currency, Warehouse
+from opencentra.orders.models import Order, OrderAllocation, OrderLine, Shipment, ShipmentLine, ShipmentStatus
+from opencentra.orders.state import OrderStatus
+from opencentra.stores.models import AllocationRuleWarehouse, Currency, Market, Warehouse
 from opencentra.suppliers.models import (
     Supplier,
     SupplierDelivery,
@@ -362,3 +364,140 @@ async def delivery_quantity(db: Database, delivery_id: int) -> int:
             )
         )
         return int(total or 0)
+
+
+# --- customer orders waiting for a delivery -------------------------------------
+
+
+@dataclass(frozen=True)
+class Reservation:
+    """A customer order whose back-ordered units a delivery fills; ``products`` quantities are those units."""
+
+    order_id: int
+    products: list[ProductLine]
+
+
+# Orders whose back-orders still wait for goods: pending, confirmed or being shipped.
+_WAITING_STATUSES = (OrderStatus.PENDING, OrderStatus.CONFIRMED, OrderStatus.PROCESSING)
+
+
+async def _backorders(session: AsyncSession, warehouse_id: int, size_ids: Sequence[int]) -> list[tuple[int, int, int]]:
+    """(order id, product size id, units missing) for open order lines short of stock, oldest order first.
+
+    Only orders whose market allocates from ``warehouse_id`` can be filled by
+    a delivery into it. A line's missing units are its quantity less what is
+    cancelled, what is allocated in some warehouse and what has already shipped.
+    """
+    if not size_ids:
+        return []
+    allocates_here = (
+        select(AllocationRuleWarehouse.id)
+        .where(
+            AllocationRuleWarehouse.allocation_rule_id == Market.allocation_rule_id,
+            AllocationRuleWarehouse.warehouse_id == warehouse_id,
+        )
+        .exists()
+    )
+    lines = (
+        await session.execute(
+            select(OrderLine.id, OrderLine.order_id, OrderLine.product_size_id, OrderLine.quantity)
+            .add_columns(OrderLine.quantity_cancelled)
+            .join(Order, Order.id == OrderLine.order_id)
+            .join(Market, Market.id == Order.market_id)
+            .where(
+                OrderLine.product_size_id.in_(size_ids),
+                OrderLine.quantity > OrderLine.quantity_shipped + OrderLine.quantity_cancelled,
+                Order.status.in_(_WAITING_STATUSES),
+                allocates_here,
+            )
+            .order_by(Order.order_date, Order.id, OrderLine.id)
+        )
+    ).all()
+    if not lines:
+        return []
+    line_ids = [row[0] for row in lines]
+    allocated: dict[int, int] = {
+        line_id: int(total)
+        for line_id, total in await session.execute(
+            select(OrderAllocation.order_line_id, func.sum(OrderAllocation.quantity))
+            .where(OrderAllocation.order_line_id.in_(line_ids))
+            .group_by(OrderAllocation.order_line_id)
+        )
+    }
+    shipped: dict[int, int] = {
+        line_id: int(total)
+        for line_id, total in await session.execute(
+            select(ShipmentLine.order_line_id, func.sum(ShipmentLine.quantity))
+            .join(Shipment, Shipment.id == ShipmentLine.shipment_id)
+            .where(ShipmentLine.order_line_id.in_(line_ids), Shipment.status == ShipmentStatus.COMPLETED)
+            .group_by(ShipmentLine.order_line_id)
+        )
+    }
+    found: list[tuple[int, int, int]] = []
+    for line_id, order_id, size_id, quantity, cancelled in lines:
+        missing = quantity - cancelled - allocated.get(line_id, 0) - shipped.get(line_id, 0)
+        if missing > 0 and size_id is not None:
+            found.append((order_id, size_id, missing))
+    return found
+
+
+async def delivery_reservations(
+    db: Database, warehouse_id: int, reference: str
+) -> tuple[DeliveryView, list[Reservation]]:
+    """The customer orders whose back-orders an open delivery will fill, oldest order first.
+
+    Deliveries into the warehouse fill back-orders first come, first served:
+    in order of arrival (ETA, deliveries without one last, then by id), each
+    delivery's units go to the oldest waiting order lines of their size. An
+    order is listed for this delivery when some of this delivery's units go to it.
+    """
+    async with db.read() as session:
+        view = await _find_delivery(session, warehouse_id, reference)
+        order_lines = {line.id: line for line in view.order.lines}
+        wanted = {order_lines[line.supplier_order_line_id].product_size_id for line in view.delivery.lines}
+        waiting = await _backorders(session, warehouse_id, sorted(wanted))
+        queues: dict[int, list[list[int]]] = {}
+        for order_id, size_id, missing in waiting:
+            queues.setdefault(size_id, []).append([order_id, missing])
+        earlier = (await session.execute(_open_deliveries(warehouse_id))).all()
+        arrival = sorted(
+            (row[0] for row in earlier),
+            key=lambda d: (d.eta is None, d.eta.timestamp() if d.eta else 0.0, d.id),
+        )
+        reserved: dict[int, dict[int, int]] = {}
+        for delivery in arrival:
+            if delivery.id == view.delivery.id:
+                incoming = {order_lines[line.supplier_order_line_id].product_size_id: line for line in delivery.lines}
+            else:
+                supplier_lines = await _supplier_lines(session, delivery)
+                incoming = {supplier_lines[line.supplier_order_line_id]: line for line in delivery.lines}
+            for size_id, line in incoming.items():
+                units = line.quantity
+                queue = queues.get(size_id, [])
+                while units > 0 and queue:
+                    order_id, missing = queue[0]
+                    take = min(units, missing)
+                    units -= take
+                    queue[0][1] -= take
+                    if queue[0][1] == 0:
+                        queue.pop(0)
+                    if delivery.id == view.delivery.id:
+                        per_size = reserved.setdefault(order_id, {})
+                        per_size[size_id] = per_size.get(size_id, 0) + take
+            if delivery.id == view.delivery.id:
+                break
+        by_size = {line.product_size_id: line for line in view.order.lines}
+        reservations = []
+        for order_id, sizes in reserved.items():
+            products = await _products(session, [(by_size[size], units) for size, units in sizes.items()])
+            reservations.append(Reservation(order_id, products))
+        return view, reservations
+
+
+async def _supplier_lines(session: AsyncSession, delivery: SupplierDelivery) -> dict[int, int]:
+    """Supplier order line id -> product size id, for a delivery's lines."""
+    ids = [line.supplier_order_line_id for line in delivery.lines]
+    rows = await session.execute(
+        select(SupplierOrderLine.id, SupplierOrderLine.product_size_id).where(SupplierOrderLine.id.in_(ids))
+    )
+    return {line_id: size_id for line_id, size_id in rows}
