@@ -1,0 +1,1 @@
+"""Wholesale: accounts, buyers and delivery windows."""
