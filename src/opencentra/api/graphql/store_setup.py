@@ -1,0 +1,266 @@
+"""Changing store setup: ``updateMarket``, ``updatePricelist``, ``deletePricelist``, ``updateWarehouse``.
+
+Also the ``ShippingOption`` type behind ``Pricelist.defaultShippingOption``.
+The rules (unique names, one market or pricelist per country, a pricelist in
+use stays) live in ``opencentra.stores.changes``; this module maps Centra's
+inputs onto it and its errors onto ``userErrors``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from sqlalchemy import select
+from strawberry.types import Info
+
+from opencentra.api.graphql.catalog_mutations import (
+    CountryRef,
+    MarketPayload,
+    PricelistPayload,
+    WarehouseLocationInput,
+    WarehousePayload,
+)
+from opencentra.api.graphql.common import Status, UserError, UserWarning
+from opencentra.api.graphql.context import GraphQLContext
+from opencentra.api.graphql.permissions import Require, check
+from opencentra.api.graphql.stock import IdRef
+from opencentra.api.graphql.stores import Market, Pricelist, StockMasterPolicy, Warehouse
+from opencentra.api.graphql.warehouse_fields import OWNERSHIP, POLICY, AllocationPolicy, StockOwnershipPolicy
+from opencentra.errors import DomainError, NotFound, ValidationFailed
+from opencentra.stores import changes
+from opencentra.stores import models as store_models
+from opencentra.stores.shipping_defaults import PricelistShippingDefault
+from opencentra.stores.warehouse_settings import Location
+
+
+@strawberry.type
+class ShippingOption:
+    id: int
+    name: str
+    uri: str | None
+    status: Status
+
+    @classmethod
+    def of(cls, row: store_models.ShippingMethod) -> ShippingOption:
+        return cls(id=row.id, name=row.name, uri=row.uri, status=Status.ACTIVE if row.active else Status.INACTIVE)
+
+
+# Domain field names as Centra's inputs spell them.
+_INPUT_NAMES = {
+    "countries": "addCountries",
+    "addCountries": "addCountries",
+    "removeCountries": "removeCountries",
+    "default_shipping_option": "defaultShippingOption",
+    "stock_master": "stockMasterPolicy",
+    "hidden_from_stock_view": "hideFromStockView",
+    "warehouse_location": "warehouseLocation",
+}
+
+
+def setup_error(error: DomainError) -> UserError:
+    """``id`` errors point at the argument, the rest into ``input``."""
+    if error.field == "id":
+        return UserError(message=error.message, path=["id"])
+    field = _INPUT_NAMES.get(error.field or "", error.field)
+    return UserError(message=error.message, path=["input", field] if field else ["input"])
+
+
+async def _country_codes(context: GraphQLContext, refs: list[CountryRef] | None, field: str) -> list[str]:
+    """Codes of countries given by id or code; an unknown id is an error on ``field``."""
+    refs = refs or []
+    codes = [ref.code for ref in refs if ref.code is not None]
+    ids = [ref.id for ref in refs if ref.id is not None]
+    if ids:
+        async with context.read() as session:
+            rows = await session.execute(
+                select(store_models.Country.id, store_models.Country.code).where(store_models.Country.id.in_(ids))
+            )
+            found: dict[int, str] = {country_id: code for country_id, code in rows}
+        for country_id in ids:
+            if country_id not in found:
+                raise ValidationFailed(f"Could not find Country with ID {country_id}", field=field)
+            codes.append(found[country_id])
+    if any(ref.id is None and ref.code is None for ref in refs):
+        raise ValidationFailed("a country needs an id or a code", field=field)
+    return codes
+
+
+async def _in_scope(context: GraphQLContext, model: type[Any], object_id: int, kind: str) -> None:
+    """Objects of another store than the token's are as good as missing."""
+    row = await context.loaders.one(model).load(object_id)
+    if row is None or (context.store_id is not None and row.store_id != context.store_id):
+        raise NotFound(f"Could not find {kind} with ID {object_id}", field="id")
+
+
+# --- updateMarket ----------------------------------------------------------------------------
+
+
+@strawberry.input
+class MarketUpdateInput:
+    name: str | None = None
+    comment: str | None = None
+    status: Status | None = None
+    add_countries: list[CountryRef] | None = None
+    remove_countries: list[CountryRef] | None = None
+
+
+async def update_market(info: Info[Any, Any], id: int, input: MarketUpdateInput) -> MarketPayload:
+    context: GraphQLContext = info.context
+    try:
+        await _in_scope(context, store_models.Market, id, "Market")
+        row = await changes.update_market(
+            context.db,
+            id,
+            name=input.name,
+            comment=input.comment,
+            active=None if input.status is None else input.status == Status.ACTIVE,
+            add_countries=await _country_codes(context, input.add_countries, "addCountries"),
+            remove_countries=await _country_codes(context, input.remove_countries, "removeCountries"),
+        )
+    except DomainError as error:
+        return MarketPayload(market=None, user_errors=[setup_error(error)], user_warnings=[])
+    await context.after_write()
+    return MarketPayload(market=Market.of(row), user_errors=[], user_warnings=[])
+
+
+# --- updatePricelist / deletePricelist ----------------------------------------------------------
+
+
+@strawberry.input
+class PricelistUpdateInput:
+    name: str | None = None
+    status: Status | None = None
+    add_countries: list[CountryRef] | None = None
+    remove_countries: list[CountryRef] | None = None
+    default_shipping_option: IdRef | None = strawberry.field(
+        default=strawberry.UNSET, description="null clears it; left out keeps it."
+    )
+
+
+async def update_pricelist(info: Info[Any, Any], id: int, input: PricelistUpdateInput) -> PricelistPayload:
+    context: GraphQLContext = info.context
+    shipping: changes.DefaultShipping | None = None
+    if input.default_shipping_option is not strawberry.UNSET:
+        ref = input.default_shipping_option
+        shipping = changes.DefaultShipping(ref.id if ref is not None else None)
+    try:
+        await _in_scope(context, store_models.Pricelist, id, "Pricelist")
+        row = await changes.update_pricelist(
+            context.db,
+            id,
+            name=input.name,
+            active=None if input.status is None else input.status == Status.ACTIVE,
+            add_countries=await _country_codes(context, input.add_countries, "addCountries"),
+            remove_countries=await _country_codes(context, input.remove_countries, "removeCountries"),
+            default_shipping=shipping,
+        )
+    except DomainError as error:
+        return PricelistPayload(pricelist=None, user_errors=[setup_error(error)], user_warnings=[])
+    await context.after_write()
+    return PricelistPayload(pricelist=Pricelist.of(row), user_errors=[], user_warnings=[])
+
+
+@strawberry.type
+class DeletePricelistPayload:
+    user_errors: list[UserError]
+    user_warnings: list[UserWarning]
+
+
+async def delete_pricelist(info: Info[Any, Any], id: int) -> DeletePricelistPayload:
+    """Refused with a userError while the pricelist is a store default or orders,
+    selections or wholesale accounts use it."""
+    context: GraphQLContext = info.context
+    try:
+        await _in_scope(context, store_models.Pricelist, id, "Pricelist")
+        await changes.delete_pricelist(context.db, id)
+    except DomainError as error:
+        return DeletePricelistPayload(user_errors=[setup_error(error)], user_warnings=[])
+    await context.after_write()
+    return DeletePricelistPayload(user_errors=[], user_warnings=[])
+
+
+# --- updateWarehouse ---------------------------------------------------------------------------
+
+
+async def warehouse_settings(
+    context: GraphQLContext,
+    ownership: StockOwnershipPolicy | None,
+    policy: AllocationPolicy | None,
+    location: WarehouseLocationInput | None,
+) -> dict[str, Any]:
+    """Keyword arguments for the warehouse services from Centra's inputs (None: left out)."""
+    found: dict[str, Any] = {}
+    if ownership is not None:
+        found["stock_ownership"] = OWNERSHIP[ownership]
+    if policy is not None:
+        found["allocation_policy"] = POLICY[policy]
+    if location is not None:
+        codes = await _country_codes(context, [location.country] if location.country else [], "warehouse_location")
+        found["location"] = Location(
+            country=codes[0] if codes else None, state=location.state_or_province, zip_code=location.zip_code
+        )
+    return found
+
+
+@strawberry.input
+class WarehouseUpdateInput:
+    name: str | None = None
+    stock_master_policy: StockMasterPolicy | None = None
+    hide_from_stock_view: bool | None = None
+    threshold: int | None = None
+    stock_ownership_policy: StockOwnershipPolicy | None = None
+    allocation_policy: AllocationPolicy | None = None
+    warehouse_location: WarehouseLocationInput | None = strawberry.field(
+        default=None, description="Replaces the whole location."
+    )
+
+
+async def update_warehouse(info: Info[Any, Any], id: int, input: WarehouseUpdateInput) -> WarehousePayload:
+    context: GraphQLContext = info.context
+    master = None
+    if input.stock_master_policy is not None:
+        master = (
+            store_models.StockMaster.EXTERNAL
+            if input.stock_master_policy == StockMasterPolicy.EXTERNAL
+            else store_models.StockMaster.INTERNAL
+        )
+    try:
+        row = await changes.update_warehouse(
+            context.db,
+            id,
+            name=input.name,
+            stock_master=master,
+            threshold=input.threshold,
+            hidden_from_stock_view=input.hide_from_stock_view,
+            **await warehouse_settings(
+                context, input.stock_ownership_policy, input.allocation_policy, input.warehouse_location
+            ),
+        )
+    except DomainError as error:
+        return WarehousePayload(warehouse=None, user_errors=[setup_error(error)], user_warnings=[])
+    await context.after_write()
+    return WarehousePayload(warehouse=Warehouse.of(row), user_errors=[], user_warnings=[])
+
+
+def _mutation(resolver: Any, permission: str) -> Any:
+    return strawberry.field(resolver=resolver, extensions=[Require(permission)])
+
+
+@strawberry.type
+class StoreSetupMutation:
+    update_market: MarketPayload = _mutation(update_market, "Market:write")
+    update_pricelist: PricelistPayload = _mutation(update_pricelist, "Pricelist:write")
+    delete_pricelist: DeletePricelistPayload = _mutation(delete_pricelist, "Pricelist:write")
+    update_warehouse: WarehousePayload = _mutation(update_warehouse, "Warehouse:write")
+
+
+async def default_shipping_option(info: Info[Any, Any], pricelist_id: int) -> ShippingOption | None:
+    """``Pricelist.defaultShippingOption``, batched through the request's loaders."""
+    check(info, "ShippingOption:read")
+    loaders = info.context.loaders
+    link = await loaders.one(PricelistShippingDefault, PricelistShippingDefault.pricelist_id).load(pricelist_id)
+    if link is None:
+        return None
+    method = await loaders.one(store_models.ShippingMethod).load(link.shipping_method_id)
+    return ShippingOption.of(method) if method is not None else None
