@@ -1,0 +1,20 @@
+"""Subscription plans on the wire, as Centra's subscription guide shows them:
+``{id, name, intervalValue, intervalType, discountPercent}`` (ids and interval
+value as strings, the discount as a number)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from opencentra.subscriptions.services import PlanInfo
+
+
+def plan_body(plan: PlanInfo) -> dict[str, Any]:
+    percent = plan.discount_percent
+    return {
+        "id": str(plan.id),
+        "name": plan.name,
+        "intervalValue": str(plan.interval_value),
+        "intervalType": plan.interval_type,
+        "discountPercent": int(percent) if percent == percent.to_integral_value() else float(percent),
+    }
