@@ -17,6 +17,9 @@ Pieces:
 - ``flow_latency(...)``: latency percentiles of a multi-request flow driven
   from Python, for stateful scenarios wrk cannot script well.
 - ``report(name, rows)``: prints a table and writes benchmarks/results/<name>.json.
+- ``CpuMeter``: CPU seconds a server process (and the PostgreSQL backends
+  serving its database) spent during a run, per request. Other work on a
+  shared machine moves wall-clock figures a lot and CPU per request little.
 """
 
 from __future__ import annotations
@@ -69,28 +72,45 @@ class Seeded:
         return next(p for p in self.credentials["plugins"] if p["type"] == plugin_type)
 
 
-def seeded_database(products: int, backend: str = "sqlite") -> Seeded:
-    """A demo database grown to ``products`` generated products.
-
-    Seeding is idempotent, so a cached database is reused and only its
-    secrets are rotated (they are printed once, so we need fresh ones).
-    """
+def _database_url(products: int, backend: str, *, fresh: bool = False) -> str:
     if backend == "sqlite":
         DATA.mkdir(exist_ok=True)
-        url = f"sqlite:///{DATA / f'bench_p{products}.db'}"
-    elif backend == "postgresql":
+        path = DATA / f"bench_p{products}.db"
+        if fresh:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return f"sqlite:///{path}"
+    if backend == "postgresql":
         import psycopg
 
         name = f"oc_bench_p{products}"
         with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
+            if fresh:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
             if not exists:
                 conn.execute(f'CREATE DATABASE "{name}"')
-        url = f"{POSTGRES_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
-    else:
-        raise ValueError(f"unknown backend {backend!r}")
+        return f"{POSTGRES_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
+    raise ValueError(f"unknown backend {backend!r}")
+
+
+def seeded_database(products: int, backend: str = "sqlite") -> Seeded:
+    """A demo database grown to ``products`` generated products.
+
+    Seeding is idempotent, so a cached database is reused and only its
+    secrets are rotated (they are printed once, so we need fresh ones). A
+    cached database that no longer seeds (made by an older schema, say) is
+    dropped and made again, once.
+    """
     started = time.perf_counter()
-    result = _cli("seed", "demo", "--database", url, "--products", str(products), "--json")
+    url = _database_url(products, backend)
+    args = ("seed", "demo", "--database", url, "--products", str(products), "--json")
+    try:
+        result = _cli(*args)
+    except subprocess.CalledProcessError as error:
+        print(f"  cached {backend} database did not seed ({error.stderr.strip()[-200:]}); rebuilding", file=sys.stderr)
+        url = _database_url(products, backend, fresh=True)
+        result = _cli("seed", "demo", "--database", url, "--products", str(products), "--json")
     print(f"  seeded {backend} with {products} products in {time.perf_counter() - started:.1f} s", file=sys.stderr)
     return Seeded(url, json.loads(result.stdout))
 
@@ -126,6 +146,11 @@ class Server:
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def pid(self) -> int:
+        assert self._process is not None
+        return self._process.pid
 
     def __enter__(self) -> Server:
         self.port = free_port()
@@ -181,9 +206,15 @@ _BASELINE_APP = textwrap.dedent(
 )
 
 
+class ServedURL(str):
+    """A base URL that also knows the pid of the process serving it."""
+
+    pid: int
+
+
 @contextmanager
-def baseline_server(body: bytes, media_type: str = "application/json") -> Iterator[str]:
-    """A bare Starlette endpoint returning ``body`` for any path; yields its base URL."""
+def baseline_server(body: bytes, media_type: str = "application/json") -> Iterator[ServedURL]:
+    """A bare Starlette endpoint returning ``body`` for any path; yields its base URL (with ``.pid``)."""
     with tempfile.TemporaryDirectory() as folder:
         script = Path(folder) / "baseline.py"
         script.write_text(_BASELINE_APP)
@@ -197,7 +228,9 @@ def baseline_server(body: bytes, media_type: str = "application/json") -> Iterat
         )
         try:
             _wait_healthy(port, process)
-            yield f"http://127.0.0.1:{port}"
+            url = ServedURL(f"http://127.0.0.1:{port}")
+            url.pid = process.pid
+            yield url
         finally:
             process.terminate()
             process.wait(timeout=10)
@@ -212,6 +245,83 @@ class LoadResult:
     p99_ms: float
     requests: int
     errors: int
+    # CPU milliseconds per request of the server process, and of the
+    # PostgreSQL backends serving its database (when measured).
+    server_cpu_ms: float | None = None
+    database_cpu_ms: float | None = None
+
+
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    for children in Path(f"/proc/{pid}/task").glob("*/children"):
+        try:
+            found += [int(child) for child in children.read_text().split()]
+        except OSError:
+            continue
+    return found
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User plus system CPU seconds of a process and its live descendants so far (Linux /proc).
+
+    Descendants count for ``--workers`` servers, whose workers are child processes.
+    """
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    # After the command: state is field 3, utime 14 and stime 15 (1-based).
+    own = (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
+    return own + sum(process_cpu_seconds(child) for child in _children(pid))
+
+
+def postgres_backend_pids(database_url: str) -> list[int]:
+    """Pids of the PostgreSQL backends connected to this URL's database (same machine)."""
+    if not database_url.startswith("postgres"):
+        return []
+    import psycopg
+
+    name = database_url.rsplit("/", 1)[1].split("?")[0]
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", (name,)
+        ).fetchall()
+    return [int(row[0]) for row in rows]
+
+
+class CpuMeter:
+    """CPU a server (and its database's PostgreSQL backends) spends between start() and stop()."""
+
+    def __init__(self, pid: int | None, database_url: str | None = None) -> None:
+        self.pid = pid
+        self.database_url = database_url
+        self._server = 0.0
+        self._backends: dict[int, float] = {}
+
+    def _backend_times(self) -> dict[int, float]:
+        if not self.database_url:
+            return {}
+        return {pid: process_cpu_seconds(pid) for pid in postgres_backend_pids(self.database_url)}
+
+    def start(self) -> None:
+        self._server = process_cpu_seconds(self.pid) if self.pid else 0.0
+        self._backends = self._backend_times()
+
+    def stop(self) -> tuple[float | None, float | None]:
+        """(server CPU seconds, database CPU seconds) since start()."""
+        server = process_cpu_seconds(self.pid) - self._server if self.pid else None
+        database = None
+        if self.database_url:
+            # A backend opened during the run started from zero.
+            database = sum(t - self._backends.get(pid, 0.0) for pid, t in self._backend_times().items())
+        return server, database
+
+
+def _per_request(seconds: float | None, requests: int) -> float | None:
+    return round(seconds * 1000 / requests, 3) if seconds is not None and requests else None
 
 
 _WRK_SCRIPT = """
@@ -243,14 +353,25 @@ def wrk_load(
     connections: int = 16,
     duration: int = 8,
     threads: int = 1,
+    lua: str | None = None,
+    pid: int | None = None,
+    database_url: str | None = None,
 ) -> LoadResult:
-    """Closed-loop load with wrk; non-2xx responses count as errors."""
+    """Closed-loop load with wrk; non-2xx responses count as errors.
+
+    ``lua`` replaces the request part of the script (it must not define
+    ``done``); ``pid`` (and ``database_url``) add CPU per request.
+    """
     if shutil.which("wrk") is None:
         raise RuntimeError("wrk is not installed: run benchmarks/run, or apt-get install wrk")
     text_body = body.decode() if isinstance(body, bytes) else body
     header_lines = "\n".join(f"wrk.headers[{_lua_string(k)}] = {_lua_string(v)}" for k, v in (headers or {}).items())
+    source = _WRK_SCRIPT.format(method=_lua_string(method), body=_lua_string(text_body), headers=header_lines)
+    if lua is not None:
+        source = lua + "\n" + source[source.index("done = function") :]
+    meter = CpuMeter(pid, database_url)
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(_WRK_SCRIPT.format(method=_lua_string(method), body=_lua_string(text_body), headers=header_lines))
+        script.write(source)
     try:
         # A short warm-up first, so caches and connection pools are filled.
         subprocess.run(
@@ -258,12 +379,14 @@ def wrk_load(
             capture_output=True,
             check=True,
         )
+        meter.start()
         completed = subprocess.run(
             ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "-s", script.name, url],
             capture_output=True,
             text=True,
             check=True,
         )
+        server_cpu, database_cpu = meter.stop()
     finally:
         os.unlink(script.name)
     line = next(line for line in completed.stderr.splitlines() if line.startswith("RESULT "))
@@ -276,6 +399,8 @@ def wrk_load(
         p99_ms=data["p99"],
         requests=data["requests"],
         errors=data["errors"],
+        server_cpu_ms=_per_request(server_cpu, data["requests"]),
+        database_cpu_ms=_per_request(database_cpu, data["requests"]),
     )
 
 
@@ -286,6 +411,8 @@ def flow_latency(
     base_url: str,
     concurrency: int = 16,
     iterations: int = 400,
+    pid: int | None = None,
+    database_url: str | None = None,
 ) -> LoadResult:
     """Run ``flow(client)`` ``iterations`` times with ``concurrency`` at once.
 
@@ -315,15 +442,29 @@ def flow_latency(
                         continue
                     latencies.append((time.perf_counter() - started) * 1000)
 
+            meter = CpuMeter(pid, database_url)
+            meter.start()
             started = time.perf_counter()
             await asyncio.gather(*(worker() for _ in range(concurrency)))
             elapsed = time.perf_counter() - started
+            server_cpu, database_cpu = meter.stop()
         latencies.sort()
 
         def pct(p: float) -> float:
             return latencies[min(len(latencies) - 1, int(len(latencies) * p / 100))] if latencies else float("nan")
 
-        return LoadResult(label, len(latencies) / elapsed, pct(50), pct(95), pct(99), len(latencies), errors)
+        count = len(latencies)
+        return LoadResult(
+            label,
+            count / elapsed,
+            pct(50),
+            pct(95),
+            pct(99),
+            count,
+            errors,
+            _per_request(server_cpu, count + errors),
+            _per_request(database_cpu, count + errors),
+        )
 
     return asyncio.run(main())
 
@@ -336,11 +477,19 @@ def report(name: str, rows: list[LoadResult], notes: dict[str, Any] | None = Non
     """Print a table and write ``benchmarks/results/<name>.json``."""
     RESULTS.mkdir(exist_ok=True)
     print(f"\n{name}")
-    print(f"{'scenario':<48} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}")
+    print(
+        f"{'scenario':<56} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}"
+        f" {'cpu ms/req':>10} {'db ms/req':>9}"
+    )
+
+    def cpu(value: float | None, width: int) -> str:
+        return f"{value:>{width}.2f}" if value is not None else f"{'-':>{width}}"
+
     for row in rows:
         print(
-            f"{row.label:<48} {row.requests_per_second:>9.1f} {row.p50_ms:>8.2f} "
+            f"{row.label:<56} {row.requests_per_second:>9.1f} {row.p50_ms:>8.2f} "
             f"{row.p95_ms:>8.2f} {row.p99_ms:>8.2f} {row.errors:>7}"
+            f" {cpu(row.server_cpu_ms, 10)} {cpu(row.database_cpu_ms, 9)}"
         )
     for key, value in (notes or {}).items():
         print(f"  {key}: {value}")
