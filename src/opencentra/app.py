@@ -24,6 +24,7 @@ from opencentra.correlation import CorrelationIdMiddleware
 from opencentra.db.engine import Database
 from opencentra.db.models import metadata as _all_models  # noqa: F401 - maps every table
 from opencentra.integration.models import PluginType
+from opencentra.maintenance import start_price_recorder, start_session_purger, stop_session_purger
 
 
 def create_app(settings: Settings, *, database: Database | None = None) -> FastAPI:
@@ -32,9 +33,13 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
         db = database or Database.from_url(settings.database_url)
+        purger = start_session_purger(db, settings.session_purge_seconds)
+        recorder = start_price_recorder(db, settings.price_history_seconds)
         try:
             yield {APP_CONTEXT_KEY: AppContext(settings=settings, db=db)}
         finally:
+            await stop_session_purger(purger)
+            await stop_session_purger(recorder)
             if database is None:
                 await db.dispose()
 

@@ -164,6 +164,26 @@ def migrate(database: DatabaseOption = None) -> None:
     err.print("database is up to date")
 
 
+@app.command("purge-sessions")
+def purge_sessions(database: DatabaseOption = None) -> None:
+    """Delete expired shopper sessions (their anonymous carts are marked abandoned)."""
+    from opencentra.maintenance import purge_all_expired_sessions
+
+    settings = _settings(database_url=database)
+    removed = _run(purge_all_expired_sessions, settings.database_url)
+    err.print(f"purged {removed} expired session{'' if removed == 1 else 's'}")
+
+
+@app.command("record-prices")
+def record_prices_command(database: DatabaseOption = None) -> None:
+    """Record the prices in force where they changed (the history behind lowestPrice)."""
+    from opencentra.pricing.history import record_prices
+
+    settings = _settings(database_url=database)
+    written = _run(record_prices, settings.database_url)
+    err.print(f"recorded {written} changed price{'' if written == 1 else 's'}")
+
+
 @app.command()
 def version() -> None:
     """Print the version."""

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from opencentra.db.engine import normalize_database_url
 from opencentra.errors import ValidationFailed
+from opencentra.mail import SmtpConfig
 from opencentra.ratelimit import PLANS
 
 DEFAULT_DATABASE_URL = "sqlite:///./opencentra.db"
@@ -38,6 +39,14 @@ class Settings:
     # whether each integration gets its own quota (Centra: one per instance).
     ratelimit_plan: str = "growth"
     ratelimit_per_integration: bool = False
+    # Outgoing email (password resets, order confirmations):
+    # smtp://user:password@host:port?from=shop@example.com (smtps:// for TLS,
+    # ?starttls=true to upgrade). None logs that an email would be sent.
+    smtp_url: str | None = None
+    # How often the app deletes expired shopper sessions; 0 turns it off.
+    session_purge_seconds: float = 3600.0
+    # How often the app records prices in force (the history behind lowestPrice); 0 turns it off.
+    price_history_seconds: float = 3600.0
     extra: Mapping[str, str] = field(default_factory=dict)
 
     def with_overrides(self, **overrides: object) -> Settings:
@@ -85,6 +94,12 @@ def validate(settings: Settings) -> Settings:
         )
     if not 0 <= settings.plugin_cache_seconds <= 60:
         raise ValidationFailed("plugin cache time must be 0-60 seconds", field="plugin_cache_seconds")
+    if settings.smtp_url is not None:
+        SmtpConfig.from_url(settings.smtp_url)
+    if settings.session_purge_seconds < 0:
+        raise ValidationFailed("session purge interval must be 0 (off) or more seconds", field="session_purge_seconds")
+    if settings.price_history_seconds < 0:
+        raise ValidationFailed("price history interval must be 0 (off) or more seconds", field="price_history_seconds")
     if settings.max_body_bytes < 1024:
         raise ValidationFailed("max body size must be at least 1024 bytes", field="max_body_bytes")
     return settings
@@ -118,4 +133,16 @@ def from_environment(environ: Mapping[str, str] | None = None) -> Settings:
         values["ratelimit_plan"] = raw.strip().lower()
     if raw := env.get(f"{ENV_PREFIX}RATELIMIT_PER_INTEGRATION"):
         values["ratelimit_per_integration"] = _bool("RATELIMIT_PER_INTEGRATION", raw)
+    if raw := env.get(f"{ENV_PREFIX}SMTP_URL"):
+        values["smtp_url"] = raw.strip()
+    if raw := env.get(f"{ENV_PREFIX}SESSION_PURGE_SECONDS"):
+        try:
+            values["session_purge_seconds"] = float(raw)
+        except ValueError:
+            raise ValidationFailed(f"{ENV_PREFIX}SESSION_PURGE_SECONDS must be a number, not {raw!r}") from None
+    if raw := env.get(f"{ENV_PREFIX}PRICE_HISTORY_SECONDS"):
+        try:
+            values["price_history_seconds"] = float(raw)
+        except ValueError:
+            raise ValidationFailed(f"{ENV_PREFIX}PRICE_HISTORY_SECONDS must be a number, not {raw!r}") from None
     return validate(Settings(**values))  # type: ignore[arg-type]

@@ -34,6 +34,7 @@ from opencentra.customers.models import Customer
 from opencentra.customers.services import CustomerChanges
 from opencentra.db.base import utcnow
 from opencentra.errors import NotFound, PermissionDenied, ValidationFailed
+from opencentra.mail import Mailer, password_reset_email
 from opencentra.orders.models import Order
 from opencentra.orders.state import OrderStatus
 from opencentra.selection.models import Selection, SelectionStatus
@@ -91,6 +92,7 @@ async def _attach(change: Change, customer: Customer) -> None:
                     line.product_size_id,
                     line.quantity,
                     comment=line.comment,
+                    subscription_plan_id=line.subscription_plan_id,
                 )
         saved.status = SelectionStatus.ABANDONED
         saved.updated_at = utcnow()
@@ -231,7 +233,7 @@ async def request_password_reset(
     throttle: Throttle,
     email: str,
     link_uri: str | None,
-    mailer: ResetMailer | None,
+    mailer: ResetMailer | Mailer | None,
 ) -> CheckoutState:
     """POST /password-reset-email/{email}: the answer is the same whether or not the email is known."""
     _throttle(throttle, "reset", email, visitor, RESET_PER_EMAIL, RESET_PER_ADDRESS)
@@ -239,7 +241,11 @@ async def request_password_reset(
     if issued is not None and mailer is not None:
         base = (shop.channel.frontend_url or "").rstrip("/")
         path = (link_uri or "password-reset").strip("/")
-        mailer(issued.email, f"{base}/{path}?id={issued.reset_id}&i={issued.secret}")
+        link = f"{base}/{path}?id={issued.reset_id}&i={issued.secret}"
+        if isinstance(mailer, Mailer):
+            await mailer.send(password_reset_email(issued.email, link))
+        else:
+            mailer(issued.email, link)
     return await current_state(shop, visitor)
 
 

@@ -56,6 +56,7 @@ NOT_CATALOGUE = frozenset(
     }
 )
 STOCK = "stock"
+BUNDLE = "bundle"
 LOOKBACK = 200
 POLL_BATCH = 2000
 STOCK_LOG = 20_000
@@ -174,6 +175,10 @@ class CheckoutCache:
             self._seen.add(event_id)
             if object_type == STOCK:
                 self._log_stock(object_id)
+            elif object_type == BUNDLE:
+                # Which sizes are bundles, and what they are made of, decides their stock too.
+                self._forget_stock_log()
+                catalogue = True
             elif object_type not in NOT_CATALOGUE:
                 catalogue = True
         if len(rows) == POLL_BATCH:

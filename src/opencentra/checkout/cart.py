@@ -14,12 +14,14 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select
 
 from opencentra.catalog.items import load_item, load_items, parse_item_id
+from opencentra.checkout.locking import open_selection
 from opencentra.checkout.shopper import Visitor
 from opencentra.checkout.state import CheckoutState, Unavailable, shipping_key
 from opencentra.checkout.storefront import Change, Storefront, changing, choose_default_methods
 from opencentra.customers.address import SHIPPING_FIELDS, Address, write_address
 from opencentra.customers.services import normalize_email
 from opencentra.db.base import utcnow
+from opencentra.db.engine import commit_without_flush_wait
 from opencentra.errors import DomainError, NotFound, ValidationFailed
 from opencentra.inventory.services import available_for_market
 from opencentra.pricing.models import Voucher
@@ -97,6 +99,8 @@ async def add_item(
         raise ValidationFailed(f"comment is longer than {MAX_COMMENT} characters", field="comment")
     display_item_id, product_size_id = parse_item_id(item)
     async with changing(shop, visitor) as change:
+        # A cart change the shopper can make again: its commit need not wait for the disk.
+        await commit_without_flush_wait(change.session)
         row = change.row
         assert row.market_id is not None
         assert row.pricelist_id is not None
@@ -105,7 +109,7 @@ async def add_item(
         product = catalogue.by_display_item.get(display_item_id)
         if product is None or all(size.product_size_id != product_size_id for size in product.items):
             raise NotFound("product item not found", field="item")
-        selection = await change.selection()
+        selection = await open_selection(change)
         room = await _room(change, selection, product_size_id, item, display_item_id, quantity)
         if room:
             await add_line_in(
@@ -214,6 +218,7 @@ async def bulk_update(
                     if line.display_item_id == loaded.display_item_id
                     and line.product_size_id == loaded.product_size_id
                     and line.comment is None
+                    and line.subscription_plan_id is None
                 ]
                 current = plain[0].quantity if plain else 0
                 if quantity > current:

@@ -18,7 +18,7 @@ import itertools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -27,6 +27,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.expression import Executable
 
+from opencentra.catalog.bundles import bundle_units, needs_for_sizes
 from opencentra.catalog.categories import CategoryPath, category_paths
 from opencentra.catalog.items import format_item_id
 from opencentra.catalog.models import (
@@ -47,13 +48,17 @@ from opencentra.catalog.models import (
     Size,
     SizeChart,
 )
+from opencentra.checkout.bundles import BundleInfoData, catalogue_bundle_infos
 from opencentra.db.base import utcnow
 from opencentra.errors import NotFound, ValidationFailed
 from opencentra.inventory.models import Stock
 from opencentra.inventory.services import available_for_market
+from opencentra.pricing import alterations
+from opencentra.pricing.history import ObservedPrice, lowest_prices
 from opencentra.pricing.models import Campaign
 from opencentra.pricing.prices import PriceInfo, price_for_variants
 from opencentra.stores.models import AllocationRuleWarehouse, Market
+from opencentra.subscriptions.services import PlanInfo, plans_by_display
 
 # Every snapshot gets a serial, so caches of what was built from it can key on it.
 _serials = itertools.count(1)
@@ -138,6 +143,12 @@ class ProductData:
     sort_key: tuple[int, int, int, int]
     search_tokens: frozenset[str]
     category_ids: frozenset[int] = field(default_factory=frozenset)
+    # The subscription plans the display offers (Centra's ``subscriptionPlans``).
+    subscription_plans: tuple[PlanInfo, ...] = ()
+    # The lowest (price, price before discount) of the last 30 days, where history exists.
+    lowest_price: tuple[Decimal, Decimal] | None = None
+    # Set when the product is a bundle (Centra's ``bundleInfo``).
+    bundle_info: BundleInfoData | None = None
 
     @property
     def item_ids(self) -> tuple[str, ...]:
@@ -395,6 +406,8 @@ async def build_catalog(session: AsyncSession, store_id: int, market_id: int, pr
         relations.setdefault(display_id, []).append((sort_order, related_id, relation))
 
     prices = await price_for_variants(session, pricelist_id, market_id, variant_ids, utcnow())
+    subscription_plans = await plans_by_display(session, store_id)
+    lowest = await lowest_prices(session, pricelist_id, market_id, at=utcnow())
 
     items_of_display: dict[int, list[tuple[int, int]]] = {}
     for entry in rows:
@@ -507,8 +520,15 @@ async def build_catalog(session: AsyncSession, store_id: int, market_id: int, pr
                 sort_key=(display_sort, display_id, item_sort, item_id),
                 search_tokens=frozenset(tokens),
                 category_ids=frozenset(category_ids),
+                subscription_plans=subscription_plans.get(display_id, ()),
+                lowest_price=_lowest(prices.get(variant_id), lowest.get(variant_id)),
             )
         )
+    bundle_infos = await catalogue_bundle_infos(
+        session, store_id, market_id, pricelist_id, {p.variant_id for p in products}, utcnow()
+    )
+    if bundle_infos:
+        products = [replace(p, bundle_info=bundle_infos.get(p.variant_id)) for p in products]
     products.sort(key=lambda p: p.sort_key)
     category_order = tuple(
         path.category_id
@@ -527,6 +547,19 @@ async def build_catalog(session: AsyncSession, store_id: int, market_id: int, pr
         category_order=category_order,
         vocabulary=tuple(sorted(vocabulary)),
         built_at=built_at,
+    )
+
+
+def _lowest(price: PriceInfo | None, observed: ObservedPrice | None) -> tuple[Decimal, Decimal] | None:
+    """The lowest of the history and the price in force now (history may lag a change by one run)."""
+    if price is None or observed is None:
+        return None
+    decimals = price.currency_decimals
+    if price.price_minor <= observed.price_minor:
+        return price.price, price.price_before_discount
+    return (
+        Decimal(observed.price_minor).scaleb(-decimals),
+        Decimal(observed.price_before_discount_minor).scaleb(-decimals),
     )
 
 
@@ -557,7 +590,10 @@ async def build_stock(session: AsyncSession, market_id: int) -> StockSnapshot:
         .where(AllocationRuleWarehouse.allocation_rule_id == rule_id)
         .group_by(Stock.product_size_id)
     )
-    return StockSnapshot(market_id, {size_id: int(units or 0) for size_id, units in rows})
+    units = {size_id: int(units or 0) for size_id, units in rows}
+    # Bundles have no stock rows: their units follow their components.
+    units.update(bundle_units(await needs_for_sizes(session, None), units))
+    return StockSnapshot(market_id, units)
 
 
 async def patch_stock(session: AsyncSession, snapshot: StockSnapshot, stock_row_ids: Iterable[int]) -> StockSnapshot:
@@ -570,11 +606,13 @@ async def patch_stock(session: AsyncSession, snapshot: StockSnapshot, stock_row_
     available = dict(snapshot.available)
     if sizes:
         available.update(await available_for_market(session, snapshot.market_id, sizes))
+        available.update(bundle_units(await needs_for_sizes(session, None), available))
     return StockSnapshot(snapshot.market_id, available)
 
 
 async def next_campaign_change(session: AsyncSession, store_id: int, after: datetime) -> datetime | None:
-    """When a campaign of the store next starts or ends: prices change then without an event."""
+    """When a campaign of the store next starts or ends, or a price alteration comes into force:
+    prices change then without an event."""
     starts = await session.scalar(
         select(func.min(Campaign.starts_at)).where(
             Campaign.store_id == store_id, Campaign.active.is_(True), Campaign.starts_at > after
@@ -585,7 +623,8 @@ async def next_campaign_change(session: AsyncSession, store_id: int, after: date
             Campaign.store_id == store_id, Campaign.active.is_(True), Campaign.ends_at > after
         )
     )
-    found = [moment for moment in (starts, ends) if moment is not None]
+    altered = await alterations.next_start(session, store_id, after)
+    found = [moment for moment in (starts, ends, altered) if moment is not None]
     return min(found) if found else None
 
 

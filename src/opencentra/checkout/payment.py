@@ -30,8 +30,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from opencentra.checkout.bundles import order_plans as bundle_order_plans
 from opencentra.checkout.cart import CheckoutFields, apply_fields, set_country_in
 from opencentra.checkout.catalog import CatalogSnapshot
+from opencentra.checkout.gift_lines import buying_gift_in, gift_line_draft
 from opencentra.checkout.pricing import PricedSelection, price_selection_in
 from opencentra.checkout.shopper import Visitor
 from opencentra.checkout.state import CheckoutState, OrderView, Unavailable, build_state, order_view
@@ -41,9 +43,11 @@ from opencentra.customers.models import Customer
 from opencentra.customers.services import ensure_guest_customer
 from opencentra.db.base import utcnow
 from opencentra.errors import Conflict, NotFound, OutOfStock, ValidationFailed
+from opencentra.giftcards.services import issue_in
 from opencentra.inventory.services import available_for_market
+from opencentra.orders.bundle_lines import insert_order_with_bundles, lines_of_draft
 from opencentra.orders.models import Order, PaymentTransaction, TransactionKind, TransactionStatus
-from opencentra.orders.services import LineDraft, OrderDraft, insert_order
+from opencentra.orders.services import LineDraft, OrderDraft
 from opencentra.payments import (
     Authorized,
     Declined,
@@ -58,6 +62,7 @@ from opencentra.selection.models import PaymentStatus, Selection, SelectionPayme
 from opencentra.selection.services import lock_selection, remove_line_in, set_line_quantity_in
 from opencentra.stores.models import OversellingMode, PaymentBehaviour, PaymentMethod, Store
 from opencentra.stores.options import payment_methods
+from opencentra.subscriptions.services import record_order_line_plans_in
 
 MAX_URL = 2_000
 
@@ -193,7 +198,7 @@ async def _prepare(shop: Storefront, visitor: Visitor, request: PaymentInput) ->
 
 async def _prepare_change(change: Change, request: PaymentInput) -> _Prepared:
     selection = await change.current_selection()
-    if selection is None or not selection.lines:
+    if selection is None or (not selection.lines and not await buying_gift_in(change, selection)):
         raise ValidationFailed("the selection is empty", field="selection")
     if request.payment_method:
         methods = await payment_methods(change.session, selection.market_id)
@@ -215,7 +220,7 @@ async def _prepare_change(change: Change, request: PaymentInput) -> _Prepared:
     _require_fields(selection)
     if selection.country_id is None or selection.country_id not in change.reference.shippable:
         raise ValidationFailed("we do not ship to this country", field="address.country")
-    if selection.shipping_method_id is None:
+    if selection.shipping_method_id is None and selection.lines:
         raise ValidationFailed("required", field="shippingMethod")
     if selection.payment_method_id is None:
         raise ValidationFailed("required", field="paymentMethod")
@@ -232,7 +237,7 @@ async def _prepare_change(change: Change, request: PaymentInput) -> _Prepared:
         for line_id in priced.dropped:
             await remove_line_in(change.session, selection, line_id)
         return _Prepared(None, "", False, dropped=True)
-    if priced.shipping is None:
+    if priced.shipping is None and priced.gift is None:
         raise ValidationFailed("required", field="shippingMethod")
     method = await change.session.get(PaymentMethod, selection.payment_method_id)
     assert method is not None
@@ -545,6 +550,8 @@ async def _place(
         )
         for line in priced.lines
     ]
+    if priced.gift is not None:
+        lines.append(gift_line_draft(priced.gift, decimals))
     draft = OrderDraft(
         store_id=selection.store_id,
         market_id=selection.market_id,
@@ -568,9 +575,29 @@ async def _place(
         payment_reference=outcome.reference,
         comment=selection.comment,
     )
-    order = await insert_order(session, draft)
+    # Bundle lines become their components' lines, which take the components' stock.
+    by_line_id = {row.line_id: row for row in selection.lines}
+    plans = await bundle_order_plans(
+        session,
+        selection.store_id,
+        selection.market_id,
+        selection.pricelist_id,
+        [
+            (by_line_id[line.line_id], line.product.variant_id, lines[index].unit_price_minor, index)
+            for index, line in enumerate(priced.lines)
+            if line.line_id in by_line_id
+        ],
+        utcnow(),
+    )
+    order = await insert_order_with_bundles(session, draft, plans)
+    if any(line.subscription_plan is not None for line in priced.lines):
+        await record_order_line_plans_in(
+            session, lines_of_draft(order.lines, plans), [line.subscription_plan for line in priced.lines]
+        )
     if priced.vouchers:
         await redeem_vouchers(session, [v.voucher_id for v in priced.vouchers])
+    if priced.gift is not None:
+        await issue_in(session, store_id=order.store_id, order_id=order.id, gift=priced.gift, decimals=decimals)
     if order.grand_total_minor > 0:
         session.add(
             PaymentTransaction(

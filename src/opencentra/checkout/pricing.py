@@ -21,9 +21,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from opencentra.catalog.items import load_items
+from opencentra.checkout.bundles import BundleComponentView, bundle_lines
 from opencentra.checkout.cache import CheckoutCache
 from opencentra.checkout.catalog import CatalogSnapshot, ItemData, ProductData
 from opencentra.checkout.reference import CurrencyInfo, StoreReference
+from opencentra.giftcards.services import GiftLine, gift_line_in
 from opencentra.money import round_money
 from opencentra.pricing.models import Voucher, VoucherType
 from opencentra.pricing.prices import PriceInfo, price_for_variants
@@ -34,6 +36,7 @@ from opencentra.selection.models import Selection, SelectionLine
 from opencentra.stores.options import ShippingOption, shipping_options
 from opencentra.stores.services import tax_rates
 from opencentra.stores.tax import split_proportionally, vat_breakdown
+from opencentra.subscriptions.services import PlanInfo, with_plan_discount
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,10 @@ class PricedLine:
     voucher_discount: Decimal
     total: Decimal
     voucher_discounts: tuple[tuple[int, Decimal], ...]
+    # The subscription plan the line is bought on; its discount is already in ``price``.
+    subscription_plan: PlanInfo | None = None
+    # A bundle line's components, as chosen.
+    bundle: tuple[BundleComponentView, ...] = ()
 
     @property
     def unit_before_discount(self) -> Decimal:
@@ -74,6 +81,8 @@ class PricedSelection:
     grand_total: Decimal
     tax: Decimal
     tax_bp: int
+    # A gift certificate the selection is buying instead of products (then ``lines`` is empty).
+    gift: GiftLine | None = None
 
     @property
     def total_discount(self) -> Decimal:
@@ -89,6 +98,8 @@ class LineInput:
     product: ProductData
     size: ItemData
     price: PriceInfo
+    subscription_plan: PlanInfo | None = None
+    bundle: tuple[BundleComponentView, ...] = ()
 
 
 def _zero(decimals: int) -> Decimal:
@@ -132,6 +143,8 @@ def price_lines(
                 voucher_discount=totals.discount,
                 total=totals.total,
                 voucher_discounts=tuple((d.voucher_id, d.amount) for d in totals.discounts),
+                subscription_plan=line.subscription_plan,
+                bundle=line.bundle,
             )
         )
         gross_by_rate[rate] = gross_by_rate.get(rate, Decimal(0)) + totals.total
@@ -193,12 +206,30 @@ async def _line_inputs(
         prices = await price_for_variants(session, catalogue.pricelist_id, catalogue.market_id, variant_ids, at)
     else:
         prices = {p.variant_id: p.price for _l, p, _s in products.values() if p.price is not None}
+    # Bundle lines: the components they hold, and what a dynamic bundle costs as chosen.
+    # The catalogue knows which products are bundles, so a cart without one asks nothing more.
+    bundle_rows = [(line, product.variant_id) for line, product, _s in products.values() if product.bundle_info]
+    bundled = (
+        await bundle_lines(session, catalogue.store_id, bundle_rows, catalogue.pricelist_id, catalogue.market_id, at)
+        if bundle_rows
+        else {}
+    )
     for line_id, (line, product, size) in products.items():
-        price = prices.get(product.variant_id)
+        bundle = bundled.get(line_id)
+        price = bundle.price if bundle is not None and bundle.price is not None else prices.get(product.variant_id)
         if price is None:
             dropped.append(line_id)
             continue
-        inputs.append(LineInput(line.line_id, size.item, line.quantity, line.comment, product, size, price))
+        plan = None
+        if line.subscription_plan_id is not None:
+            # A plan the display no longer offers leaves the line a one-off purchase.
+            plan = next((p for p in product.subscription_plans if p.id == line.subscription_plan_id), None)
+            if plan is not None:
+                price = with_plan_discount(price, plan)
+        components = bundle.components if bundle is not None else ()
+        inputs.append(
+            LineInput(line.line_id, size.item, line.quantity, line.comment, product, size, price, plan, components)
+        )
     return inputs, dropped
 
 
@@ -279,4 +310,33 @@ async def price_selection_in(
         if groups:
             for group_id, rate in (await lookups.tax(groups, country.code, selection.state)).items():
                 rates[group_id] = rate
-    return price_lines(inputs, vouchers, shipping, rates, currency, dropped=dropped)
+    priced = price_lines(inputs, vouchers, shipping, rates, currency, dropped=dropped)
+    if not selection.lines:
+        gift = await gift_line_in(session, selection.id, currency.decimals)
+        if gift is not None and gift.currency_id == currency.id:
+            return priced_gift(gift, currency)
+    return priced
+
+
+def priced_gift(gift: GiftLine, currency: CurrencyInfo) -> PricedSelection:
+    """A selection buying a gift certificate: its amount is the total. No shipping (nothing
+    ships), no vouchers, and no VAT (a multi-purpose voucher is taxed when it is spent)."""
+    zero = _zero(currency.decimals)
+    return PricedSelection(
+        currency=currency,
+        lines=(),
+        dropped=(),
+        vouchers=(),
+        shipping=None,
+        items_total=gift.amount,
+        items_before_discount=gift.amount,
+        items_discount=zero,
+        shipping_price=zero,
+        shipping_discount=zero,
+        handling=zero,
+        total_quantity=1,
+        grand_total=gift.amount,
+        tax=zero,
+        tax_bp=0,
+        gift=gift,
+    )

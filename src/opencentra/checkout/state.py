@@ -13,10 +13,11 @@ from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from opencentra.checkout.cache import CheckoutCache
 from opencentra.checkout.catalog import CatalogSnapshot, ProductData, StockSnapshot
+from opencentra.checkout.localized import in_language
 from opencentra.checkout.pricing import Lookups, PricedSelection, price_lines, price_selection_in
 from opencentra.checkout.reference import (
     CountryInfo,
@@ -37,6 +38,7 @@ from opencentra.orders.state import OrderStatus
 from opencentra.selection.models import Selection, SelectionStatus
 from opencentra.stores.models import PaymentBehaviour, PaymentMethod, ShippingMethod
 from opencentra.stores.options import payment_methods
+from opencentra.subscriptions.services import PlanInfo, order_line_plans
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,8 @@ class OrderLineView:
     unit_before_discount: Decimal
     tax_bp: int
     comment: str | None
+    # The subscription plan the line was bought on, as it was then.
+    subscription_plan: PlanInfo | None = None
 
 
 @dataclass(frozen=True)
@@ -255,11 +259,19 @@ async def build_state(
     if selection is not None and selection.id != shopper.selection_id:
         selection = None
     if selection is None and shopper.selection_id is not None:
-        selection = await session.scalar(
-            select(Selection)
-            .where(Selection.id == shopper.selection_id)
-            .options(selectinload(Selection.lines), selectinload(Selection.vouchers))
-            .execution_options(populate_existing=True)
+        # One statement, both collections joined (a read takes no lock, so
+        # every row comes from the same snapshot).
+        selection = (
+            (
+                await session.execute(
+                    select(Selection)
+                    .where(Selection.id == shopper.selection_id)
+                    .options(joinedload(Selection.lines), joinedload(Selection.vouchers))
+                    .execution_options(populate_existing=True)
+                )
+            )
+            .unique()
+            .scalar_one_or_none()
         )
     order = None
     catalogue: CatalogSnapshot | None = None
@@ -275,7 +287,13 @@ async def build_state(
         selection = None
 
     if selection is not None:
-        catalogue = await cache.catalogue(session, shopper.store_id, selection.market_id, selection.pricelist_id)
+        catalogue = await in_language(
+            cache,
+            session,
+            await cache.catalogue(session, shopper.store_id, selection.market_id, selection.pricelist_id),
+            selection.language_id,
+            reference.default_language_id,
+        )
         priced = await price_selection_in(session, selection, catalogue, reference, at=utcnow(), cache=cache)
     else:
         priced = _empty_priced(location.currency)
@@ -360,6 +378,7 @@ async def order_view(
                 ship.id, shipping_key(ship.id, ship.uri), ship.name, _amount(order.shipping_minor, decimals)
             )
     lines = []
+    plans = await order_line_plans(session, (line.id for line in order.lines))
     for line in order.lines:
         product = (
             catalogue.by_display_item.get(line.display_item_id)
@@ -386,6 +405,7 @@ async def order_view(
                 unit_before_discount=_amount(line.original_unit_price_minor, decimals),
                 tax_bp=line.tax_bp,
                 comment=line.comment,
+                subscription_plan=plans.get(line.id),
             )
         )
     rates = [line.tax_bp for line in order.lines]

@@ -39,6 +39,8 @@ from opencentra.catalog.models import (
 from opencentra.catalog.products import ProductSpec, SizeSpec, VariantSpec, gtin_check_digit
 from opencentra.db.base import utcnow
 from opencentra.db.engine import Database
+from opencentra.demo.bundles import create_demo_bundles
+from opencentra.demo.extras import seed_extras
 from opencentra.events.models import Event
 from opencentra.integration import services as integration
 from opencentra.integration.models import PluginType
@@ -311,6 +313,7 @@ async def _create_base(db: Database) -> _Ids:
     )
 
     campaign_variants: list[campaigns.CampaignVariantSpec] = []
+    variants_by_number: dict[str, list[int]] = {}
     for index, item in enumerate(_PRODUCTS, start=1):
         chart_sizes = one_size_ids if item.one_size else clothing_sizes
         product = await products.create_product(
@@ -339,6 +342,7 @@ async def _create_base(db: Database) -> _Ids:
             ),
         )
         variant_ids = await _variant_ids(db, product.id)
+        variants_by_number[item.number] = variant_ids
         for store_id, market_ids in ((dtc.id, all_dtc_markets), (wholesale.id, [wholesale_market.id])):
             await displays.create_display(
                 db,
@@ -371,6 +375,17 @@ async def _create_base(db: Database) -> _Ids:
             campaign_variants.extend(campaigns.CampaignVariantSpec(variant_id=v, discount_bp=2000) for v in variant_ids)
     await campaigns.create_campaign(
         db, dtc.id, "Autumn sale", market_ids=[markets["Europe"], markets["Nordics"]], variants=campaign_variants
+    )
+    await create_demo_bundles(
+        db,
+        store_id=dtc.id,
+        market_ids=all_dtc_markets,
+        pricelists=pricelists,
+        tax_group_id=tax_group.id,
+        category_id=category_ids["Accessories"],
+        clothing=(clothing.id, clothing_sizes),
+        one_size=(one_size.id, one_size_ids),
+        variants_by_number=variants_by_number,
     )
     currencies = await _currency_ids(db)
     await vouchers.create_voucher(
@@ -596,7 +611,7 @@ async def _top_up_generated(db: Database, ids: _Ids, target: int, progress: Prog
 # --- credentials ------------------------------------------------------------------
 
 _DEMO_PLUGINS: tuple[tuple[PluginType, str, dict[str, Any] | None], ...] = (
-    (PluginType.CHECKOUT, "checkout", {"allowed_origins": []}),
+    (PluginType.CHECKOUT, "checkout", {"allowed_origins": [], "allow_flexible_bundles": True}),
     (PluginType.SHOP, "shop", {}),
     (PluginType.ORDER, "order", None),
     (PluginType.SUBSCRIPTION, "subscription", {}),
@@ -653,6 +668,7 @@ async def seed_demo(db: Database, *, products: int = 0, progress: Progress | Non
         created = ids is None
         if ids is None:
             ids = await _create_base(tx)
+        await seed_extras(tx, store_id=ids.dtc_store)
         generated = await _top_up_generated(tx, ids, products, progress)
         plugins = await _issue_plugins(tx, ids)
         token = await _issue_token(tx)

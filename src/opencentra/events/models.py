@@ -49,6 +49,8 @@ class EventConsumer(Base):
     # registered; it does not get that history unless asked for it.
     since_event_id: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When the listeners last changed (Centra's EventListener.updatedAt); NULL: never since creation.
+    listeners_updated_at: Mapped[datetime | None]
 
 
 class EventReceipt(Base):

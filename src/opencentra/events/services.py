@@ -67,6 +67,8 @@ async def register_consumer(
             except IntegrityError:
                 # Registered concurrently under the same name: use that one.
                 consumer = await _consumer(session, name)
+        if consumer.object_types != types:
+            consumer.listeners_updated_at = utcnow()
         consumer.object_types = types
         await session.flush()
         return consumer
@@ -77,6 +79,8 @@ async def set_listeners(db: Database, name: str, object_types: Iterable[str]) ->
     types = _clean_types(object_types)
     async with db.write() as session:
         consumer = await _consumer(session, name)
+        if consumer.object_types != types:
+            consumer.listeners_updated_at = utcnow()
         consumer.object_types = types
         await session.flush()
         return consumer

@@ -9,13 +9,14 @@ _READ_WRITE = (
     "Account", "Attribute", "Brand", "Buyer", "Collection", "DeliveryWindow", "Display", "Folder",
     "Market", "Order", "Price", "Pricelist", "Product", "ProductVariant", "Shipment", "SizeChart",
     "Warehouse", "Customer", "Voucher", "Campaign", "Category", "Return", "Store", "ProductMedia",
+    "PaymentTerms", "ShippingTerms", "SalesRepresentative",
 )  # fmt: skip
 _READ_ONLY = (
     "AdminUser", "Allocation", "AllocationRule", "BrickAndMortar", "Country", "Invoice", "Language",
     "Localization", "PaymentHistory", "ProductSize", "Purchaser", "PurchaseOrder", "ShippingOption",
     "StorePlugin", "WarehouseDelivery", "CentraIP", "Currency", "StockChange", "Event",
 )  # fmt: skip
-_WRITE_ONLY = ("MeasurementChart", "StockChange", "Event")
+_WRITE_ONLY = ("MeasurementChart", "StockChange", "Event", "Localization")
 _NESTED = (
     "Order.shippingAddress:read", "Order.billingAddress:read", "Order.isLocked:write",
     "Order.attributes:read", "Order.internalComment:read", "Shipment.shippingAddress:read",
@@ -23,6 +24,7 @@ _NESTED = (
     "Customer.attributes:read", "Market.comment:read", "Payment.cancel:write",
     "Product.attributes:read", "ProductMedia.attributes:read", "ProductSize.stockTotals:read",
     "ProductVariant.stock:read", "ProductVariant.stockTotals:read", "AdminUser.email:read",
+    "Folder.Product:read", "Product.Folder:read",
 )  # fmt: skip
 
 ALL_PERMISSIONS: tuple[str, ...] = tuple(

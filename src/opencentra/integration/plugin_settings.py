@@ -32,6 +32,8 @@ class CheckoutSettings(_Settings):
     allow_flexible_bundles: bool = False
     # Days an anonymous selection (and its session) is kept.
     session_days: int = Field(default=30, ge=1, le=3650)
+    # Item ``stock`` as the number of units a shopper can buy instead of "yes"/"no".
+    stock_as_number: bool = False
 
 
 class ShopSettings(_Settings):

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from opencentra.db.base import utcnow
 from opencentra.db.engine import Database
 from opencentra.errors import Conflict, NotFound, Unauthorized, ValidationFailed
+from opencentra.events import outbox
 from opencentra.integration import secrets
 from opencentra.integration.models import AdminUser, ApiPlugin, ExternalId, IntegrationToken, PluginType, SoapUser
 from opencentra.integration.plugin_settings import PluginSettings, parse_settings, settings_to_json
@@ -409,13 +410,27 @@ async def set_external_id(
                 )
             )
         ).all()
+        replaced = [row.external_id for row in existing]
         for row in existing:
             await session.delete(row)
         await session.flush()
-        session.add(
-            ExternalId(
-                integration=integration, object_type=object_type, internal_id=internal_id, external_id=external_id
-            )
+        mapping = ExternalId(
+            integration=integration, object_type=object_type, internal_id=internal_id, external_id=external_id
+        )
+        session.add(mapping)
+        await session.flush()
+        await outbox.record(
+            session,
+            "external_id",
+            mapping.id,
+            "updated" if existing else "created",
+            {
+                "integration": integration,
+                "object_type": object_type,
+                "internal_id": internal_id,
+                "external_id": external_id,
+                "replaced": replaced,
+            },
         )
 
 

@@ -183,8 +183,16 @@ async def available_for_market(
             )
             .group_by(Stock.product_size_id)
         )
+        stocked = set()
         for size_id, available in rows:
             result[size_id] = int(available or 0)
+            stocked.add(size_id)
+        unstocked = [size_id for size_id in size_ids if size_id not in stocked]
+        if unstocked:
+            # A bundle has no stock rows of its own: what it can sell follows its components.
+            from opencentra.catalog.bundles import available_bundles
+
+            result.update(await available_bundles(session, market_id, unstocked))
         return result
 
 
@@ -453,6 +461,18 @@ async def _require_targets(session: AsyncSession, warehouse_id: int, product_siz
     found = await session.scalar(select(_product_sizes.c.id).where(_product_sizes.c.id == product_size_id))
     if found is None:
         raise NotFound(f"product size {product_size_id} does not exist", field="product_size")
+    await _refuse_bundles(session, [product_size_id])
+
+
+async def _refuse_bundles(session: AsyncSession, product_size_ids: Iterable[int]) -> None:
+    """A bundle has no stock of its own (it follows its components), so it cannot be stocked."""
+    from opencentra.catalog.bundles import is_bundle_size
+
+    bundles = await is_bundle_size(session, product_size_ids)
+    if bundles:
+        raise ValidationFailed(
+            f"product size {min(bundles)} is a bundle; bundles cannot be stocked", field="product_size"
+        )
 
 
 async def _write_physical(
@@ -547,6 +567,7 @@ async def set_stock_many(
     async with unit_of_work(db, write=True) as session:
         if await session.get(Warehouse, warehouse_id) is None:
             raise NotFound(f"warehouse {warehouse_id} does not exist", field="warehouse")
+        await _refuse_bundles(session, values)
         size_ids = sorted(values)
         known: set[int] = set()
         for start in range(0, len(size_ids), 500):
@@ -639,9 +660,33 @@ async def set_stock_by_keys(
     Returns the new levels by key and the keys that name no stock item
     (those are skipped; the others are still set).
     """
+    result = await set_stock_by_keys_reporting(db, warehouse_id, values, target=target)
+    return result.levels, result.not_found + result.bundles
+
+
+@dataclass(frozen=True)
+class KeyedStockUpdate:
+    levels: dict[str, StockLevel]
+    # Keys that name no stock item, and keys that name a bundle (never stocked); both are skipped.
+    not_found: list[str]
+    bundles: list[str]
+
+
+async def set_stock_by_keys_reporting(
+    db: DatabaseOrSession, warehouse_id: int, values: Mapping[str, int], *, target: str = "physical"
+) -> KeyedStockUpdate:
+    """``set_stock_by_keys`` telling unknown keys and bundles apart (Order API ``productsAreBundles``)."""
+    from opencentra.catalog.bundles import is_bundle_size
+
     async with unit_of_work(db, write=True) as session:
         found = await resolve_stock_keys(session, values)
+        bundle_sizes = await is_bundle_size(session, found.values())
+        settable = {key: size for key, size in found.items() if size not in bundle_sizes}
         levels = await set_stock_many(
-            session, warehouse_id, {found[key]: qty for key, qty in values.items() if key in found}, target=target
+            session, warehouse_id, {settable[key]: qty for key, qty in values.items() if key in settable}, target=target
         )
-        return {key: levels[found[key]] for key in values if key in found}, [key for key in values if key not in found]
+        return KeyedStockUpdate(
+            levels={key: levels[settable[key]] for key in values if key in settable},
+            not_found=[key for key in values if key not in found],
+            bundles=[key for key in values if key in found and found[key] in bundle_sizes],
+        )

@@ -257,4 +257,11 @@ async def stock_page(
     """A page of stock items and their stock summed over ``warehouse_ids``, in one read."""
     async with db.read() as session:
         items = await find_stock_items(session, where, limit=limit, offset=offset)
-        return items, await stock_totals(session, [item.id for item in items], warehouse_ids)
+        totals = await stock_totals(session, [item.id for item in items], warehouse_ids)
+        unstocked = [item.id for item in items if item.id not in totals]
+        if unstocked and warehouse_ids:
+            # Bundles have no stock rows: theirs follows their components.
+            from opencentra.inventory.bundle_stock import bundle_totals  # bundle_stock imports this module
+
+            totals.update(await bundle_totals(session, unstocked, warehouse_ids))
+        return items, totals

@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from opencentra.catalog.items import parse_item_id
 from opencentra.catalog.models import ProductSize
 from opencentra.customers.address import Address
+from opencentra.customers.consents import ConsentInput, record_consents_in
 from opencentra.customers.models import Customer
 from opencentra.customers.services import ensure_guest_customer
 from opencentra.db.base import utcnow
@@ -35,8 +36,10 @@ from opencentra.errors import NotFound, PermissionDenied, ValidationFailed
 from opencentra.events.outbox import record
 from opencentra.inventory.stock_items import StockItem, load_stock_items, resolve_stock_keys
 from opencentra.orders import services
+from opencentra.orders.bundle_lines import insert_order_with_bundles, plans_for_drafts
 from opencentra.orders.models import Order, PaymentTransaction, TransactionKind, TransactionStatus
 from opencentra.orders.state import OrderStatus
+from opencentra.orders.wholesale_intake import wholesale_links
 from opencentra.pricing.prices import price_for_variants
 from opencentra.stores.geo import resolve_location
 from opencentra.stores.models import Currency, Market, Pricelist, ShippingMethod
@@ -100,6 +103,11 @@ class IntakeOrder:
     extra_attributes: Mapping[str, str] = field(default_factory=dict)
     payment_provider: str = "external"
     payments: Sequence[PaymentRecord] = ()
+    # The customer's consents given with the order (stored on the order's customer).
+    consents: Sequence[ConsentInput] = ()
+    # Wholesale (B2B): the account ordering and its buyer; see orders.wholesale_intake.
+    account_id: int | None = None
+    buyer_id: int | None = None
 
 
 def _minor(amount: Decimal, decimals: int, name: str) -> int:
@@ -180,6 +188,9 @@ async def insert_external_order(session: AsyncSession, spec: IntakeOrder) -> Ord
     """Build and insert the order in the caller's transaction."""
     if not spec.lines:
         raise ValidationFailed("the order is empty", field="products")
+    links = await wholesale_links(session, spec.store_id, spec.account_id, spec.buyer_id)
+    if links is not None:
+        spec = links.fill(spec)
     delivery = spec.shipping or spec.billing
     country = delivery.country or spec.billing.country
     if not country:
@@ -279,8 +290,13 @@ async def insert_external_order(session: AsyncSession, spec: IntakeOrder) -> Ord
         backorder=spec.backorder or None,
         incomplete=spec.incomplete,
     )
-    order = await services.insert_order(session, draft)
+    # A bundle item becomes its component lines, which take the components' stock.
+    plans = await plans_for_drafts(session, spec.store_id, market_id, pricelist_id, drafts)
+    order = await insert_order_with_bundles(session, draft, plans)
+    if links is not None:
+        await links.attach_in(session, order)
     await record_payments(session, order, spec.payments, spec.payment_provider)
+    await record_consents_in(session, order.customer_id, spec.consents)
     return order
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
@@ -120,6 +121,11 @@ class Order(BillingAddressColumns, ShippingAddressColumns, TimestampMixin, Base)
     status: Mapped[OrderStatus] = mapped_column(OrderStatusType(), default=OrderStatus.PENDING)
     hold: Mapped[bool] = mapped_column(default=False)
     waiting_for_payment: Mapped[bool] = mapped_column(default=False)
+    # Locked by an integration (GraphQL setOrdersLock): only the APIs may change it, not staff.
+    locked: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Wholesale orders: the account and the buyer who placed it (opencentra.wholesale).
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("wholesale_accounts.id", ondelete="SET NULL"), index=True)
+    buyer_id: Mapped[int | None] = mapped_column(ForeignKey("wholesale_buyers.id", ondelete="SET NULL"))
     email: Mapped[str] = mapped_column(String(254))
 
     # Totals; item prices already include item discounts and tax, tax_minor is the tax contained.
@@ -217,6 +223,9 @@ class OrderAllocation(Base):
     order_line_id: Mapped[int] = mapped_column(ForeignKey("order_lines.id", ondelete="CASCADE"))
     warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouses.id"), index=True)
     quantity: Mapped[int]
+    # The stock change (an ``events`` row of type "stock") that last added to this
+    # allocation; not a foreign key because old events are pruned.
+    stock_change_id: Mapped[int | None]
 
     __table_args__ = (
         UniqueConstraint("order_line_id", "warehouse_id"),

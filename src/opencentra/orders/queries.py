@@ -19,6 +19,7 @@ from sqlalchemy import ColumnElement, Select, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from opencentra.catalog.bundles import OrderBundleInfo, order_bundle_info
 from opencentra.db.engine import Database
 from opencentra.errors import NotFound, PermissionDenied
 from opencentra.inventory.stock_items import StockItem, load_stock_items
@@ -33,6 +34,7 @@ from opencentra.orders.models import (
 )
 from opencentra.selection.models import Selection
 from opencentra.stores.models import Currency, PaymentMethod, ShippingMethod, Store, Warehouse
+from opencentra.wholesale.terms import OrderWholesaleInfo, order_wholesale_info
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +86,10 @@ class OrderDetails:
     line_warehouses: dict[int, list[tuple[str, int]]] = field(default_factory=dict)
     # Per shipment line: (warehouse name, units) it is picked from.
     shipment_line_warehouses: dict[int, list[tuple[str, int]]] = field(default_factory=dict)
+    # Which lines are bundles and which are their components.
+    bundles: OrderBundleInfo = field(default_factory=OrderBundleInfo)
+    # A wholesale order's account, buyer and terms (None for other orders).
+    wholesale: OrderWholesaleInfo | None = None
 
     def shipment(self, shipment_id: int) -> Shipment:
         for shipment in self.order.shipments:
@@ -210,6 +216,8 @@ async def load_details(session: AsyncSession, order_ids: Sequence[int]) -> list[
     items = await load_stock_items(session, {line.product_size_id for line in lines if line.product_size_id})
     names = {w.id: w.name for w in await session.scalars(select(Warehouse))}
     line_ids = [line.id for line in lines]
+    bundles = await order_bundle_info(session, line_ids)
+    wholesale = await order_wholesale_info(session, [(o.id, o.account_id, o.buyer_id) for o in found])
     line_warehouses: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     shipment_line_warehouses: dict[int, list[tuple[str, int]]] = defaultdict(list)
     for start in range(0, len(line_ids), 500):
@@ -255,6 +263,8 @@ async def load_details(session: AsyncSession, order_ids: Sequence[int]) -> list[
                 for shipment_line in shipment.lines
                 if shipment_line.id in shipment_line_warehouses
             },
+            bundles=bundles,
+            wholesale=wholesale.get(order.id),
         )
         for order in found
     ]

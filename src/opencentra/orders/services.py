@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol, cast
+from typing import Any
 
 from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -37,12 +37,15 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.sql.expression import Executable
 
 from opencentra import payments
+from opencentra.catalog.bundle_models import OrderBundleLine
+from opencentra.catalog.bundles import bundle_lines_as_components
 from opencentra.customers.address import SHIPPING_FIELDS, Address, write_address
 from opencentra.db.base import utcnow
 from opencentra.db.engine import Database
 from opencentra.errors import Conflict, NotFound, OutOfStock, ValidationFailed
 from opencentra.events.outbox import record
 from opencentra.inventory import services as inventory
+from opencentra.inventory.stock_changes import latest_stock_changes, stock_change_for_line
 from opencentra.orders import state
 from opencentra.orders.models import (
     Order,
@@ -216,7 +219,11 @@ async def _fulfilment(session: AsyncSession, order: Order) -> Fulfilment:
     left = await session.scalar(
         select(
             func.coalesce(func.sum(OrderLine.quantity - OrderLine.quantity_shipped - OrderLine.quantity_cancelled), 0)
-        ).where(OrderLine.order_id == order.id)
+        ).where(
+            OrderLine.order_id == order.id,
+            # A bundle line ships as its component lines; it has nothing of its own to ship.
+            OrderLine.id.not_in(select(OrderBundleLine.order_line_id)),
+        )
     )
     return Fulfilment(
         shipments=counts[0],
@@ -277,10 +284,17 @@ async def add_allocation(session: AsyncSession, order_line_id: int, warehouse_id
             OrderAllocation.order_line_id == order_line_id, OrderAllocation.warehouse_id == warehouse_id
         )
     )
+    # The stock change that just took these units (GraphQL OrderLineAllocation.stockChangeLine).
+    change_id = await stock_change_for_line(session, order_line_id, warehouse_id)
     if existing is None:
-        session.add(OrderAllocation(order_line_id=order_line_id, warehouse_id=warehouse_id, quantity=quantity))
+        session.add(
+            OrderAllocation(
+                order_line_id=order_line_id, warehouse_id=warehouse_id, quantity=quantity, stock_change_id=change_id
+            )
+        )
     else:
         existing.quantity += quantity
+        existing.stock_change_id = change_id
     await session.flush()
 
 
@@ -573,10 +587,17 @@ async def insert_order(session: AsyncSession, draft: OrderDraft) -> Order:
             order.number = await _take_number(session, draft.number)
             session.add(order)
             await session.flush()
+            changes = await latest_stock_changes(
+                session, [(w, order.lines[i].product_size_id or 0) for i, w, _ in allocations]
+            )
             for line_index, warehouse_id, quantity in allocations:
+                order_line = order.lines[line_index]
                 session.add(
                     OrderAllocation(
-                        order_line_id=order.lines[line_index].id, warehouse_id=warehouse_id, quantity=quantity
+                        order_line_id=order_line.id,
+                        warehouse_id=warehouse_id,
+                        quantity=quantity,
+                        stock_change_id=changes.get((warehouse_id, order_line.product_size_id or 0)),
                     )
                 )
             await session.flush()
@@ -796,6 +817,8 @@ def _check_lines(lines: Mapping[int, int]) -> None:
 
 async def _place_lines(session: AsyncSession, order: Order, shipment: Shipment, lines: Mapping[int, int]) -> None:
     """Put units of order lines on the shipment; a quantity above what is left to ship is refused."""
+    # A bundle line ships as its component lines, which hold the stock.
+    lines = await bundle_lines_as_components(session, lines)
     order_lines = {
         line.id: line for line in (await session.scalars(select(OrderLine).where(OrderLine.order_id == order.id))).all()
     }
@@ -1059,7 +1082,8 @@ async def _capture_in(
         await _complete_if_done(session, order)
         return True, None
     key = f"capture:shipment:{shipment.id}"
-    if not await _provider_captures(order, due, reference or order.payment_reference, key):
+    settled = await _provider_moves("capture", order, due, reference or order.payment_reference, key)
+    if settled is None:
         raise Conflict("capture failed", field="capture")
     transaction = PaymentTransaction(
         order_id=order.id,
@@ -1068,7 +1092,7 @@ async def _capture_in(
         status=TransactionStatus.SUCCESS,
         amount_minor=due,
         provider=order.payment_provider,
-        reference=reference or order.payment_reference,
+        reference=settled or reference or order.payment_reference,
         idempotency_key=key,
     )
     session.add(transaction)
@@ -1087,26 +1111,27 @@ async def _capture_in(
     return True, transaction
 
 
-class CapturingProvider(Protocol):
-    """A payment provider that can capture an authorization (the payments seam's optional part)."""
+async def _provider_moves(kind: str, order: Order, amount_minor: int, reference: str | None, key: str) -> str | None:
+    """Ask the order's payment provider to capture or refund; None when it declined.
 
-    async def capture(self, reference: str | None, amount_minor: int, idempotency_key: str) -> bool: ...
-
-
-async def _provider_captures(order: Order, amount_minor: int, reference: str | None, key: str) -> bool:
-    """Ask the order's payment provider to capture; a provider without captures (or none) is recorded as paid.
-
-    The call happens inside the order's transaction, so a refusal leaves
-    the shipment uncaptured (and, when capturing on creation, uncreated).
+    Answers the provider's transaction id ("" when it gives none). An order
+    whose provider this server does not run (``manual``, or one inserted by
+    an integration that was paid elsewhere) is recorded as settled. The call
+    happens inside the order's transaction, so a refusal changes nothing.
     """
     try:
         provider = payments.provider_for(order.payment_provider)
     except payments.UnknownProvider:
-        return True
-    capture = getattr(provider, "capture", None)
-    if capture is None:
-        return True
-    return bool(await cast(CapturingProvider, provider).capture(reference, amount_minor, key))
+        return ""
+    move = getattr(provider, kind, None)
+    if move is None:  # a provider registered before the seam had captures and refunds
+        return ""
+    answer = await move(reference, amount_minor, key)
+    if isinstance(answer, payments.Settled):
+        return answer.reference or ""
+    if answer is True:
+        return ""
+    return None
 
 
 async def capture_shipment(db: Database, shipment_id: int, *, reference: str | None = None) -> Capture:
@@ -1355,7 +1380,10 @@ async def _refund(
     refund = Refund(order_id=order.id, return_id=return_id, amount_minor=amount_minor, reason=reason)
     session.add(refund)
     await session.flush()
-    # TODO(payments): ask the payment provider to refund before recording success.
+    key = f"refund:{refund.id}"
+    settled = await _provider_moves("refund", order, amount_minor, order.payment_reference, key)
+    if settled is None:
+        raise Conflict("refund failed", field="refund")
     session.add(
         PaymentTransaction(
             order_id=order.id,
@@ -1364,8 +1392,8 @@ async def _refund(
             status=TransactionStatus.SUCCESS,
             amount_minor=amount_minor,
             provider=order.payment_provider,
-            reference=order.payment_reference,
-            idempotency_key=f"refund:{refund.id}",
+            reference=settled or order.payment_reference,
+            idempotency_key=key,
         )
     )
     await session.flush()

@@ -19,8 +19,9 @@ from opencentra.db.engine import Database
 from opencentra.errors import NotFound, ValidationFailed
 from opencentra.events import outbox
 from opencentra.money import from_minor
-from opencentra.pricing import _refs
+from opencentra.pricing import _refs, alterations
 from opencentra.pricing._amounts import exact_minor
+from opencentra.pricing.alterations import AlteredPriceInForce
 from opencentra.pricing.models import Campaign, CampaignMarket, CampaignVariant, Price
 
 # Keeps IN lists well under every driver's bound-parameter limit.
@@ -54,6 +55,8 @@ class PriceInfo:
     campaign: CampaignDiscount | None
     show_as_on_sale: bool
     show_as_new: bool
+    # The price alteration whose price replaced the base price, if one is in force.
+    price_alteration_id: int | None = None
 
     @property
     def campaign_name(self) -> str | None:
@@ -120,6 +123,9 @@ async def price_for_variants(
 ) -> dict[int, PriceInfo]:
     """Prices of the given variants; variants without a price are absent.
 
+    A price alteration in force at ``at`` (``pricing.alterations.in_force``)
+    replaces the pricelist's base price before any campaign applies.
+
     A campaign applies when it is active at ``at``, belongs to the pricelist's
     store, includes ``market_id`` and lists the variant for all pricelists or
     for this one. If several apply, the largest discount wins (then the
@@ -134,12 +140,14 @@ async def price_for_variants(
         return {}
 
     prices: dict[int, Price] = {}
+    altered: dict[int, AlteredPriceInForce] = {}
     best: dict[int, tuple[tuple[int, int, int], CampaignDiscount]] = {}
     for chunk in _chunks(ids):
         for price in await session.scalars(
             select(Price).where(Price.pricelist_id == pricelist_id, Price.variant_id.in_(chunk))
         ):
             prices[price.variant_id] = price
+        altered.update(await alterations.in_force(session, store_id, pricelist_id, chunk, at))
         rows = await session.execute(
             select(
                 CampaignVariant.variant_id,
@@ -168,9 +176,14 @@ async def price_for_variants(
                 best[variant_id] = (rank, CampaignDiscount(campaign_id, name, discount_bp))
 
     result: dict[int, PriceInfo] = {}
-    for variant_id, price in prices.items():
-        base = price.price_minor
-        before = max(price.price_before_discount_minor or base, base)
+    for variant_id in sorted(prices.keys() | altered.keys()):
+        # A price alteration in force replaces the base price (and may price a
+        # variant the pricelist itself has no price for).
+        stored = prices.get(variant_id)
+        alteration = altered.get(variant_id)
+        base = alteration.price_minor if alteration else stored.price_minor if stored else 0
+        manual_before = stored.price_before_discount_minor if stored else None
+        before = max(manual_before or base, base)
         campaign = best[variant_id][1] if variant_id in best else None
         now = campaign_price_minor(base, campaign.discount_bp) if campaign else base
         result[variant_id] = PriceInfo(
@@ -181,8 +194,9 @@ async def price_for_variants(
             price_before_discount_minor=before,
             currency_decimals=currency.decimals,
             campaign=campaign,
-            show_as_on_sale=price.show_as_on_sale or now < before,
-            show_as_new=price.show_as_new,
+            show_as_on_sale=(stored is not None and stored.show_as_on_sale) or now < before,
+            show_as_new=stored is not None and stored.show_as_new,
+            price_alteration_id=alteration.price_alteration_id if alteration else None,
         )
     return result
 

@@ -77,6 +77,10 @@ class SelectionLine(Base):
     product_size_id: Mapped[int] = mapped_column(ForeignKey("product_sizes.id"))
     quantity: Mapped[int]
     comment: Mapped[str | None] = mapped_column(Text)
+    # The subscription plan the line is bought on (opencentra.subscriptions); None for a one-off purchase.
+    subscription_plan_id: Mapped[int | None] = mapped_column(
+        ForeignKey("subscription_plans.id", ondelete="SET NULL"), default=None
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     selection: Mapped[Selection] = relationship(back_populates="lines", lazy="raise")

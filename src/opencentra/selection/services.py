@@ -22,6 +22,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from opencentra.db.base import utcnow
 from opencentra.db.engine import Database
 from opencentra.errors import Conflict, NotFound, ValidationFailed
+from opencentra.giftcards.models import SelectionGiftCertificate
 from opencentra.selection.models import Selection, SelectionLine, SelectionStatus, ShopperSession
 
 TOKEN_LENGTH = 32
@@ -257,27 +258,63 @@ async def add_line_in(
     quantity: int = 1,
     *,
     comment: str | None = None,
+    subscription_plan_id: int | None = None,
 ) -> SelectionLine:
     """``add_line`` on a selection the caller locked (lines loaded)."""
     _check_quantity(quantity, allow_zero=False)
     check_open(selection)
     for line in selection.lines:
-        if (line.display_item_id, line.product_size_id, line.comment) == (display_item_id, product_size_id, comment):
+        # Units on a subscription plan join only a line on the same plan (one-off units, none).
+        if (line.display_item_id, line.product_size_id, line.comment, line.subscription_plan_id) == (
+            display_item_id,
+            product_size_id,
+            comment,
+            subscription_plan_id,
+        ):
             line.quantity += quantity
             break
     else:
-        line = SelectionLine(
-            selection_id=selection.id,
-            line_id=secrets.token_hex(16),
-            display_item_id=display_item_id,
-            product_size_id=product_size_id,
-            quantity=quantity,
+        line = await new_line_in(
+            session,
+            selection,
+            display_item_id,
+            product_size_id,
+            quantity,
             comment=comment,
+            subscription_plan_id=subscription_plan_id,
         )
-        session.add(line)
-        selection.lines.append(line)
     selection.updated_at = utcnow()
     await session.flush()
+    return line
+
+
+async def new_line_in(
+    session: AsyncSession,
+    selection: Selection,
+    display_item_id: int,
+    product_size_id: int,
+    quantity: int,
+    *,
+    comment: str | None = None,
+    subscription_plan_id: int | None = None,
+) -> SelectionLine:
+    """A new product line on a selection the caller locked: the one place product lines are made.
+
+    Products and a gift certificate are never bought together, so a
+    certificate the selection was buying is dropped here.
+    """
+    await session.execute(delete(SelectionGiftCertificate).where(SelectionGiftCertificate.selection_id == selection.id))
+    line = SelectionLine(
+        selection_id=selection.id,
+        line_id=secrets.token_hex(16),
+        display_item_id=display_item_id,
+        product_size_id=product_size_id,
+        quantity=quantity,
+        comment=comment,
+        subscription_plan_id=subscription_plan_id,
+    )
+    session.add(line)
+    selection.lines.append(line)
     return line
 
 
@@ -326,7 +363,8 @@ async def _delete_line(session: AsyncSession, selection: Selection, line: Select
 async def purge_expired_sessions(db: Database, *, before: datetime | None = None, limit: int = 10_000) -> int:
     """Delete sessions that expired (their open anonymous selections go too).
 
-    Nothing runs this on a schedule yet; an operator's cron can call it.
+    The app runs it periodically (``opencentra.maintenance``); ``opencentra
+    purge-sessions`` runs it once.
     """
     cutoff = before or utcnow()
     async with db.write() as session:

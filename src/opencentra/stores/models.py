@@ -21,7 +21,9 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -190,6 +192,8 @@ class Market(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Without a rule a market sees no warehouse, so nothing in it has stock.
     allocation_rule_id: Mapped[int | None] = mapped_column(ForeignKey("allocation_rules.id", ondelete="RESTRICT"))
+    # The merchant's own note (Centra's Market.comment, behind Market.comment:read).
+    comment: Mapped[str | None] = mapped_column(Text)
 
     countries: Mapped[list[Country]] = relationship(
         secondary="market_countries", viewonly=True, lazy="raise", order_by="Country.code"
@@ -410,6 +414,13 @@ class Warehouse(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(128), unique=True)
     stock_master: Mapped[StockMaster] = mapped_column(_enum_type(StockMaster), default=StockMaster.INTERNAL)
+    # Centra's warehouse threshold, stored and reported; free-to-allocate ignores it.
+    threshold: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    hidden_from_stock_view: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Centra's stock ownership and allocation policies, stored and reported
+    # (values: opencentra.stores.warehouse_settings); allocation does not read them.
+    stock_ownership: Mapped[str] = mapped_column(String(16), default="own", server_default="own")
+    allocation_policy: Mapped[str] = mapped_column(String(16), default="check_first", server_default="check_first")
 
 
 class AllocationRule(Base):

@@ -22,6 +22,7 @@ from sqlalchemy.orm import selectinload
 from opencentra.db.base import Base
 from opencentra.db.engine import Database
 from opencentra.errors import Conflict, NotFound, ValidationFailed
+from opencentra.events import outbox
 from opencentra.money import to_minor
 from opencentra.stores._db import DatabaseOrSession, insert_or_ignore, unit_of_work
 from opencentra.stores.models import (
@@ -50,6 +51,8 @@ from opencentra.stores.models import (
     TaxRule,
     Warehouse,
 )
+from opencentra.stores.shipping_defaults import set_default_shipping_in
+from opencentra.stores.warehouse_settings import AllocationPolicy, Location, StockOwnership, set_location_in
 
 _M = TypeVar("_M", bound=Base)
 
@@ -378,6 +381,7 @@ async def create_market(
     allocation_rule_id: int | None = None,
     active: bool = True,
     make_default: bool = False,
+    comment: str | None = None,
 ) -> Market:
     """A market geo-located by ``countries``; the store's first market becomes its default."""
     cleaned = _name(name)
@@ -393,6 +397,7 @@ async def create_market(
             uri=_name(uri, "uri") if uri is not None else None,
             active=active,
             allocation_rule_id=allocation_rule_id,
+            comment=comment or None,
         )
         session.add(market)
         await session.flush()
@@ -400,7 +405,16 @@ async def create_market(
         if make_default or store.default_market_id is None:
             store.default_market_id = market.id
             await session.flush()
-        return await _reload(session, Market, market.id, selectinload(Market.countries))
+        loaded = await _reload(session, Market, market.id, selectinload(Market.countries))
+        await outbox.record(
+            session,
+            "market",
+            market.id,
+            "created",
+            {"name": cleaned, "active": active, "countries": [c.code for c in loaded.countries]},
+            store_id=store_id,
+        )
+        return loaded
 
 
 async def set_market_countries(db: Database, market_id: int, countries: Iterable[str]) -> Market:
@@ -467,6 +481,7 @@ async def create_pricelist(
     countries: Iterable[str] = (),
     active: bool = True,
     make_default: bool = False,
+    default_shipping_method_id: int | None = None,
 ) -> Pricelist:
     """A pricelist in one currency; the store's first pricelist becomes its default."""
     cleaned = _name(name)
@@ -480,12 +495,29 @@ async def create_pricelist(
         session.add(pricelist)
         await session.flush()
         await _assign_pricelist_countries(session, pricelist, countries)
+        if default_shipping_method_id is not None:
+            await set_default_shipping_in(session, pricelist, default_shipping_method_id)
         if make_default or store.default_pricelist_id is None:
             store.default_pricelist_id = pricelist.id
             await session.flush()
-        return await _reload(
+        loaded = await _reload(
             session, Pricelist, pricelist.id, selectinload(Pricelist.currency), selectinload(Pricelist.countries)
         )
+        await outbox.record(
+            session,
+            "pricelist",
+            pricelist.id,
+            "created",
+            {
+                "name": cleaned,
+                "currency": loaded.currency.code,
+                "active": active,
+                "countries": [c.code for c in loaded.countries],
+                "default_shipping_method": default_shipping_method_id,
+            },
+            store_id=store_id,
+        )
+        return loaded
 
 
 async def set_pricelist_countries(db: Database, pricelist_id: int, countries: Iterable[str]) -> Pricelist:
@@ -501,14 +533,53 @@ async def set_pricelist_countries(db: Database, pricelist_id: int, countries: It
 # --- warehouses and allocation rules ----------------------------------------------------------
 
 
-async def create_warehouse(db: Database, name: str, *, stock_master: StockMaster = StockMaster.INTERNAL) -> Warehouse:
+def warehouse_threshold(value: int) -> int:
+    if not 0 <= value <= 1_000_000:
+        raise ValidationFailed("threshold must be between 0 and 1000000", field="threshold")
+    return value
+
+
+async def create_warehouse(
+    db: Database,
+    name: str,
+    *,
+    stock_master: StockMaster = StockMaster.INTERNAL,
+    threshold: int = 0,
+    hidden_from_stock_view: bool = False,
+    stock_ownership: StockOwnership = StockOwnership.OWN,
+    allocation_policy: AllocationPolicy = AllocationPolicy.CHECK_FIRST,
+    location: Location | None = None,
+) -> Warehouse:
     cleaned = _name(name)
     async with db.write() as session:
         if await session.scalar(select(Warehouse.id).where(Warehouse.name == cleaned)) is not None:
             raise Conflict(f"a warehouse named {cleaned!r} exists", field="name")
-        warehouse = Warehouse(name=cleaned, stock_master=StockMaster(stock_master))
+        warehouse = Warehouse(
+            name=cleaned,
+            stock_master=StockMaster(stock_master),
+            threshold=warehouse_threshold(threshold),
+            hidden_from_stock_view=hidden_from_stock_view,
+            stock_ownership=StockOwnership(stock_ownership).value,
+            allocation_policy=AllocationPolicy(allocation_policy).value,
+        )
         session.add(warehouse)
         await session.flush()
+        where = await set_location_in(session, warehouse.id, location) if location is not None else None
+        await outbox.record(
+            session,
+            "warehouse",
+            warehouse.id,
+            "created",
+            {
+                "name": cleaned,
+                "stock_master": warehouse.stock_master.value,
+                "threshold": warehouse.threshold,
+                "hidden_from_stock_view": hidden_from_stock_view,
+                "stock_ownership": warehouse.stock_ownership,
+                "allocation_policy": warehouse.allocation_policy,
+                "location": where,
+            },
+        )
         return warehouse
 
 

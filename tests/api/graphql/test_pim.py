@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from tests.api.graphql.gqlkit import GraphQLClient, World
 
+from opencentra.catalog import folders
 from opencentra.catalog.products import gtin_check_digit
 from opencentra.db.engine import Database
 from opencentra.events.models import Event
@@ -30,11 +31,12 @@ async def _events(db: Database) -> list[tuple[str, str]]:
 
 
 def test_product_variant_size_flow(gql: GraphQLClient, world: World) -> None:
+    shop = gql.api.call(folders.create_folder, "Shop")
     before = len(gql.api.call(_events))
     body = gql.query(
         """
-        mutation addProduct {
-          createProduct(input: {name: "First Product", status: ACTIVE, productNumber: "Prod123", folder: {id: 1},
+        mutation addProduct($folder: Int!) {
+          createProduct(input: {name: "First Product", status: ACTIVE, productNumber: "Prod123", folder: {id: $folder},
                                 countryOfOrigin: {code: "DE"}, harmonizedCommodityCode: "HCC123",
                                 harmonizedCommodityCodeDescription: "Harm Code Description", externalId: "My product 1"}) {
             product { id name status productNumber brand { name } folder { name } countryOfOrigin { code }
@@ -45,23 +47,22 @@ def test_product_variant_size_flow(gql: GraphQLClient, world: World) -> None:
           missing: createProduct(input: {name: "No number"}) { product { id } userErrors { message path } }
           dup: createProduct(input: {name: "Dup", productNumber: "TEE"}) { product { id } userErrors { message path } }
         }
-        """
+        """,
+        {"folder": shop.id},
     )
     data = body["data"]
     created = data["createProduct"]
     assert created["userErrors"] == []
     product = created["product"]
     assert product["productNumber"] == "Prod123" and product["status"] == "ACTIVE" and product["variants"] == []
-    assert product["folder"] is None and product["harmonizedCommodityCode"] == "HCC123"
-    assert created["userWarnings"] == [
-        {"message": "folder is not supported by OpenCentra; ignored", "path": ["input", "folder"]}
-    ]
+    assert product["folder"] == {"name": "Shop"} and product["harmonizedCommodityCode"] == "HCC123"
+    assert created["userWarnings"] == []
     assert data["missing"]["userErrors"][0]["path"] == ["input", "productNumber"]
     assert (
         data["dup"]["userErrors"][0]["path"] == ["input", "product_number"]
         or "TEE" in data["dup"]["userErrors"][0]["message"]
     )
-    assert body["extensions"]["permissionsUsed"] == ["Product:write"]
+    assert body["extensions"]["permissionsUsed"] == ["Product:write", "Product.Folder:read"]
 
     chart_id = gql.query("{ sizeCharts { id name } }")["data"]["sizeCharts"][0]["id"]
     body = gql.query(
@@ -69,7 +70,7 @@ def test_product_variant_size_flow(gql: GraphQLClient, world: World) -> None:
         mutation ($chart: Int!, $s: String!) {
           createProductVariant(input: {product: {externalId: "My product 1"}, name: "Blue shirt", status: INACTIVE,
                                        variantNumber: "876", sizeChart: {id: $chart}, internalName: "vrnt",
-                                       unitCost: {value: 41, currencyIsoCode: "EUR"}, externalId: "My variant 1",
+                                       unitCost: {value: 41, currencyIsoCode: "SEK"}, externalId: "My variant 1",
                                        productSizes: [{size: {name: "S"}, EAN: $s}]}) {
             productVariant { id name status variantNumber sizeChart { id } productSizes { EAN GTIN size { name } } }
             userErrors { message path }
@@ -85,7 +86,7 @@ def test_product_variant_size_flow(gql: GraphQLClient, world: World) -> None:
     variant = made["productVariant"]
     assert variant["status"] == "INACTIVE" and variant["sizeChart"] == {"id": chart_id}
     assert variant["productSizes"] == [{"EAN": ean(1), "GTIN": ean(1), "size": {"name": "S"}}]
-    assert [w["path"][-1] for w in made["userWarnings"]] == ["internalName", "unitCost"]
+    assert [w["path"][-1] for w in made["userWarnings"]] == ["internalName"]
     assert body["data"]["bad"]["userErrors"] == [
         {"message": "Could not find Product with external ID nope", "path": ["input", "product"]}
     ]

@@ -23,8 +23,6 @@ NOT_SERVED = frozenset(
         "orders[].products[].bundle",
         "shipments[].products[].isPartOfBundle",
         "shipments[].products[].bundle",
-        "shipments[].shippingTerms",
-        "shipments[].paymentTerms",
         "shipment.products[].isPartOfBundle",
     }
 )

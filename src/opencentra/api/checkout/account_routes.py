@@ -24,10 +24,12 @@ from opencentra.api.checkout.bodies import (
 from opencentra.api.checkout.docs import ACCOUNT, AnyResponse, SelectionResponse
 from opencentra.api.checkout.request import CheckoutRequest, Ctx
 from opencentra.api.checkout.shapes import order_body
+from opencentra.api.context import context_from_scope
 from opencentra.checkout import account
 from opencentra.checkout.account import CustomerUpdate, Newsletter, Registration, WishlistView
 from opencentra.customers.address import Address
 from opencentra.errors import ValidationFailed
+from opencentra.mail import mailer_for
 
 router = APIRouter()
 TAG = "6 customer handling"
@@ -119,9 +121,8 @@ async def orders(ctx: Ctx, body: OrdersBody | None = None) -> Response:
 async def password_reset_email(ctx: Ctx, email: str, body: ResetEmailBody | None = None) -> Response:
     """Send a reset link (when the email has an account); the answer is the same either way."""
     link = body.linkUri if body else None
-    state = await account.request_password_reset(
-        ctx.shop, ctx.visitor, ctx.adapter.throttle, email, link, ctx.adapter.mailer
-    )
+    mailer = ctx.adapter.mailer or mailer_for(context_from_scope(ctx.request.scope).app.settings.smtp_url)
+    state = await account.request_password_reset(ctx.shop, ctx.visitor, ctx.adapter.throttle, email, link, mailer)
     return ctx.state(state)
 
 

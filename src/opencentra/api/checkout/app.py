@@ -25,6 +25,7 @@ from starlette.types import Message, Receive, Scope, Send
 from opencentra.api.adapter import Adapter
 from opencentra.api.checkout import (
     account_routes,
+    bundle_routes,
     catalog_routes,
     payment_routes,
     selection_routes,
@@ -39,6 +40,7 @@ from opencentra.api.errors import install_error_format
 from opencentra.checkout.account import ResetMailer
 from opencentra.checkout.cache import CheckoutCache
 from opencentra.checkout.throttle import Throttle
+from opencentra.mail import Mailer
 
 CACHE_SECONDS_VARIABLE = "OPENCENTRA_CHECKOUT_CACHE_SECONDS"
 REFERENCE_SECONDS_VARIABLE = "OPENCENTRA_CHECKOUT_REFERENCE_SECONDS"
@@ -142,7 +144,7 @@ def _with_cors(scope: Scope, send: Send, context: object) -> Send:
     return send_with_cors
 
 
-def create_checkout_adapter(*, mailer: ResetMailer | None = None) -> Adapter:
+def create_checkout_adapter(*, mailer: ResetMailer | Mailer | None = None) -> Adapter:
     app = FastAPI(
         title="OpenCentra Checkout API",
         description=(
@@ -160,7 +162,14 @@ def create_checkout_adapter(*, mailer: ResetMailer | None = None) -> Adapter:
         throttle=Throttle(),
         mailer=mailer,
     )
-    for module in (catalog_routes, selection_routes, payment_routes, account_routes, unsupported_routes):
+    for module in (
+        catalog_routes,
+        selection_routes,
+        bundle_routes,
+        payment_routes,
+        account_routes,
+        unsupported_routes,
+    ):
         app.include_router(module.router)
     install_error_format(app, CheckoutErrorFormat())
     return Adapter(app=CheckoutEdge(app), guard=guard, not_found=not_found)

@@ -21,6 +21,7 @@ from opencentra.api.checkout.fast import FastEntry, fast_key
 from opencentra.api.checkout.fast import with_token as _with_token
 from opencentra.api.checkout.request import CheckoutRequest, Ctx, json_response
 from opencentra.api.checkout.shapes import categories_body, facets_body, product_body
+from opencentra.api.checkout.stock_numbers import wants_numbers, with_stock_numbers
 from opencentra.checkout.catalog import (
     CatalogSnapshot,
     ProductData,
@@ -30,6 +31,7 @@ from opencentra.checkout.catalog import (
     StockSnapshot,
     search_products,
 )
+from opencentra.checkout.localized import in_language
 from opencentra.checkout.reference import CurrencyInfo, StoreReference
 from opencentra.checkout.storefront import current_shopper
 from opencentra.errors import NotFound, PermissionDenied
@@ -39,12 +41,22 @@ router = APIRouter()
 
 
 async def _where(
-    ctx: CheckoutRequest, market: int | None, pricelist: int | str | None
+    ctx: CheckoutRequest, market: int | None, pricelist: int | str | None, language: str | None = None
 ) -> tuple[str | None, int, int, StoreReference]:
-    """(token, market, pricelist): the session's, or in server mode the ones asked for."""
+    """(token, market, pricelist): the session's, or in server mode the ones asked for.
+
+    The language (the session's, or in server mode the one asked for) is left
+    in ``request.state.language_id`` for ``_snapshots``.
+    """
     shopper, reference = await current_shopper(ctx.shop, ctx.visitor, for_catalogue=True)
-    ctx.request.state.session_location = (shopper.market_id, shopper.pricelist_id)
+    ctx.request.state.session_location = (shopper.market_id, shopper.pricelist_id, shopper.language_id)
+    ctx.request.state.language_id = shopper.language_id
     market_id, pricelist_id = shopper.market_id, shopper.pricelist_id
+    if ctx.server_mode and language is not None:
+        found_language = reference.language_by_code(language)
+        if found_language is None:
+            raise NotFound("language not found", field="language")
+        ctx.request.state.language_id = found_language.id
     if ctx.server_mode:
         if market is not None:
             found = reference.markets.get(market)
@@ -59,6 +71,24 @@ async def _where(
     elif pricelist == "all":
         raise PermissionDenied("pricelist 'all' needs the shared secret (server mode)", field="pricelist")
     return shopper.token, market_id, pricelist_id, reference
+
+
+async def _snapshots(
+    ctx: CheckoutRequest, market_id: int, pricelist_id: int, reference: StoreReference
+) -> tuple[CatalogSnapshot, CatalogSnapshot]:
+    """(the default-language snapshot, the one in the request's language): the same one in the default language."""
+    cache = ctx.shop.cache
+    snapshot = await cache.catalogue(ctx.shop.db, ctx.shop.channel.store_id, market_id, pricelist_id)
+    language_id: int | None = ctx.request.state.language_id
+    shown = await in_language(cache, ctx.shop.db, snapshot, language_id, reference.default_language_id)
+    return snapshot, shown
+
+
+def _stock_numbers(ctx: CheckoutRequest, bodies: list[dict[str, Any]], stock: StockSnapshot) -> list[dict[str, Any]]:
+    if wants_numbers(ctx.request):
+        for body in bodies:
+            with_stock_numbers(body, stock)
+    return bodies
 
 
 async def _all_prices(
@@ -143,15 +173,17 @@ def _product_at(snapshot: CatalogSnapshot, uri: str) -> ProductData | None:
 async def products(ctx: Ctx, body: ProductsBody | None = None) -> Response:
     """List, filter, search, sort and page products, with facet counts (`filter`)."""
     body = body or ProductsBody()
-    token, market_id, pricelist_id, reference = await _where(ctx, body.market, body.pricelist)
+    token, market_id, pricelist_id, reference = await _where(ctx, body.market, body.pricelist, body.language)
     cache = ctx.shop.cache
-    db, store_id = ctx.shop.db, ctx.shop.channel.store_id
-    snapshot = await cache.catalogue(db, store_id, market_id, pricelist_id)
+    db = ctx.shop.db
+    source, snapshot = await _snapshots(ctx, market_id, pricelist_id, reference)
     stock = await cache.stock(db, market_id)
     pretty = "pretty" in ctx.request.query_params
     query = _query(body, snapshot)
     all_prices = body.pricelist == "all"
+    numbers = wants_numbers(ctx.request)
     # Everything the answer depends on; the parsed query, so spelling and key order do not matter.
+    # (A snapshot in another language has a serial of its own.)
     key = (
         "products",
         ctx.shop.channel.plugin_id,
@@ -162,21 +194,23 @@ async def products(ctx: Ctx, body: ProductsBody | None = None) -> Response:
         query,
         body.relatedProducts,
         all_prices,
+        numbers,
     )
     payload = None if pretty else cache.response(key)
     if payload is None:
         page = search_products(snapshot, stock, query)
         prices = await _all_prices(ctx, reference, market_id) if all_prices else None
         currency = reference.currency_of(pricelist_id)
+        bodies = _products_body(
+            page,
+            snapshot,
+            stock,
+            currency,
+            related="full" if body.relatedProducts else "short",
+            prices=prices,
+        )
         result = {
-            "products": _products_body(
-                page,
-                snapshot,
-                stock,
-                currency,
-                related="full" if body.relatedProducts else "short",
-                prices=prices,
-            ),
+            "products": _stock_numbers(ctx, bodies, stock) if numbers else bodies,
             "productCount": page.count,
             "filter": facets_body(page.facets),
         }
@@ -185,17 +219,33 @@ async def products(ctx: Ctx, body: ProductsBody | None = None) -> Response:
         payload = orjson.dumps(result)
         cache.keep_response(key, payload)
         if not all_prices:
-            await _keep_for_fast_path(ctx, payload, market_id, pricelist_id, snapshot.serial, stock.serial)
+            # Filed against the default-language snapshot: the one a later request can check cheaply,
+            # and rebuilt whenever a translation changes.
+            await _keep_for_fast_path(ctx, payload, market_id, pricelist_id, source.serial, stock.serial, numbers)
     return json_response(ctx.request, _with_token(token, payload))
 
 
 async def _keep_for_fast_path(
-    ctx: CheckoutRequest, payload: bytes, market_id: int, pricelist_id: int, snapshot: int, stock: int
+    ctx: CheckoutRequest,
+    payload: bytes,
+    market_id: int,
+    pricelist_id: int,
+    snapshot: int,
+    stock: int,
+    numbers: bool,
 ) -> None:
     """File the answer under the request's raw bytes, for ``fast.cached_products``."""
     raw = await ctx.request.body()
-    session_market, session_pricelist = ctx.request.state.session_location
-    key = fast_key(ctx.shop.channel.plugin_id, ctx.server_mode, session_market, session_pricelist, raw)
+    session_market, session_pricelist, session_language = ctx.request.state.session_location
+    key = fast_key(
+        ctx.shop.channel.plugin_id,
+        ctx.server_mode,
+        session_market,
+        session_pricelist,
+        raw,
+        language_id=session_language,
+        numbers=numbers,
+    )
     if key is not None:
         ctx.shop.cache.keep_response(key, FastEntry(payload, market_id, pricelist_id, snapshot, stock))
 
@@ -205,16 +255,17 @@ async def product(ctx: Ctx, product: str) -> Response:
     token, market_id, pricelist_id, reference = await _where(ctx, None, None)
     if not product.isdigit() or len(product) > 18:
         raise NotFound("product not found", field="product")
-    snapshot = await ctx.shop.cache.catalogue(ctx.shop.db, ctx.shop.channel.store_id, market_id, pricelist_id)
+    _source, snapshot = await _snapshots(ctx, market_id, pricelist_id, reference)
     stock = await ctx.shop.cache.stock(ctx.shop.db, market_id)
     found = snapshot.product(int(product))
     body = product_body(found, reference.currency_of(pricelist_id), stock, catalogue=snapshot, related="full")
+    _stock_numbers(ctx, [body], stock)
     return json_response(ctx.request, {"token": token, "product": body} if token else {"product": body})
 
 
 async def _categories(ctx: CheckoutRequest, body: CategoriesBody) -> Response:
-    token, market_id, pricelist_id, _reference = await _where(ctx, body.market, body.pricelist)
-    snapshot = await ctx.shop.cache.catalogue(ctx.shop.db, ctx.shop.channel.store_id, market_id, pricelist_id)
+    token, market_id, pricelist_id, reference = await _where(ctx, body.market, body.pricelist, body.language)
+    _source, snapshot = await _snapshots(ctx, market_id, pricelist_id, reference)
     result = {"categories": categories_body(snapshot)}
     return json_response(ctx.request, {"token": token, **result} if token else result)
 
@@ -234,8 +285,8 @@ async def categories_for(ctx: Ctx, body: CategoriesBody | None = None) -> Respon
 @router.post("/uri", response_model=AnyResponse, responses=CATALOG, tags=["8 routing mechanism"])
 async def uri(ctx: Ctx, body: UriBody) -> Response:
     """What a storefront URL shows: a product, or a category with its products."""
-    token, market_id, pricelist_id, reference = await _where(ctx, body.market, body.pricelist)
-    snapshot = await ctx.shop.cache.catalogue(ctx.shop.db, ctx.shop.channel.store_id, market_id, pricelist_id)
+    token, market_id, pricelist_id, reference = await _where(ctx, body.market, body.pricelist, body.language)
+    _source, snapshot = await _snapshots(ctx, market_id, pricelist_id, reference)
     stock = await ctx.shop.cache.stock(ctx.shop.db, market_id)
     currency = reference.currency_of(pricelist_id)
     wanted = body.for_ or ["product", "category"]
@@ -258,7 +309,9 @@ async def uri(ctx: Ctx, body: UriBody) -> Response:
         result = {
             "found": "category",
             "category": category_body,
-            "products": _products_body(page, snapshot, stock, currency, related="short", prices=None),
+            "products": _stock_numbers(
+                ctx, _products_body(page, snapshot, stock, currency, related="short", prices=None), stock
+            ),
             "productCount": page.count,
             "filter": facets_body(page.facets),
         }
@@ -267,7 +320,9 @@ async def uri(ctx: Ctx, body: UriBody) -> Response:
         if found is not None:
             result = {
                 "found": "product",
-                "product": product_body(found, currency, stock, catalogue=snapshot, related="full"),
+                "product": _stock_numbers(
+                    ctx, [product_body(found, currency, stock, catalogue=snapshot, related="full")], stock
+                )[0],
             }
     if result is None:
         raise NotFound("not found", field="uri")

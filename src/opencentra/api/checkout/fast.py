@@ -40,10 +40,20 @@ class FastEntry:
     stock_serial: int
 
 
-def fast_key(plugin_id: int, server_mode: bool, market_id: int, pricelist_id: int, raw: bytes) -> Hashable | None:
+def fast_key(
+    plugin_id: int,
+    server_mode: bool,
+    market_id: int,
+    pricelist_id: int,
+    raw: bytes,
+    *,
+    language_id: int | None = None,
+    numbers: bool = False,
+) -> Hashable | None:
+    """The session's language is part of the key: the same request shows other texts in another language."""
     if len(raw) > MAX_KEY_BODY:
         return None
-    return ("fast-products", plugin_id, server_mode, market_id, pricelist_id, raw)
+    return ("fast-products", plugin_id, server_mode, market_id, pricelist_id, language_id, numbers, raw)
 
 
 def with_token(token: str | None, payload: bytes) -> bytes:
@@ -80,7 +90,15 @@ async def cached_products(scope: Scope, cache: CheckoutCache, raw: bytes) -> byt
     shopper, _reference = await current_shopper(shop, Visitor(token=token, stateless=stateless), for_catalogue=True)
     if shopper.token != token:
         return None  # the token was stale; the ordinary way answers with the new one
-    key = fast_key(plugin.id, server_mode, shopper.market_id, shopper.pricelist_id, raw)
+    key = fast_key(
+        plugin.id,
+        server_mode,
+        shopper.market_id,
+        shopper.pricelist_id,
+        raw,
+        language_id=shopper.language_id,
+        numbers=settings.stock_as_number,
+    )
     entry = cache.response(key) if key is not None else None
     if not isinstance(entry, FastEntry):
         return None

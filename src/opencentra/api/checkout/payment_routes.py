@@ -9,6 +9,7 @@ from starlette.responses import Response
 
 from opencentra.api.checkout.bodies import PaymentBody, PaymentResultBody
 from opencentra.api.checkout.docs import SELECTION, AnyResponse
+from opencentra.api.checkout.mailing import mail_gift_certificates
 from opencentra.api.checkout.request import CheckoutRequest, Ctx
 from opencentra.api.checkout.selection_routes import checkout_fields
 from opencentra.api.checkout.shapes import order_body, priced, state_body, unavailable_body
@@ -79,14 +80,18 @@ async def start_payment(ctx: Ctx, body: PaymentBody) -> Response:
         fields=checkout_fields(body),
         initiate_only=body.paymentInitiateOnly,
     )
-    return _answer(ctx, await payment.start_payment(ctx.shop, ctx.visitor, request), action_success=True)
+    answer = await payment.start_payment(ctx.shop, ctx.visitor, request)
+    await mail_gift_certificates(ctx, answer)
+    return _answer(ctx, answer, action_success=True)
 
 
 @router.post("/payment-result", response_model=AnyResponse, responses=PAYMENT_RESPONSES, tags=["4 checkout flow"])
 async def payment_result(ctx: Ctx, body: PaymentResultBody | None = None) -> Response:
     """Finish paying with what the provider sent back; makes the order once, however often it is called."""
     fields = (body or PaymentResultBody()).fields()
-    return _answer(ctx, await payment.payment_result(ctx.shop, ctx.visitor, fields), action_success=False)
+    answer = await payment.payment_result(ctx.shop, ctx.visitor, fields)
+    await mail_gift_certificates(ctx, answer)
+    return _answer(ctx, answer, action_success=False)
 
 
 @router.get("/receipt", response_model=AnyResponse, responses=PAYMENT_RESPONSES, tags=["4 checkout flow"])

@@ -28,6 +28,7 @@ from opencentra.checkout.state import CheckoutState
 from opencentra.checkout.storefront import Storefront
 from opencentra.checkout.throttle import Throttle
 from opencentra.integration.plugin_settings import CheckoutSettings
+from opencentra.mail import Mailer
 from opencentra.selection.services import is_token_shaped
 
 STATELESS = "none"
@@ -60,7 +61,7 @@ class AdapterState:
 
     cache: CheckoutCache
     throttle: Throttle
-    mailer: ResetMailer | None = None
+    mailer: ResetMailer | Mailer | None = None
 
 
 @dataclass(frozen=True)

@@ -25,8 +25,11 @@ from opencentra.api.checkout.shapes import countries_body, languages_body, state
 from opencentra.api.errors import http_status
 from opencentra.checkout import cart
 from opencentra.checkout.cart import CheckoutFields
+from opencentra.checkout.gift_lines import add_gift_certificate as add_gift_certificate_line
+from opencentra.checkout.gift_lines import remove_gift_line
 from opencentra.checkout.state import CheckoutState
 from opencentra.checkout.storefront import current_state
+from opencentra.checkout.subscription_lines import add_item_on_plan, remove_line_plan, set_line_plan
 from opencentra.errors import NotFound, PermissionDenied
 
 router = APIRouter()
@@ -177,7 +180,8 @@ async def add_item(ctx: Ctx, item: str, body: ItemBody | None = None) -> Respons
     """Add one of an item ``<product>-<size>``; the first item creates the selection."""
     comment = body.comment if body else None
     if body is not None and body.subscriptionPlan is not None:
-        raise NotFound("not found", field="subscriptionPlan")
+        plan = body.subscriptionPlan
+        return _answer(ctx, await add_item_on_plan(ctx.shop, ctx.visitor, item, plan, comment=comment))
     return _answer(ctx, await cart.add_item(ctx.shop, ctx.visitor, item, 1, comment=comment))
 
 
@@ -189,6 +193,9 @@ async def add_item(ctx: Ctx, item: str, body: ItemBody | None = None) -> Respons
 )
 async def add_items(ctx: Ctx, item: str, quantity: Quantity, body: ItemBody | None = None) -> Response:
     comment = body.comment if body else None
+    if body is not None and body.subscriptionPlan is not None:
+        plan = body.subscriptionPlan
+        return _answer(ctx, await add_item_on_plan(ctx.shop, ctx.visitor, item, plan, quantity, comment=comment))
     return _answer(ctx, await cart.add_item(ctx.shop, ctx.visitor, item, quantity, comment=comment))
 
 
@@ -212,12 +219,7 @@ async def bulk_items(ctx: Ctx, body: BulkItemsBody) -> Response:
     return ctx.respond(body_out)
 
 
-@router.post(
-    "/items/bundles/{item}", response_model=SelectionResponse, responses=SELECTION, tags=["2 selection handling, cart"]
-)
-async def add_bundle(ctx: Ctx, item: str) -> Response:
-    """Flexible bundles: no bundles exist in OpenCentra's catalogue yet, so every id is unknown."""
-    raise NotFound("bundle not found", field="item")
+# POST /items/bundles/{item}: bundle_routes.py.
 
 
 @router.post(
@@ -227,8 +229,8 @@ async def add_bundle(ctx: Ctx, item: str) -> Response:
     tags=["2 selection handling, cart"],
 )
 async def add_gift_certificate(ctx: Ctx, certificate: str) -> Response:
-    """Gift certificates are not sold by OpenCentra yet: every certificate is unknown."""
-    raise NotFound("not found", field="giftCertificate")
+    """Buy a gift certificate with a predetermined amount; it becomes the selection's only line."""
+    return _answer(ctx, await add_gift_certificate_line(ctx.shop, ctx.visitor, certificate))
 
 
 @router.post(
@@ -238,17 +240,11 @@ async def add_gift_certificate(ctx: Ctx, certificate: str) -> Response:
     tags=["2 selection handling, cart"],
 )
 async def add_gift_certificate_amount(ctx: Ctx, certificate: str, amount: str) -> Response:
-    raise NotFound("not found", field="giftCertificate")
+    """Buy an any-amount gift certificate for ``amount`` in the session's currency."""
+    return _answer(ctx, await add_gift_certificate_line(ctx.shop, ctx.visitor, certificate, amount))
 
 
-@router.get("/bundles/{product}", response_model=AnyResponse, responses=SELECTION, tags=["5 product catalog"])
-async def bundle(ctx: Ctx, product: str) -> Response:
-    raise NotFound("bundle not found", field="bundle")
-
-
-@router.post("/bundles/{product}", response_model=AnyResponse, responses=SELECTION, tags=["5 product catalog"])
-async def bundle_post(ctx: Ctx, product: str) -> Response:
-    raise NotFound("bundle not found", field="bundle")
+# GET|POST /bundles/{product}: bundle_routes.py.
 
 
 # --- lines ---------------------------------------------------------------------------------
@@ -275,7 +271,11 @@ async def line_set(ctx: Ctx, line: str, quantity: Quantity) -> Response:
 
 @router.delete("/lines/{line}", response_model=SelectionResponse, responses=SELECTION, tags=["4 checkout flow"])
 async def line_remove(ctx: Ctx, line: str) -> Response:
-    return _answer(ctx, await cart.remove_line(ctx.shop, ctx.visitor, line))
+    try:
+        return _answer(ctx, await cart.remove_line(ctx.shop, ctx.visitor, line))
+    except NotFound:
+        # Not a product line: it may be the gift certificate the selection is buying.
+        return _answer(ctx, await remove_gift_line(ctx.shop, ctx.visitor, line))
 
 
 @router.delete(
@@ -292,9 +292,8 @@ async def line_minus(ctx: Ctx, line: str, quantity: Quantity) -> Response:
     tags=["2 selection handling, cart"],
 )
 async def line_plan(ctx: Ctx, line: str, plan: str) -> Response:
-    """Subscription plans: none exist in OpenCentra yet, so the line is checked and the plan is unknown."""
-    await cart.require_line(ctx.shop, ctx.visitor, line)
-    raise NotFound("not found", field="subscriptionPlan")
+    """Put the line on a subscription plan its product offers (404 ``line`` or ``subscriptionPlan``)."""
+    return _answer(ctx, await set_line_plan(ctx.shop, ctx.visitor, line, plan))
 
 
 @router.delete(
@@ -304,9 +303,8 @@ async def line_plan(ctx: Ctx, line: str, plan: str) -> Response:
     tags=["2 selection handling, cart"],
 )
 async def line_plan_remove(ctx: Ctx, line: str) -> Response:
-    """Removing a plan from a line that has none leaves the selection as it is."""
-    await cart.require_line(ctx.shop, ctx.visitor, line)
-    return ctx.state(await current_state(ctx.shop, ctx.visitor))
+    """Make the line a one-off purchase; a line with no plan stays as it is."""
+    return _answer(ctx, await remove_line_plan(ctx.shop, ctx.visitor, line))
 
 
 # --- 3 modify selection --------------------------------------------------------------------

@@ -18,6 +18,9 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from opencentra.api.checkout.bundle_shapes import bundle_info_body, bundle_items_body
+from opencentra.api.checkout.gift_shapes import gift_item_body
+from opencentra.api.checkout.subscription_shapes import plan_body
 from opencentra.catalog.categories import CategoryPath
 from opencentra.checkout.catalog import CatalogSnapshot, Facet, Named, ProductData, StockSnapshot
 from opencentra.checkout.reference import CurrencyInfo, LanguageInfo, StoreReference
@@ -33,6 +36,7 @@ from opencentra.checkout.state import (
 )
 from opencentra.customers.address import Address
 from opencentra.orders.state import OrderStatus
+from opencentra.pricing.history import LOWEST_PRICE_DAYS
 from opencentra.pricing.prices import PriceInfo
 
 Body = dict[str, Any]
@@ -222,6 +226,15 @@ def product_body(
         }
     else:
         body.update(price_fields(product.price, currency))
+        if product.lowest_price is not None and product.price is not None:
+            lowest, lowest_before = product.lowest_price
+            body["lowestPrice"] = [
+                {
+                    "periodDays": LOWEST_PRICE_DAYS,
+                    **priced("price", lowest, currency),
+                    **priced("priceBeforeDiscount", lowest_before, currency),
+                }
+            ]
     body["itemTable"] = {"x": list(product.size_x), "y": list(product.size_y), "dividerSymbol": product.divider_symbol}
     body["items"] = [
         {
@@ -237,6 +250,10 @@ def product_body(
         for item in product.items
     ]
     body["media"] = {"standard": list(product.media)} if product.media else {}
+    if product.subscription_plans:
+        body["subscriptionPlans"] = [plan_body(plan) for plan in product.subscription_plans]
+    if product.bundle_info is not None:
+        body["bundleInfo"] = bundle_info_body(product.bundle_info, currency)
     body["available"] = stock is not None and stock.product_available(product)
     body["createdAt"] = product.created_at.strftime("%Y-%m-%d %H:%M:%S")
     body["modifiedAt"] = product.modified_at.strftime("%Y-%m-%d %H:%M:%S")
@@ -472,7 +489,13 @@ def selection_body(state: CheckoutState) -> Body:
                 "name": price.campaign.name,
                 **priced("discount", price.price_before_discount - unit, currency),
             }
+        if line.subscription_plan is not None:
+            entry["subscriptionPlan"] = plan_body(line.subscription_plan)
+        if line.bundle:
+            entry["bundle"] = bundle_items_body(line.bundle)
         items.append(entry)
+    if priced_selection.gift is not None:
+        items.append(gift_item_body(priced_selection.gift, currency, priced))
     vouchers_body = []
     automatic = []
     for applied in priced_selection.vouchers:
@@ -619,6 +642,8 @@ def _order_item(line: OrderLineView, currency: CurrencyInfo) -> Body:
     }
     if line.product is not None:
         body["product"] = product_body(line.product, currency, None, related="none")
+    if line.subscription_plan is not None:
+        body["subscriptionPlan"] = plan_body(line.subscription_plan)
     return body
 
 

@@ -1,9 +1,10 @@
 """Custom attributes as Centra's ``ObjectWithAttributes``, and ``assign/unassignAttributes``.
 
-OpenCentra's attributes are "dynamic" ones only: a type (its key is
-Centra's ``attributeTypeName``) with one string element, ``text``, set per
-product or per variant. Mapped attributes (choices picked from a list) do not
-exist; asking for one is a userError.
+Dynamic attributes: a type (its key is Centra's ``attributeTypeName``) with
+one string element, ``text``, set per product or per variant. Mapped
+attributes (predefined values of a type, ``catalog/mapped_attributes.py``)
+are picked by ``(attributeTypeName, attributeId)`` and read back with
+``type.isMapped: true``.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from strawberry.types import Info
 from opencentra.api.graphql.common import UserError, UserWarning, user_error
 from opencentra.api.graphql.context import GraphQLContext
 from opencentra.api.graphql.permissions import check
-from opencentra.catalog import models
+from opencentra.catalog import mapped_attributes, models
 from opencentra.catalog import variants as catalog_edits
 from opencentra.errors import DomainError
 
@@ -113,13 +114,21 @@ async def attributes_of(info: Info[Any, Any], column: Any, owner_id: int, object
 
 
 async def product_attributes(info: Info[Any, Any], product_id: int) -> list[Attribute]:
+    from opencentra.api.graphql.pim_extras import picked_mapped_attributes  # it builds on this module's types
+    from opencentra.catalog.pim_models import MappedAttributeAssignment as Pick
+
     check(info, "Product.attributes:read")
-    return await attributes_of(info, models.AttributeValue.product_id, product_id, "Product")
+    dynamic = await attributes_of(info, models.AttributeValue.product_id, product_id, "Product")
+    return dynamic + await picked_mapped_attributes(info, Pick.product_id, product_id, "Product")
 
 
 async def variant_attributes(info: Info[Any, Any], variant_id: int) -> list[Attribute]:
+    from opencentra.api.graphql.pim_extras import picked_mapped_attributes  # it builds on this module's types
+    from opencentra.catalog.pim_models import MappedAttributeAssignment as Pick
+
     check(info, "Product.attributes:read")
-    return await attributes_of(info, models.AttributeValue.variant_id, variant_id, "ProductVariant")
+    dynamic = await attributes_of(info, models.AttributeValue.variant_id, variant_id, "ProductVariant")
+    return dynamic + await picked_mapped_attributes(info, Pick.variant_id, variant_id, "ProductVariant")
 
 
 # --- mutations --------------------------------------------------------------------------
@@ -175,13 +184,7 @@ async def _apply(info: Info[Any, Any], input: AttributeAssignmentInput, *, assig
             "input",
             "objectType",
         )
-    if input.mapped_attributes:
-        name = input.mapped_attributes[0].attribute_type_name
-        return _refuse(
-            f"Could not find mapped attribute type {name}: OpenCentra has no mapped attributes",
-            "input",
-            "mappedAttributes",
-        )
+    picks = [(item.attribute_type_name, item.attribute_id) for item in input.mapped_attributes or []]
     values: dict[str, str | None] = {}
     for index, item in enumerate(input.dynamic_attributes or []):
         path = ("input", "dynamicAttributes", str(index))
@@ -197,14 +200,15 @@ async def _apply(info: Info[Any, Any], input: AttributeAssignmentInput, *, assig
         values[item.attribute_type_name] = item.attribute_element_value if assign else None
     is_product = input.object_type == AttributeObjectType.Product
     try:
-        await catalog_edits.apply_attribute_values(
-            context.db,
-            values,
-            product_id=input.object_id if is_product else None,
-            variant_id=None if is_product else input.object_id,
-        )
+        product_id = input.object_id if is_product else None
+        variant_id = None if is_product else input.object_id
+        async with context.db.atomic() as db:  # mapped and dynamic values of one call: all or none
+            if values or not picks:
+                await catalog_edits.apply_attribute_values(db, values, product_id=product_id, variant_id=variant_id)
+            if picks:
+                await mapped_attributes.assign(db, picks, assign=assign, product_id=product_id, variant_id=variant_id)
     except DomainError as error:
-        if error.field in ("product", "variant"):
+        if error.field in ("product", "variant", "objectId"):
             return _refuse(f"Could not find {input.object_type.value} with ID {input.object_id}", "input", "objectId")
         return AttributesPayload(object=None, user_errors=[user_error(error, "input")], user_warnings=[])
     await context.after_write()

@@ -7,6 +7,7 @@ displays, categories, prices and stock totals."""
 from __future__ import annotations
 
 import enum
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -36,8 +37,12 @@ from opencentra.api.graphql.common import (
     string_condition,
 )
 from opencentra.api.graphql.context import GraphQLContext
+from opencentra.api.graphql.dates import date_field
+from opencentra.api.graphql.media import ProductMediaExtras
 from opencentra.api.graphql.permissions import allowed, check
+from opencentra.api.graphql.pim_extras import DisplayExtras, ProductExtras, VariantExtras
 from opencentra.api.graphql.stores import Country, Market, Pricelist, Store, Warehouse, load_country, load_store, rows
+from opencentra.api.graphql.translations import Localizable, ObjectWithTranslations
 from opencentra.catalog import models
 from opencentra.inventory.models import Stock
 from opencentra.pricing.models import Price
@@ -140,10 +145,24 @@ class MeasurementChart:
     id: int
     name: str
     unit: str
+    horizontal_labels: list[str]
+    vertical_labels: list[str]
+    display_unit: str
+    content_json: str = strawberry.field(name="contentJSON", description="{vertical label: {horizontal label: value}}")
 
     @classmethod
     def of(cls, row: models.MeasurementChart) -> MeasurementChart:
-        return cls(id=row.id, name=row.name, unit=row.unit)
+        rows, columns = list(row.row_names), list(row.column_names)
+        cells = {r: {c: row.cells[r][c] for c in columns if c in row.cells[r]} for r in rows if r in row.cells}
+        return cls(
+            id=row.id,
+            name=row.name,
+            unit=row.unit,
+            horizontal_labels=columns,
+            vertical_labels=rows,
+            display_unit=row.unit,
+            content_json=json.dumps(cells, separators=(",", ":"), ensure_ascii=False),
+        )
 
 
 @strawberry.type
@@ -154,14 +173,8 @@ class MeasurementTable:
     chart: MeasurementChart | None
 
 
-@strawberry.type(description="Product folders are not kept by OpenCentra; a product's folder is always null.")
-class Folder:
-    id: int
-    name: str
-
-
 @strawberry.type
-class ProductMedia:
+class ProductMedia(ProductMediaExtras):
     id: int
     url: str
     alt_text: str
@@ -263,6 +276,13 @@ class ProductSize:
         return ProductVariant.of(row)
 
     @strawberry.field
+    async def preorder(self, info: Info[Any, Any]) -> bool:
+        """Whether the variant is sold as a pre-order in a delivery window."""
+        from opencentra.api.graphql.order_b2b_fields import size_is_preorder
+
+        return await size_is_preorder(info, self._variant_id)
+
+    @strawberry.field
     async def stock_totals(self, info: Info[Any, Any]) -> StockTotals | None:
         check(info, "ProductSize.stockTotals:read")
         return _totals(await _stock_loader(info).load(self.id))
@@ -282,13 +302,15 @@ class ProductSize:
 
 
 @strawberry.type
-class ProductVariant(ObjectWithAttributes):
+class ProductVariant(ObjectWithAttributes, VariantExtras, ObjectWithTranslations, Localizable):
     id: int
     name: str
     variant_number: str
     status: Status
-    created_at: DateTimeTz
-    updated_at: DateTimeTz
+    created_at: strawberry.Private[DateTimeTz]
+    updated_at: strawberry.Private[DateTimeTz]
+    created_at_field: DateTimeTz = date_field("created_at", name="createdAt")
+    updated_at_field: DateTimeTz = date_field("updated_at", name="updatedAt")
     _product_id: strawberry.Private[int]
     internal_name: str | None = None
 
@@ -376,15 +398,17 @@ class VariantPrice:
 
 
 @strawberry.type
-class Product(ObjectWithAttributes):
+class Product(ObjectWithAttributes, ProductExtras, ObjectWithTranslations, Localizable):
     id: int
     name: str
     status: ProductStatus
     product_number: str
     harmonized_commodity_code: str
     harmonized_commodity_code_description: str
-    created_at: DateTimeTz
-    updated_at: DateTimeTz
+    created_at: strawberry.Private[DateTimeTz]
+    updated_at: strawberry.Private[DateTimeTz]
+    created_at_field: DateTimeTz = date_field("created_at", name="createdAt")
+    updated_at_field: DateTimeTz = date_field("updated_at", name="updatedAt")
     _row: strawberry.Private[models.Product]
 
     @classmethod
@@ -430,10 +454,6 @@ class Product(ObjectWithAttributes):
         return SizeChart.of(row)
 
     @strawberry.field
-    def folder(self) -> Folder | None:
-        return None
-
-    @strawberry.field
     async def attributes(self, info: Info[Any, Any]) -> list[Attribute] | None:
         """Custom attribute values (needs Product.attributes:read)."""
         return await product_attributes(info, self.id)
@@ -443,13 +463,6 @@ class Product(ObjectWithAttributes):
         chart_id = self._row.measurement_chart_id
         row = None if chart_id is None else await info.context.loaders.one(models.MeasurementChart).load(chart_id)
         return MeasurementTable(inherited=False, chart=MeasurementChart.of(row) if row is not None else None)
-
-    @strawberry.field
-    async def media(self, info: Info[Any, Any]) -> list[ProductMedia]:
-        found = await info.context.loaders.many(models.Media, models.Media.product_id, models.Media.sort_order).load(
-            self.id
-        )
-        return [ProductMedia.of(r) for r in found]
 
     @strawberry.field
     async def variants(self, info: Info[Any, Any], limit: int | None = None) -> list[ProductVariant]:
@@ -465,8 +478,10 @@ class Product(ObjectWithAttributes):
         return self._row.comment if allowed(info, "Product.InternalComment:read") else None
 
     @strawberry.field
-    def is_bundle(self) -> bool:
-        return False
+    async def is_bundle(self, info: Info[Any, Any]) -> bool:
+        from opencentra.api.graphql.bundles import product_is_bundle
+
+        return await product_is_bundle(info, self.id)
 
     @strawberry.field
     def is_serializable_product(self) -> bool:
@@ -481,7 +496,7 @@ class Product(ObjectWithAttributes):
 
 
 @strawberry.type
-class Category:
+class Category(ObjectWithTranslations, Localizable):
     id: int
     name: str
     uri: str
@@ -526,7 +541,7 @@ class Category:
 
 
 @strawberry.type
-class Display:
+class Display(DisplayExtras, ObjectWithTranslations, Localizable):
     id: int
     name: str
     uri: str
@@ -537,8 +552,10 @@ class Display:
     meta_description: str
     meta_keywords: str
     sort_order: int
-    created_at: DateTimeTz
-    updated_at: DateTimeTz
+    created_at: strawberry.Private[DateTimeTz]
+    updated_at: strawberry.Private[DateTimeTz]
+    created_at_field: DateTimeTz = date_field("created_at", name="createdAt")
+    updated_at_field: DateTimeTz = date_field("updated_at", name="updatedAt")
     _store_id: strawberry.Private[int]
     _product_id: strawberry.Private[int]
     _canonical_category_id: strawberry.Private[int | None]

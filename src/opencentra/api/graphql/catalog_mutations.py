@@ -6,7 +6,6 @@ accepted and named in ``userWarnings`` rather than silently dropped.
 
 from __future__ import annotations
 
-import enum
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -21,6 +20,7 @@ from opencentra.api.graphql.context import GraphQLContext
 from opencentra.api.graphql.permissions import Require
 from opencentra.api.graphql.stock import IdRef, MonetaryValueInput
 from opencentra.api.graphql.stores import Market, Pricelist, StockMasterPolicy, Warehouse
+from opencentra.api.graphql.warehouse_fields import AllocationPolicy, StockOwnershipPolicy
 from opencentra.catalog import brands, sizes
 from opencentra.catalog import models as catalog
 from opencentra.errors import DomainError, ValidationFailed
@@ -186,22 +186,11 @@ async def create_size_chart(info: Info[Any, Any], input: SizeChartCreateInput) -
 # --- warehouses, markets, pricelists --------------------------------------------------------
 
 
-@strawberry.enum
-class StockOwnershipPolicy(enum.Enum):
-    OWN = "OWN"
-    THIRD_PARTY = "THIRD_PARTY"
-
-
-@strawberry.enum
-class AllocationPolicy(enum.Enum):
-    CHECK_FIRST = "CHECK_FIRST"
-    ALWAYS_ALLOCATE = "ALWAYS_ALLOCATE"
-
-
 @strawberry.input
 class WarehouseLocationInput:
     country: CountryRef | None = None
     state_or_province: str | None = None
+    zip_code: str | None = None
 
 
 @strawberry.input
@@ -216,15 +205,7 @@ class WarehouseCreateInput:
     warehouse_location: WarehouseLocationInput | None = None
 
     def ignored(self) -> list[str]:
-        names = {
-            "stockOwnershipPolicy": self.stock_ownership_policy,
-            "allocationPolicy": self.allocation_policy,
-            "beforeWarehouse": self.before_warehouse,
-            "hideFromStockView": self.hide_from_stock_view,
-            "threshold": self.threshold,
-            "warehouseLocation": self.warehouse_location,
-        }
-        return [name for name, value in names.items() if value is not None]
+        return ["beforeWarehouse"] if self.before_warehouse is not None else []
 
 
 @strawberry.type
@@ -241,10 +222,21 @@ async def create_warehouse(info: Info[Any, Any], input: WarehouseCreateInput) ->
         if input.stock_master_policy == StockMasterPolicy.EXTERNAL
         else store_models.StockMaster.INTERNAL
     )
+    from opencentra.api.graphql.store_setup import setup_error, warehouse_settings
+
     try:
-        row = await stores.create_warehouse(context.db, input.name, stock_master=master)
+        row = await stores.create_warehouse(
+            context.db,
+            input.name,
+            stock_master=master,
+            threshold=input.threshold or 0,
+            hidden_from_stock_view=bool(input.hide_from_stock_view),
+            **await warehouse_settings(
+                context, input.stock_ownership_policy, input.allocation_policy, input.warehouse_location
+            ),
+        )
     except DomainError as error:
-        return WarehousePayload(warehouse=None, user_errors=[user_error(error, "input")], user_warnings=[])
+        return WarehousePayload(warehouse=None, user_errors=[setup_error(error)], user_warnings=[])
     await context.after_write()
     warnings = [
         UserWarning(message=f"{name} is not supported by OpenCentra; ignored", path=["input", name])
@@ -275,14 +267,11 @@ async def create_market(info: Info[Any, Any], input: MarketCreateInput) -> Marke
         return MarketPayload(market=None, user_errors=[error], user_warnings=[])
     try:
         codes = await _country_codes(context, input.add_countries or [])
-        row = await stores.create_market(context.db, input.store.id, input.name, countries=codes)
+        row = await stores.create_market(context.db, input.store.id, input.name, countries=codes, comment=input.comment)
     except DomainError as error:
         return MarketPayload(market=None, user_errors=[user_error(error, "input")], user_warnings=[])
     await context.after_write()
-    warnings = []
-    if input.comment:
-        warnings.append(UserWarning(message="market comments are not stored yet", path=["input", "comment"]))
-    return MarketPayload(market=Market.of(row), user_errors=[], user_warnings=warnings)
+    return MarketPayload(market=Market.of(row), user_errors=[], user_warnings=[])
 
 
 @strawberry.input
@@ -316,16 +305,14 @@ async def create_pricelist(info: Info[Any, Any], input: PricelistCreateInput) ->
             input.currency_iso_code,
             countries=codes,
             active=input.status == Status.ACTIVE,
+            default_shipping_method_id=input.default_shipping_option.id if input.default_shipping_option else None,
         )
     except DomainError as error:
+        if error.field == "default_shipping_option":
+            error = type(error)(error.message, field="defaultShippingOption")
         return PricelistPayload(pricelist=None, user_errors=[user_error(error, "input")], user_warnings=[])
     await context.after_write()
-    warnings = []
-    if input.default_shipping_option is not None:
-        warnings.append(
-            UserWarning(message="a pricelist's default shipping option is not supported; ignored", path=["input"])
-        )
-    return PricelistPayload(pricelist=Pricelist.of(row), user_errors=[], user_warnings=warnings)
+    return PricelistPayload(pricelist=Pricelist.of(row), user_errors=[], user_warnings=[])
 
 
 # --- prices -----------------------------------------------------------------------------

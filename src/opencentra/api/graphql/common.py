@@ -44,7 +44,9 @@ def _parse_datetime(value: object) -> datetime:
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
-def _serialize_datetime(value: datetime) -> str:
+def _serialize_datetime(value: datetime | str) -> str:
+    if isinstance(value, str):
+        return value  # already formatted by a field's ``format:`` argument (api/graphql/dates.py)
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.isoformat(timespec="seconds")

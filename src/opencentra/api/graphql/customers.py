@@ -23,8 +23,9 @@ from opencentra.api.graphql.common import (
     string_condition,
 )
 from opencentra.api.graphql.context import GraphQLContext
+from opencentra.api.graphql.order_fields import load_state
 from opencentra.api.graphql.permissions import check
-from opencentra.api.graphql.stores import Country, Store, load_country, load_store, rows
+from opencentra.api.graphql.stores import Country, CountryState, Store, load_country, load_store, rows
 from opencentra.customers.address import Address as AddressValue
 from opencentra.customers.models import Customer as CustomerRow
 
@@ -44,6 +45,9 @@ class Address:
     email: str | None
     _country: strawberry.Private[str | None]
     attention: str | None = None
+    # Only wholesale buyers keep these two (opencentra.wholesale).
+    cell_phone_number: str | None = None
+    fax_number: str | None = None
 
     @classmethod
     def of(cls, value: AddressValue, email: str | None = None) -> Address:
@@ -65,6 +69,11 @@ class Address:
     @strawberry.field
     async def country(self, info: Info[Any, Any]) -> Country | None:
         return await load_country(info, self._country)
+
+    @strawberry.field
+    async def state(self, info: Info[Any, Any]) -> CountryState | None:
+        """The country's state whose code or name is ``stateOrProvince`` (null for free text)."""
+        return await load_state(info, self._country, self.state_or_province)
 
 
 @strawberry.type

@@ -48,12 +48,15 @@ from opencentra.stores.models import Store as StoreRow
 
 @strawberry.enum
 class EventObjectType(enum.Enum):
+    Account = "Account"
     AdminUser = "AdminUser"
     Brand = "Brand"
+    Buyer = "Buyer"
     Campaign = "Campaign"
     Category = "Category"
     Collection = "Collection"
     Customer = "Customer"
+    DeliveryWindow = "DeliveryWindow"
     Display = "Display"
     Market = "Market"
     MeasurementChart = "MeasurementChart"
@@ -98,6 +101,9 @@ OUTBOX_TYPES: dict[EventObjectType, str] = {
     EventObjectType.Warehouse: "warehouse",
     EventObjectType.SizeChart: "size_chart",
     EventObjectType.MeasurementChart: "measurement_chart",
+    EventObjectType.Account: "account",
+    EventObjectType.Buyer: "buyer",
+    EventObjectType.DeliveryWindow: "delivery_window",
 }
 # Further outbox types reported as the same Centra type (a size activated on a variant).
 MORE_OUTBOX_TYPES: dict[EventObjectType, tuple[str, ...]] = {EventObjectType.ProductSize: ("product_size",)}
@@ -243,6 +249,9 @@ class EventListener:
     object_type: EventObjectType
     change_types: list[EventChangeType]
     integration_name: str | None = None
+    # Kept per integration, not per object type: when it first listened, when its listeners last changed.
+    created_at: DateTimeTz | None = None
+    updated_at: DateTimeTz | None = None
 
 
 @strawberry.input
@@ -275,10 +284,16 @@ def format_listeners(listeners: dict[EventObjectType, set[EventChangeType]]) -> 
     return sorted(entries) or [_NO_LISTENERS]
 
 
-def listener_objects(listeners: dict[EventObjectType, set[EventChangeType]]) -> list[EventListener]:
+def listener_objects(
+    listeners: dict[EventObjectType, set[EventChangeType]], consumer: EventConsumer | None = None
+) -> list[EventListener]:
     order = list(EventChangeType)
+    created = consumer.created_at if consumer is not None else None
+    updated = (consumer.listeners_updated_at or consumer.created_at) if consumer is not None else None
     return [
-        EventListener(object_type=kind, change_types=sorted(changes, key=order.index))
+        EventListener(
+            object_type=kind, change_types=sorted(changes, key=order.index), created_at=created, updated_at=updated
+        )
         for kind, changes in sorted(listeners.items(), key=lambda item: item[0].value)
         if changes
     ]
@@ -294,7 +309,7 @@ async def _consumer(context: GraphQLContext) -> EventConsumer | None:
 
 async def resolve_event_listeners(info: Info[Any, Any]) -> list[EventListener]:
     consumer = await _consumer(info.context)
-    return [] if consumer is None else listener_objects(parse_listeners(consumer.object_types))
+    return [] if consumer is None else listener_objects(parse_listeners(consumer.object_types), consumer)
 
 
 async def resolve_events(
@@ -380,16 +395,16 @@ async def _change_listeners(
     entries = format_listeners(listeners)
     try:
         if consumer is None:
-            await services.register_consumer(context.db, context.consumer, entries)
+            consumer = await services.register_consumer(context.db, context.consumer, entries)
         else:
-            await services.set_listeners(context.db, context.consumer, entries)
+            consumer = await services.set_listeners(context.db, context.consumer, entries)
     except DomainError as error:
         return EventListenersPayload(
             event_listeners=[], user_errors=[user_error(error, "input")], user_warnings=warnings
         )
     await context.after_write()
     return EventListenersPayload(
-        event_listeners=listener_objects(parse_listeners(entries)), user_errors=[], user_warnings=warnings
+        event_listeners=listener_objects(parse_listeners(entries), consumer), user_errors=[], user_warnings=warnings
     )
 
 

@@ -17,7 +17,8 @@ import strawberry
 from sqlalchemy import Select, func, select
 from strawberry.types import Info
 
-from opencentra.api.graphql.catalog import Display, Product, ProductSize, ProductVariant
+from opencentra.api.graphql import order_b2b_fields as b2b_fields
+from opencentra.api.graphql.catalog import Brand, Display, Product, ProductSize, ProductVariant
 from opencentra.api.graphql.common import (
     DateTimeFilter,
     DateTimeTz,
@@ -37,14 +38,29 @@ from opencentra.api.graphql.common import (
 )
 from opencentra.api.graphql.context import GraphQLContext
 from opencentra.api.graphql.customers import Address, Customer
+from opencentra.api.graphql.dates import formatted
+from opencentra.api.graphql.order_fields import (
+    AdminUser,
+    CarrierInformation,
+    OrderDiscount,
+    OrderLineAllocation,
+    ShipmentPlugin,
+    ShippingPriceGroup,
+    applied_discounts,
+    line_allocations,
+    shipment_without_tax,
+    shipping_price_group,
+)
 from opencentra.api.graphql.permissions import check
 from opencentra.api.graphql.stores import Market, Pricelist, Store, load_market, load_pricelist, load_store, rows
+from opencentra.api.graphql.wholesale import Account, Buyer, DeliveryWindow
 from opencentra.catalog import models as catalog
 from opencentra.customers.address import SHIPPING_FIELDS, read_address
 from opencentra.orders import models
 from opencentra.orders.state import OrderStatus as DomainStatus
 from opencentra.stores.models import Store as StoreRow
 from opencentra.stores.models import StoreType as DomainStoreType
+from opencentra.wholesale import models as wholesale_models
 
 
 def order_public_id(order_id: int) -> str:
@@ -90,6 +106,7 @@ _DOMAIN_STATUS = {value: key for key, value in _STATUS.items()}
 class PaymentHistoryEntryType(enum.Enum):
     AUTHORIZATION = "AUTHORIZATION"
     CAPTURE = "CAPTURE"
+    CAPTURE_REQUEST = "CAPTURE_REQUEST"
     REFUND = "REFUND"
     CANCEL = "CANCEL"
 
@@ -110,6 +127,7 @@ class PaymentHistoryEntry:
     external_reference: str | None
     created_at: DateTimeTz
     params_json: str | None = strawberry.field(name="paramsJSON", default=None)
+    payment_method: str | None = None
 
     @classmethod
     def of(cls, row: models.PaymentTransaction, order: models.Order) -> PaymentHistoryEntry:
@@ -125,6 +143,18 @@ class PaymentHistoryEntry:
             value=money(row.amount_minor, order.currency_id, order.currency_decimals),
             external_reference=row.reference,
             created_at=row.created_at,
+            payment_method=row.provider,
+        )
+
+
+@strawberry.input
+class PaymentHistoryFilter:
+    entry_type: list[PaymentHistoryEntryType] | None = None
+    status: list[PaymentHistoryEntryStatus] | None = None
+
+    def matches(self, entry: PaymentHistoryEntry) -> bool:
+        return (self.entry_type is None or entry.entry_type in self.entry_type) and (
+            self.status is None or entry.status in self.status
         )
 
 
@@ -138,6 +168,13 @@ class OrderTotals:
     grand_total: MonetaryValue
     tax_added: MonetaryValue
     tax_deducted: MonetaryValue
+    _order_id: strawberry.Private[int] = 0
+
+    @strawberry.field
+    async def quantity(self, info: Info[Any, Any]) -> int:
+        """Units ordered and not cancelled."""
+        lines = await info.context.loaders.order_lines.load(self._order_id)
+        return sum(line.quantity - line.quantity_cancelled for line in lines)
 
 
 @strawberry.type
@@ -188,6 +225,14 @@ class OrderLine:
         )
 
     @strawberry.field
+    async def allocations(self, info: Info[Any, Any]) -> list[OrderLineAllocation]:
+        return await line_allocations(info, self.id)
+
+    @strawberry.field
+    def has_any_discount(self) -> bool:
+        return self._row.original_unit_price_minor > self._row.unit_price_minor or self._row.discount_minor > 0
+
+    @strawberry.field
     def discount_percent(self) -> float:
         original = self._row.original_unit_price_minor
         if original <= 0:
@@ -200,6 +245,10 @@ class OrderLine:
         if not including_tax:
             total = round(total * 10_000 / (10_000 + self._row.tax_bp))
         return money(total, self._order.currency_id, self._order.currency_decimals)
+
+    @strawberry.field
+    async def brand(self, info: Info[Any, Any]) -> Brand | None:
+        return await b2b_fields.line_brand(info, self._row)
 
     @strawberry.field
     async def product_size(self, info: Info[Any, Any]) -> ProductSize | None:
@@ -275,6 +324,12 @@ class ShipmentLine:
         assert row is not None
         return OrderLine.of(row, self._order)
 
+    @strawberry.field
+    async def line_value(self, info: Info[Any, Any]) -> MonetaryValue:
+        row = await info.context.loaders.one(models.OrderLine).load(self._row.order_line_id)
+        price = row.unit_price_minor if row is not None else 0
+        return money(price * self.quantity, self._order.currency_id, self._order.currency_decimals)
+
 
 @strawberry.interface
 class Shipment:
@@ -283,15 +338,26 @@ class Shipment:
     is_good_to_go: bool
     is_shipped: bool
     is_paid: bool
-    created_at: DateTimeTz
-    updated_at: DateTimeTz
-    shipped_at: DateTimeTz | None
     shipment_info: ShipmentInfo
     is_captured: bool
     number_of_packages: int | None
+    tracking_number: str | None = None
+    return_tracking_number: str | None = None
     additional_message: str | None
     _row: strawberry.Private[models.Shipment]
     _order: strawberry.Private[models.Order]
+
+    @strawberry.field
+    def created_at(self, format: str | None = None) -> DateTimeTz:
+        return formatted(self._row.created_at, format)  # type: ignore[no-any-return]
+
+    @strawberry.field
+    def updated_at(self, format: str | None = None) -> DateTimeTz:
+        return formatted(self._row.updated_at, format)  # type: ignore[no-any-return]
+
+    @strawberry.field
+    def shipped_at(self, format: str | None = None) -> DateTimeTz | None:
+        return formatted(self._row.shipped_at, format)  # type: ignore[no-any-return]
 
     @strawberry.field
     def paid_at(self) -> DateTimeTz | None:
@@ -320,6 +386,34 @@ class Shipment:
         return money(self._row.amount_minor, self._order.currency_id, self._order.currency_decimals)
 
     @strawberry.field
+    async def grand_total(self, info: Info[Any, Any], including_tax: bool = True) -> MonetaryValue:
+        amount = self._row.amount_minor if including_tax else await shipment_without_tax(info, self._row)
+        return money(amount, self._order.currency_id, self._order.currency_decimals)
+
+    @strawberry.field
+    def carrier_information(self) -> CarrierInformation:
+        return CarrierInformation(carrier_name=self._row.carrier, service_name=self._row.service)
+
+    @strawberry.field
+    def discounts_applied(self) -> list[OrderDiscount]:
+        return applied_discounts(self._order, first_shipment=self._row.appendix == 1)
+
+    @strawberry.field
+    def internal_shipping_cost(self) -> MonetaryValue | None:
+        """What the shipping cost the brand; OpenCentra does not keep it, so always null."""
+        return None
+
+    @strawberry.field
+    def admin_user(self) -> AdminUser | None:
+        """The staff user who made the shipment; null for shipments made through an API."""
+        return None
+
+    @strawberry.field
+    def shipment_plugin(self) -> ShipmentPlugin | None:
+        """The shipping plugin that booked it; OpenCentra books none."""
+        return None
+
+    @strawberry.field
     async def shipping_address(self, info: Info[Any, Any]) -> Address | None:
         check(info, "Shipment.shippingAddress:read")
         return Address.of(read_address(self._order, "shipping_", SHIPPING_FIELDS), self._order.email)
@@ -345,10 +439,9 @@ def shipment_object(row: models.Shipment, order: models.Order, store_type: Domai
         is_paid=row.captured,
         is_captured=row.captured,
         number_of_packages=row.packages,
+        tracking_number=row.tracking_number,
+        return_tracking_number=row.return_slip_tracking,
         additional_message=None,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        shipped_at=row.shipped_at,
         shipment_info=ShipmentInfo(
             carrier=row.carrier,
             service=row.service,
@@ -390,12 +483,19 @@ class ReturnLine:
         )
 
 
+async def _return_purchaser(root: Return, info: Info[Any, Any]) -> Customer | None:
+    """The shopper of a direct-to-consumer return (null on wholesale ones)."""
+    check(info, "Purchaser:read")
+    if await _store_type_of(info, root._order.store_id) == DomainStoreType.WHOLESALE:
+        return None
+    row = await info.context.loaders.customer.load(root._order.customer_id)
+    return Customer.of(row) if row is not None else None
+
+
 @strawberry.interface
 class Return:
     id: int
     status: ReturnStatus
-    created_at: DateTimeTz
-    completed_at: DateTimeTz | None
     comment: str | None
     returned_to_stock: bool
     is_refunded: bool
@@ -403,6 +503,18 @@ class Return:
     return_cost: MonetaryValue
     _row: strawberry.Private[models.Return]
     _order: strawberry.Private[models.Order]
+
+    @strawberry.field
+    def created_at(self, format: str | None = None) -> DateTimeTz:
+        return formatted(self._row.created_at, format)  # type: ignore[no-any-return]
+
+    @strawberry.field
+    def completed_at(self, format: str | None = None) -> DateTimeTz | None:
+        return formatted(self._row.completed_at, format)  # type: ignore[no-any-return]
+
+    purchaser: Customer | None = strawberry.field(
+        resolver=_return_purchaser, deprecation_reason="Purchaser is split into Customer and Buyer; use customer."
+    )
 
     @strawberry.field
     async def order(self, info: Info[Any, Any]) -> Order:
@@ -449,8 +561,6 @@ def return_object(row: models.Return, order: models.Order, store_type: DomainSto
     return cls(
         id=row.id,
         status=ReturnStatus.COMPLETED if row.status == models.ReturnStatus.COMPLETED else ReturnStatus.PENDING,
-        created_at=row.created_at,
-        completed_at=row.completed_at,
         comment=row.comment,
         returned_to_stock=row.return_stock,
         is_refunded=row.refunded,
@@ -467,15 +577,30 @@ class Order:
     number: int
     status: OrderStatus
     store_type: StoreType
-    order_date: DateTimeTz
-    created_at: DateTimeTz
-    updated_at: DateTimeTz
     is_on_hold: bool
     is_waiting_for_payment: bool
     other_comment: str | None
     grand_total: MonetaryValue
     _row: strawberry.Private[models.Order]
     _store_type: strawberry.Private[DomainStoreType]
+    is_locked: bool = False
+
+    # Centra's 2021 ``format:`` argument (PHP date letters); see dates.py.
+    @strawberry.field
+    def order_date(self, format: str | None = None) -> DateTimeTz:
+        return formatted(self._row.order_date, format)  # type: ignore[no-any-return]
+
+    @strawberry.field
+    def created_at(self, format: str | None = None) -> DateTimeTz:
+        return formatted(self._row.created_at, format)  # type: ignore[no-any-return]
+
+    @strawberry.field
+    def updated_at(self, format: str | None = None) -> DateTimeTz:
+        return formatted(self._row.updated_at, format)  # type: ignore[no-any-return]
+
+    @strawberry.field
+    def shipping_price_group(self) -> ShippingPriceGroup | None:
+        return shipping_price_group(self._row)
 
     @strawberry.field
     def totals(self) -> OrderTotals:
@@ -490,6 +615,7 @@ class Order:
             grand_total=money(row.grand_total_minor, currency, decimals),
             tax_added=money(0, currency, decimals),
             tax_deducted=money(0, currency, decimals),
+            _order_id=row.id,
         )
 
     @strawberry.field
@@ -505,8 +631,15 @@ class Order:
         return await load_pricelist(info, self._row.pricelist_id)
 
     @strawberry.field
-    async def lines(self, info: Info[Any, Any]) -> list[OrderLine]:
-        return [OrderLine.of(r, self._row) for r in await info.context.loaders.order_lines.load(self._row.id)]
+    async def lines(self, info: Info[Any, Any], include_fully_cancelled: bool = False) -> list[OrderLine]:
+        found = await info.context.loaders.order_lines.load(self._row.id)
+        return [
+            OrderLine.of(r, self._row) for r in found if include_fully_cancelled or r.quantity_cancelled < r.quantity
+        ]
+
+    @strawberry.field
+    def discounts_applied(self) -> list[OrderDiscount]:
+        return applied_discounts(self._row)
 
     @strawberry.field
     async def shipments(self, info: Info[Any, Any]) -> list[Shipment]:
@@ -519,10 +652,17 @@ class Order:
         return [return_object(r, self._row, self._store_type) for r in found]
 
     @strawberry.field
-    async def payment_history(self, info: Info[Any, Any]) -> list[PaymentHistoryEntry] | None:
+    async def payment_method(self, info: Info[Any, Any]) -> b2b_fields.PaymentMethod | None:
+        return await b2b_fields.order_payment_method(info, self._row)
+
+    @strawberry.field
+    async def payment_history(
+        self, info: Info[Any, Any], where: PaymentHistoryFilter | None = None
+    ) -> list[PaymentHistoryEntry] | None:
         check(info, "PaymentHistory:read")
         loader = info.context.loaders.many(models.PaymentTransaction, models.PaymentTransaction.order_id)
-        return [PaymentHistoryEntry.of(r, self._row) for r in await loader.load(self._row.id)]
+        found = [PaymentHistoryEntry.of(r, self._row) for r in await loader.load(self._row.id)]
+        return [entry for entry in found if where is None or where.matches(entry)]
 
     @strawberry.field
     def shipping_address(self, info: Info[Any, Any]) -> Address | None:
@@ -550,7 +690,29 @@ class DirectToConsumerOrder(Order):
 
 @strawberry.type
 class WholesaleOrder(Order):
-    pass
+    @strawberry.field
+    def purchase_order_number(self) -> str | None:
+        return self._row.po_number
+
+    @strawberry.field
+    async def delivery_windows(self, info: Info[Any, Any]) -> list[DeliveryWindow]:
+        return await b2b_fields.order_delivery_windows(info, self._row)
+
+    @strawberry.field
+    async def account(self, info: Info[Any, Any]) -> Account | None:
+        check(info, "Account:read")
+        if self._row.account_id is None:
+            return None
+        row = await info.context.loaders.one(wholesale_models.Account).load(self._row.account_id)
+        return Account.of(row) if row is not None else None
+
+    @strawberry.field
+    async def buyer(self, info: Info[Any, Any]) -> Buyer | None:
+        check(info, "Buyer:read")
+        if self._row.buyer_id is None:
+            return None
+        row = await info.context.loaders.one(wholesale_models.Buyer).load(self._row.buyer_id)
+        return Buyer.of(row) if row is not None else None
 
 
 def make_order(row: models.Order, store_type: DomainStoreType) -> Order:
@@ -560,9 +722,7 @@ def make_order(row: models.Order, store_type: DomainStoreType) -> Order:
         number=row.number,
         status=_STATUS[row.status],
         store_type=StoreType.WHOLESALE if store_type == DomainStoreType.WHOLESALE else StoreType.DIRECT_TO_CONSUMER,
-        order_date=row.order_date,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
+        is_locked=row.locked,
         is_on_hold=row.hold,
         is_waiting_for_payment=row.waiting_for_payment,
         other_comment=row.comment,

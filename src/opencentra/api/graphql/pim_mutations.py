@@ -22,7 +22,7 @@ from opencentra.api.graphql.common import Status, UserError, UserWarning
 from opencentra.api.graphql.common import user_error as _user_error
 from opencentra.api.graphql.context import GraphQLContext
 from opencentra.api.graphql.stock import IdRef, MonetaryValueInput
-from opencentra.catalog import displays, products, variants
+from opencentra.catalog import displays, pim_writes, products, variants
 from opencentra.catalog import models as catalog
 from opencentra.errors import DomainError, NotFound, ValidationFailed
 from opencentra.integration import services as integration
@@ -221,7 +221,7 @@ def _product_error(error: DomainError) -> UserError:
 async def create_product(info: Info[Any, Any], input: ProductCreateInput) -> ProductPayload:
     """Create a product without variants; its first variant chooses the size chart."""
     context: GraphQLContext = info.context
-    warnings: list[UserWarning] = _ignored({"folder": input.folder})
+    warnings: list[UserWarning] = []
     try:
         if not input.product_number or not input.product_number.strip():
             raise ValidationFailed("productNumber is required in OpenCentra", field="productNumber")
@@ -243,7 +243,10 @@ async def create_product(info: Info[Any, Any], input: ProductCreateInput) -> Pro
             weight_grams=grams,
             comment=input.internal_comment or "",
         )
-        row = await products.create_product(context.db, spec, require_variants=False)
+        async with context.db.atomic() as db:  # the product and its folder, or neither
+            row = await products.create_product(db, spec, require_variants=False)
+            if input.folder is not None:
+                await pim_writes.file_new_product(db, row.id, input.folder.id)
     except DomainError as error:
         return ProductPayload(product=None, user_errors=[_product_error(error)], user_warnings=[])
     warnings += await remember_external_id(context, "Product", row.id, input.external_id)
@@ -254,15 +257,7 @@ async def create_product(info: Info[Any, Any], input: ProductCreateInput) -> Pro
 
 async def update_product(info: Info[Any, Any], id: int, input: ProductUpdateInput) -> ProductPayload:
     context: GraphQLContext = info.context
-    warnings: list[UserWarning] = _ignored({"folder": input.folder})
-    mapped = [*(input.assign_mapped_attributes or []), *(input.unassign_mapped_attributes or [])]
-    if mapped:
-        error = UserError(
-            message=f"Could not find mapped attribute type {mapped[0].attribute_type_name}: "
-            "OpenCentra has no mapped attributes",
-            path=["input", "assignMappedAttributes" if input.assign_mapped_attributes else "unassignMappedAttributes"],
-        )
-        return ProductPayload(product=None, user_errors=[error], user_warnings=[])
+    warnings: list[UserWarning] = []
     keep = variants.KEEP
     try:
         if input.measurement_table is not None and input.measurement_table.inherited:
@@ -300,7 +295,15 @@ async def update_product(info: Info[Any, Any], id: int, input: ProductUpdateInpu
             weight_grams=_weight_grams(input.weight, warnings) if input.weight is not None else keep,
             comment=input.internal_comment if input.internal_comment is not None else keep,
         )
-        row = await variants.update_product(context.db, id, changes)
+        async with context.db.atomic() as db:  # every change of the input, or none
+            row = await variants.update_product(db, id, changes)
+            await pim_writes.update_product_extras(
+                db,
+                row.id,
+                folder_id=input.folder.id if input.folder is not None else None,
+                assign=[(m.attribute_type_name, m.attribute_id) for m in input.assign_mapped_attributes or []],
+                unassign=[(m.attribute_type_name, m.attribute_id) for m in input.unassign_mapped_attributes or []],
+            )
     except DomainError as error:
         if isinstance(error, NotFound) and error.field == "product":
             error = NotFound(f"Could not find Product with ID {id}", field=None)
@@ -363,13 +366,17 @@ async def _size_id(context: GraphQLContext, ref: SizeInputRef, chart_id: int, fi
     raise ValidationFailed(f"give {field}.id, {field}.name or {field}.externalId", field=field)
 
 
+def _unit_cost(value: MonetaryValueInput) -> tuple[Decimal, str]:
+    return Decimal(str(value.value)), value.currency_iso_code
+
+
 def _ean(ean: str | None, gtin: str | None) -> str | None:
     return ean if ean is not None else gtin
 
 
 async def create_product_variant(info: Info[Any, Any], input: ProductVariantCreateInput) -> ProductVariantPayload:
     context: GraphQLContext = info.context
-    warnings = _ignored({"internalName": input.internal_name, "unitCost": input.unit_cost})
+    warnings = _ignored({"internalName": input.internal_name})
     try:
         product_id = await _resolve(context, input.product, "Product", "product")
         chart_id = await _resolve(context, input.size_chart, "SizeChart", "sizeChart") if input.size_chart else None
@@ -387,7 +394,10 @@ async def create_product_variant(info: Info[Any, Any], input: ProductVariantCrea
         ]
         number = input.variant_number if input.variant_number is not None else input.name
         spec = products.VariantSpec(name=input.name, variant_number=number, sizes=sizes, active=_status(input.status))
-        row = await variants.create_variant(context.db, product_id, spec, size_chart_id=chart_id)
+        async with context.db.atomic() as db:  # the variant and its unit cost, or neither
+            row = await variants.create_variant(db, product_id, spec, size_chart_id=chart_id)
+            if input.unit_cost is not None:
+                await pim_writes.set_unit_cost(db, row.id, *_unit_cost(input.unit_cost))
     except DomainError as error:
         return ProductVariantPayload(product_variant=None, user_errors=[user_error(error, "input")], user_warnings=[])
     warnings += await remember_external_id(context, "ProductVariant", row.id, input.external_id)
@@ -402,7 +412,7 @@ async def update_product_variant(
     info: Info[Any, Any], id: int, input: ProductVariantUpdateInput
 ) -> ProductVariantPayload:
     context: GraphQLContext = info.context
-    warnings = _ignored({"internalName": input.internal_name, "unitCost": input.unit_cost})
+    warnings = _ignored({"internalName": input.internal_name})
     keep = variants.KEEP
     changes = variants.VariantChanges(
         name=input.name if input.name is not None else keep,
@@ -410,7 +420,10 @@ async def update_product_variant(
         active=_status(input.status) if input.status is not None else keep,
     )
     try:
-        row = await variants.update_variant(context.db, id, changes)
+        async with context.db.atomic() as db:  # the variant and its unit cost, or neither
+            row = await variants.update_variant(db, id, changes)
+            if input.unit_cost is not None:
+                await pim_writes.set_unit_cost(db, row.id, *_unit_cost(input.unit_cost))
     except DomainError as error:
         if isinstance(error, NotFound) and error.field == "variant":
             error = NotFound(f"Could not find ProductVariant with ID {id}", field=None)

@@ -136,6 +136,7 @@ class Voucher:
 
 @strawberry.type
 class CampaignVariant:
+    id: int
     discount_percent: float
     _variant_id: strawberry.Private[int]
     _pricelist_id: strawberry.Private[int | None]
@@ -192,7 +193,7 @@ class Campaign:
         )
         return [
             CampaignVariant(
-                discount_percent=r.discount_bp / 100, _variant_id=r.variant_id, _pricelist_id=r.pricelist_id
+                id=r.id, discount_percent=r.discount_bp / 100, _variant_id=r.variant_id, _pricelist_id=r.pricelist_id
             )
             for r in found
         ]

@@ -27,10 +27,16 @@ from opencentra.api.graphql import promotions as promotion_api
 from opencentra.api.graphql import ratelimits as meter_api
 from opencentra.api.graphql import stock as stock_api
 from opencentra.api.graphql import stores as store_api
+from opencentra.api.graphql.bundles import BundleMutation, BundleQuery
 from opencentra.api.graphql.catalog_mutations import CatalogMutation
 from opencentra.api.graphql.common import SCALARS, Currency
+from opencentra.api.graphql.external_refs import resolve_external_ids_in
 from opencentra.api.graphql.limits import RateLimitExtension
 from opencentra.api.graphql.permissions import Require
+from opencentra.api.graphql.pim_roots import PimExtrasMutation, PimExtrasQuery
+from opencentra.api.graphql.price_alterations import PriceAlterationMutation, PriceAlterationQuery
+from opencentra.api.graphql.store_setup import StoreSetupMutation
+from opencentra.api.graphql.wholesale_roots import EXTRA_TYPES, OrderEditMutation, WholesaleMutation, WholesaleQuery
 from opencentra.errors import DomainError
 
 MAX_DEPTH = 15
@@ -45,7 +51,7 @@ def root(resolver: Any, permission: str | None, description: str | None = None) 
 
 
 @strawberry.type
-class Query:
+class Query(PimExtrasQuery, WholesaleQuery, PriceAlterationQuery, BundleQuery):
     orders: list[order_api.Order] = root(order_api.resolve_orders, "Order:read")
     order: order_api.Order | None = root(order_api.resolve_order, "Order:read", "An order by its 32-character id.")
     order_connection: order_api.OrderConnection = root(order_api.resolve_order_connection, "Order:read")
@@ -108,7 +114,15 @@ class Query:
 
 
 @strawberry.type
-class Mutation(CatalogMutation):
+class Mutation(
+    CatalogMutation,
+    PimExtrasMutation,
+    WholesaleMutation,
+    OrderEditMutation,
+    PriceAlterationMutation,
+    StoreSetupMutation,
+    BundleMutation,
+):
     create_product: pim.ProductPayload = root(pim.create_product, "Product:write")
     update_product: pim.ProductPayload = root(pim.update_product, "Product:write")
     create_product_variant: pim.ProductVariantPayload = root(pim.create_product_variant, "ProductVariant:write")
@@ -155,12 +169,15 @@ class CentraSchema(strawberry.Schema):
             super().process_errors(unexpected, execution_context)
 
 
+resolve_external_ids_in(Mutation)
+
+
 def build_schema() -> strawberry.Schema:
     return CentraSchema(
         query=Query,
         mutation=Mutation,
         config=StrawberryConfig(scalar_map=SCALARS),
-        types=attribute_api.ELEMENT_TYPES,
+        types=[*attribute_api.ELEMENT_TYPES, *EXTRA_TYPES],
         extensions=[
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),

@@ -51,6 +51,10 @@ class StockChangeLine:
     physical_quantity: int
     allocated_quantity: int
     _size_id: strawberry.Private[int]
+    # OpenCentra's stock change has one line, so the line shares the change's id.
+    id: int | None = None
+    # Physical less allocated after the change.
+    free_to_allocate_quantity: int = 0
 
     @strawberry.field
     async def product_size(self, info: Info[Any, Any]) -> ProductSize | None:
@@ -79,6 +83,8 @@ def _stock_change(row: EventRow) -> StockChange:
         physical_quantity=int(payload.get("physical", 0)),
         allocated_quantity=int(payload.get("allocated", 0)),
         _size_id=int(payload.get("product_size_id", 0)),
+        id=row.id,
+        free_to_allocate_quantity=int(payload.get("available", 0)),
     )
     return StockChange(
         id=row.id,
@@ -158,15 +164,20 @@ async def resolve_stock_change_connection(
 # --- mutations ------------------------------------------------------------------------------
 
 
-@strawberry.input
+@strawberry.input(description="An object by id, or by this integration's external id (its ID conversions).")
 class IdRef:
-    id: int
+    # Typed ``int`` for the resolvers: a mutation never sees it unset, because
+    # api/graphql/external_refs.py fills it in from ``externalId`` (or refuses
+    # the reference) before the mutation runs.
+    id: int = strawberry.field(default=None, graphql_type=int | None)
+    external_id: str | None = None
 
 
 @strawberry.input
 class SizeRef:
     id: int | None = None
     name: str | None = None
+    external_id: str | None = None  # resolved to id before the mutation runs (external_refs.py)
 
 
 @strawberry.input

@@ -24,11 +24,13 @@ from opencentra.api.graphql.common import (
 )
 from opencentra.api.graphql.context import GraphQLContext
 from opencentra.api.graphql.permissions import check
+from opencentra.api.graphql.warehouse_fields import WarehouseExtras
 from opencentra.stores import models
 
 if TYPE_CHECKING:
     from opencentra.api.graphql.catalog import Display
     from opencentra.api.graphql.promotions import Campaign
+    from opencentra.api.graphql.store_setup import ShippingOption
 
 
 def store_type(value: models.StoreType) -> StoreType:
@@ -42,6 +44,9 @@ class Language:
     name: str
     language_code: str
     country_code: str | None = None
+    is_active: bool = strawberry.field(
+        default=True, description="Every language OpenCentra knows can hold translations, so all are active."
+    )
 
     @classmethod
     def of(cls, row: models.Language) -> Language:
@@ -93,15 +98,23 @@ class Market:
     uri: str | None
     status: Status
     _store_id: strawberry.Private[int]
+    _comment: strawberry.Private[str | None] = None
 
     @strawberry.field
     def comment(self, info: Info[Any, Any]) -> str | None:
         check(info, "Market.comment:read")
-        return None
+        return self._comment
 
     @classmethod
     def of(cls, row: models.Market) -> Market:
-        return cls(id=row.id, name=row.name, uri=row.uri, status=status_of(row.active), _store_id=row.store_id)
+        return cls(
+            id=row.id,
+            name=row.name,
+            uri=row.uri,
+            status=status_of(row.active),
+            _store_id=row.store_id,
+            _comment=row.comment,
+        )
 
     @strawberry.field
     async def store(self, info: Info[Any, Any]) -> Store:
@@ -185,6 +198,15 @@ class Pricelist:
         rows = rows if limit is None else rows[: max(limit, 0)]
         return [Country.of(r) for r in rows]
 
+    @strawberry.field
+    async def default_shipping_option(
+        self, info: Info[Any, Any]
+    ) -> Annotated[ShippingOption, strawberry.lazy("opencentra.api.graphql.store_setup")] | None:
+        """Needs ShippingOption:read."""
+        from opencentra.api.graphql.store_setup import default_shipping_option
+
+        return await default_shipping_option(info, self.id)
+
 
 @strawberry.enum
 class StockMasterPolicy(enum.Enum):
@@ -193,18 +215,30 @@ class StockMasterPolicy(enum.Enum):
 
 
 @strawberry.type
-class Warehouse:
+class Warehouse(WarehouseExtras):
     id: int
     name: str
     stock_master_policy: StockMasterPolicy
     status: Status = Status.ACTIVE
+    threshold: int = 0
+    is_hidden_from_stock_view: bool = False
+    stock_master: StockMasterPolicy = strawberry.field(
+        default=StockMasterPolicy.CENTRA, description="The same as stockMasterPolicy (Centra uses both names)."
+    )
 
     @classmethod
     def of(cls, row: models.Warehouse) -> Warehouse:
         policy = (
             StockMasterPolicy.EXTERNAL if row.stock_master == models.StockMaster.EXTERNAL else StockMasterPolicy.CENTRA
         )
-        return cls(id=row.id, name=row.name, stock_master_policy=policy)
+        return cls(
+            id=row.id,
+            name=row.name,
+            stock_master_policy=policy,
+            stock_master=policy,
+            threshold=row.threshold,
+            is_hidden_from_stock_view=row.hidden_from_stock_view,
+        )
 
 
 @strawberry.type

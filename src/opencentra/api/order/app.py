@@ -9,6 +9,7 @@ from opencentra.api.errors import install_error_format
 from opencentra.api.order import (
     allocations,
     customers,
+    documents,
     order_create,
     orders,
     returns,
@@ -30,7 +31,8 @@ def create_order_adapter() -> Adapter:
         redoc_url=None,
         dependencies=[Depends(check_allowed)],
     )
-    for module in (orders, order_create, shipments, allocations, returns, stock, customers, suppliers, vouchers):
+    modules = (orders, order_create, shipments, documents, allocations, returns, stock, customers, suppliers, vouchers)
+    for module in modules:
         app.include_router(module.router)
     install_error_format(app, OrderErrorFormat())
     return Adapter(app=app, guard=guard, not_found=not_found)

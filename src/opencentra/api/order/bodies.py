@@ -266,6 +266,13 @@ class OrderCreate(_Body):
     createOnly: Flag = None  # noqa: N815
     internalOrder: Flag = None  # noqa: N815
     payment: Payment | None = None
+    # Stored on the order's customer, as PUT /customers/{id} takes them.
+    consents: list[CustomerConsent] | None = None
+    # B2B (wholesale stores): accountId is required there; see orders.wholesale_intake.
+    accountId: Any = None  # noqa: N815
+    buyerId: Any = None  # noqa: N815
+    buyerName: Any = None  # noqa: N815
+    deliveryWindow: Any = None  # noqa: N815
 
 
 class OrderComplete(_Body):

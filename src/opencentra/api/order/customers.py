@@ -1,8 +1,8 @@
 """Customers: list, get, update, anonymize (GDPR).
 
-The customers of the plugin's stores. Consents are not stored by OpenCentra
-yet, so ``consents`` is always an empty list and given consents are ignored
-(docs/compatibility/order-api.md). Listing reads customers directly: the
+The customers of the plugin's stores, with their consents
+(``opencentra.customers.consents``): PUT stores the given consents by key,
+creating keys the store has not seen. Listing reads customers directly: the
 customers package has no list service yet (requested in the report).
 """
 
@@ -17,19 +17,55 @@ from starlette.responses import Response
 
 from opencentra.api.order import wire
 from opencentra.api.order.access import OrderApi, order_api
+from opencentra.api.order.bodies import CustomerConsent as BodyConsent
 from opencentra.api.order.bodies import CustomerUpdate
 from opencentra.api.order.envelope import ask_xml, failure, ok, respond
 from opencentra.api.order.orders import DOCUMENTED, page
+from opencentra.customers import consents
 from opencentra.customers import services as customers
 from opencentra.customers.address import Address
-from opencentra.customers.models import Customer
-from opencentra.errors import Conflict, NotFound
+from opencentra.customers.models import Customer, CustomerConsent
+from opencentra.errors import Conflict, NotFound, ValidationFailed
 
 router = APIRouter()
 NOT_FOUND = "The customer was not found."
 
 
-def customer_json(api: OrderApi, customer: Customer) -> dict[str, Any]:
+def consent_json(api: OrderApi, consent: CustomerConsent) -> dict[str, Any]:
+    return {
+        "key": consent.key,
+        "name": consent.name,
+        "consented": consent.consented,
+        "text": consent.text,
+        "language": consent.language,
+        "version": consent.version,
+        "created": wire.show_date(consent.created_at, api.timezone),
+        "modified": wire.show_date(consent.updated_at, api.timezone),
+    }
+
+
+def consent_inputs(given: list[BodyConsent] | None) -> list[consents.ConsentInput]:
+    """``[{key, consented, version?, language?}]`` (``name`` and ``text`` are taken too when given)."""
+    found = []
+    for index, consent in enumerate(given or []):
+        extra = consent.model_extra or {}
+        consented = wire.flag(consent.consented, f"consents.{index}.consented")
+        if consented is None:
+            raise ValidationFailed("required", field=f"consents.{index}.consented")
+        found.append(
+            consents.ConsentInput(
+                key=wire.text(consent.key, f"consents.{index}.key", limit=consents.KEY_LIMIT) or "",
+                consented=bool(consented),
+                name=wire.text(extra.get("name"), f"consents.{index}.name", limit=255),
+                text=wire.text(extra.get("text"), f"consents.{index}.text", limit=10000),
+                version=wire.text(consent.version, f"consents.{index}.version", limit=32),
+                language=wire.text(consent.language, f"consents.{index}.language", limit=16),
+            )
+        )
+    return found
+
+
+def customer_json(api: OrderApi, customer: Customer, given: list[CustomerConsent] | None = None) -> dict[str, Any]:
     tz = api.timezone
     return {
         "customerId": str(customer.id),
@@ -46,7 +82,7 @@ def customer_json(api: OrderApi, customer: Customer) -> dict[str, Any]:
         "newsletter": customer.newsletter,
         "gender": customer.gender or "",
         "registered": customer.registered,
-        "consents": [],
+        "consents": [consent_json(api, consent) for consent in given or []],
         "created": wire.show_date(customer.created_at, tz),
         "modified": wire.show_date(customer.updated_at, tz),
     }
@@ -89,7 +125,8 @@ async def list_customers(
         query = query.where(Customer.updated_at >= since)
     async with api.db.read() as session:
         found = list(await session.scalars(query))
-    return respond(request, ok(customers=[customer_json(api, c) for c in found]))
+        given = await consents.consents_of_in(session, [c.id for c in found])
+    return respond(request, ok(customers=[customer_json(api, c, given[c.id]) for c in found]))
 
 
 @router.get("/customers/{customer_id}", responses=DOCUMENTED)
@@ -99,7 +136,9 @@ async def get_customer(
     xml: str | None = None,
     api: OrderApi = Depends(order_api),  # noqa: B008
 ) -> Response:
-    return respond(request, ok(customer=customer_json(api, await _visible(api, customer_id))))
+    customer = await _visible(api, customer_id)
+    given = await consents.consents_of(api.db, [customer.id])
+    return respond(request, ok(customer=customer_json(api, customer, given[customer.id])))
 
 
 @router.put("/customers/{customer_id}", responses=DOCUMENTED)
@@ -127,13 +166,16 @@ async def update_customer(
         gender=wire.text(body.gender, "gender", limit=16),
         newsletter=wire.flag(body.newsletter, "newsletter"),
     )
+    answers = consent_inputs(body.consents)
     async with api.db.atomic() as tx:
         await customers.update_details(tx, customer.id, changes)
         await customers.update_address(tx, customer.id, address)
         if body.email:
             await customers.change_email(tx, customer.id, body.email)
+        await consents.record_consents(tx, customer.id, answers)
         updated = await customers.get_customer(tx, customer.id)
-    return respond(request, ok(customer=customer_json(api, updated)))
+        given = await consents.consents_of(tx, [customer.id])
+    return respond(request, ok(customer=customer_json(api, updated, given[customer.id])))
 
 
 @router.put("/anonymize-customer/{customer_id}", responses=DOCUMENTED)

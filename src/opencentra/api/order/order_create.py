@@ -20,6 +20,7 @@ from opencentra.api.errors import validation_fields
 from opencentra.api.order import wire
 from opencentra.api.order.access import OrderApi, order_api
 from opencentra.api.order.bodies import OrderAddress, OrderComplete, OrderCreate, Payment
+from opencentra.api.order.customers import consent_inputs
 from opencentra.api.order.envelope import ask_xml, echo, message, ok, respond
 from opencentra.api.order.orders import DOCUMENTED
 from opencentra.customers.address import Address
@@ -98,13 +99,17 @@ def _price(value: Any, field: str) -> Decimal | None:
 def intake_order(api: OrderApi, body: OrderCreate) -> intake.IntakeOrder:
     billing = _address(body.invoiceAddress or body.address, "invoiceAddress")
     delivery = _address(body.deliveryAddress, "deliveryAddress")
-    if billing is None and delivery is None:
+    account_id = wire.optional_integer(body.accountId, "accountId", minimum=1)
+    buyer_id = wire.optional_integer(body.buyerId, "buyerId", minimum=1)
+    # B2B orders may leave the address (and its email) to the buyer's.
+    b2b = account_id is not None or buyer_id is not None
+    if billing is None and delivery is None and not b2b:
         raise ValidationFailed("required", field="address")
     email = next(
         (a.email for a in (body.invoiceAddress, body.address, body.deliveryAddress) if a is not None and a.email),
         None,
     )
-    if not email:
+    if not email and not b2b:
         raise ValidationFailed("required", field="email")
     lines = []
     for index, product in enumerate(body.products or []):
@@ -127,7 +132,7 @@ def intake_order(api: OrderApi, body: OrderCreate) -> intake.IntakeOrder:
     attributes = {str(k): "" if v is None else str(v) for k, v in (body.extraAttributes or {}).items()}
     return intake.IntakeOrder(
         store_id=api.plugin.store_id,
-        email=email,
+        email=email or "",
         billing=billing or delivery or Address(),
         shipping=delivery,
         lines=lines,
@@ -154,6 +159,9 @@ def intake_order(api: OrderApi, body: OrderCreate) -> intake.IntakeOrder:
         extra_attributes=attributes,
         payment_provider=f"plugin:{body.payment.id}" if body.payment and body.payment.id is not None else "external",
         payments=payments(body.payment),
+        consents=consent_inputs(body.consents),
+        account_id=account_id,
+        buyer_id=buyer_id,
     )
 
 

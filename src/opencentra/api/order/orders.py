@@ -55,7 +55,8 @@ async def list_orders(
         newest_first=api.settings.newest_first,
     )
     found = await queries.list_orders(api.db, api.scope, where)
-    return respond(request, ok(orders=[views.order_json(details) for details in found]))
+    mode = api.settings.bundles_in_orders
+    return respond(request, ok(orders=[views.order_json(details, mode) for details in found]))
 
 
 @router.put("/orders", responses=DOCUMENTED)

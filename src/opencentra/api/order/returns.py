@@ -13,7 +13,7 @@ from opencentra.api.order.access import OrderApi, order_api
 from opencentra.api.order.bodies import Amount, ReturnCreate, ReturnUpdate
 from opencentra.api.order.envelope import ask_xml, echo, ok, respond
 from opencentra.api.order.orders import DOCUMENTED, page
-from opencentra.errors import ValidationFailed
+from opencentra.errors import Conflict, ValidationFailed
 from opencentra.orders import queries
 from opencentra.orders import services as orders
 from opencentra.orders.models import ReturnStatus
@@ -59,20 +59,36 @@ async def create_return(request: Request, body: ReturnCreate, api: OrderApi = De
         voucher_from_shipment=voucher_from,
     )
     refund = body.refund is not None and bool(wire.flag(body.refund.refundPayment, "refund.refundPayment", False))
-    returned = await orders.create_return(
-        api.db,
-        shipment_id,
-        lines,
-        return_stock=bool(wire.flag(body.returnStock, "returnStock", True)),
-        comment=wire.text(body.comment, "comment", limit=10000),
-        amounts=amounts,
-        created_from=CREATED_FROM,
-        created_at=wire.optional_when(body.createdAt, "createdAt", api.timezone),
-        refund=refund,
-    )
-    answer = ok(**{"return": returned.id, "returnCompleted": refund, "returnedItems": [str(i) for i in lines]})
-    if refund:
-        answer["refund"] = {"status": "ok"}
+    return_stock = bool(wire.flag(body.returnStock, "returnStock", True))
+    comment = wire.text(body.comment, "comment", limit=10000)
+    created_at = wire.optional_when(body.createdAt, "createdAt", api.timezone)
+
+    async def make(with_refund: bool) -> int:
+        returned = await orders.create_return(
+            api.db,
+            shipment_id,
+            lines,
+            return_stock=return_stock,
+            comment=comment,
+            amounts=amounts,
+            created_from=CREATED_FROM,
+            created_at=created_at,
+            refund=with_refund,
+        )
+        return returned.id
+
+    refund_answer: dict[str, str] = {"status": "ok"}
+    try:
+        return_id = await make(refund)
+    except Conflict as refused:
+        if not refund or refused.field != "refund":
+            raise
+        # Centra makes the return even when its refund fails: pending, to be refunded later.
+        refund, refund_answer = False, {"status": "no", "msg": refused.message}
+        return_id = await make(False)
+    answer = ok(**{"return": return_id, "returnCompleted": refund, "returnedItems": [str(i) for i in lines]})
+    if body.refund is not None and (refund or refund_answer["status"] == "no"):
+        answer["refund"] = refund_answer
     return respond(request, answer)
 
 

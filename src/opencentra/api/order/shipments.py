@@ -11,11 +11,13 @@ from starlette.responses import Response
 from opencentra.api.order import views, wire
 from opencentra.api.order.access import OrderApi, order_api
 from opencentra.api.order.bodies import CaptureRequest, ShipmentComplete, ShipmentCreate, ShipmentUpdate
+from opencentra.api.order.documents import document_urls
 from opencentra.api.order.envelope import ask_xml, echo, failure, ok, respond
 from opencentra.api.order.orders import DOCUMENTED, page
 from opencentra.errors import Conflict, ValidationFailed
 from opencentra.orders import queries
 from opencentra.orders import services as orders
+from opencentra.orders.documents import DocumentKind
 from opencentra.orders.models import ShipmentStatus
 
 router = APIRouter()
@@ -44,9 +46,15 @@ def ship_info(body: ShipmentCreate | ShipmentComplete) -> orders.ShipInfo:
     )
 
 
-async def _shipment_body(api: OrderApi, shipment_id: int) -> dict[str, Any]:
+async def _shipment_body(request: Request, api: OrderApi, shipment_id: int) -> dict[str, Any]:
     details, _ = await queries.shipment_details(api.db, shipment_id)
-    return views.shipment_json(details, shipment_id, capture_on_shipment=api.settings.capture_on_shipment)
+    return views.shipment_json(
+        details,
+        shipment_id,
+        capture_on_shipment=api.settings.capture_on_shipment,
+        documents=document_urls(request, details.shipment(shipment_id)),
+        bundle_mode=api.settings.bundles_in_shipments,
+    )
 
 
 @router.post("/shipments", responses=DOCUMENTED)
@@ -74,7 +82,16 @@ async def create_shipment(request: Request, body: ShipmentCreate, api: OrderApi 
             # Centra's wording here; no shipment was made.
             return failure(request, "can not capture order")
         raise
-    return respond(request, ok(order=number, shipment=shipment.number, deliveryNote="", proforma=""))
+    urls = document_urls(request, shipment)
+    answer = ok(
+        order=number,
+        shipment=shipment.number,
+        deliveryNote=urls[DocumentKind.DELIVERY_NOTE],
+        proforma=urls[DocumentKind.PROFORMA],
+    )
+    if DocumentKind.INVOICE in urls:  # only once captured
+        answer["invoice"] = urls[DocumentKind.INVOICE]
+    return respond(request, answer)
 
 
 @router.get("/shipments", responses=DOCUMENTED)
@@ -114,7 +131,14 @@ async def list_shipments(
     found = await queries.list_shipments(api.db, api.scope, where)
     capture = api.settings.capture_on_shipment
     shipments = [
-        views.shipment_json(details, shipment_id, capture_on_shipment=capture) for details, shipment_id in found
+        views.shipment_json(
+            details,
+            shipment_id,
+            capture_on_shipment=capture,
+            documents=document_urls(request, details.shipment(shipment_id)),
+            bundle_mode=api.settings.bundles_in_shipments,
+        )
+        for details, shipment_id in found
     ]
     return respond(request, ok(shipments=shipments))
 
@@ -129,7 +153,7 @@ async def get_shipment(
     """One shipment, by its number ("83651-1") or internal id."""
     echo(request, shipment=shipment_id)
     found = await queries.find_shipment_id(api.db, api.write_scope, shipment_id)
-    return respond(request, ok(shipment=await _shipment_body(api, found)))
+    return respond(request, ok(shipment=await _shipment_body(request, api, found)))
 
 
 @router.put("/shipments/{shipment_id}", responses=DOCUMENTED)
@@ -145,7 +169,7 @@ async def update_shipment(
     found = await queries.find_shipment_id(api.db, api.write_scope, shipment_id)
     lines = None if body.products is None else shipment_lines(body.products)
     await orders.update_shipment(api.db, found, lines=lines, good_to_go=wire.flag(body.gtg, "gtg"))
-    return respond(request, ok(shipment=await _shipment_body(api, found)))
+    return respond(request, ok(shipment=await _shipment_body(request, api, found)))
 
 
 @router.put("/shipment", responses=DOCUMENTED)
@@ -188,8 +212,10 @@ async def capture(request: Request, body: CaptureRequest, api: OrderApi = Depend
     ask_xml(request, body.xml)
     echo(request, shipment=str(body.shipment))
     shipment_id = await queries.find_shipment_id(api.db, api.write_scope, body.shipment)
-    result = await orders.capture_shipment(api.db, shipment_id)
     details, _ = await queries.shipment_details(api.db, shipment_id)
+    # A refused capture answers {"status":"no","msg":"capture failed","order":..,"shipment":..}.
+    echo(request, order=details.order.number, shipment=details.shipment(shipment_id).number)
+    result = await orders.capture_shipment(api.db, shipment_id)
     if not result.captured_now:
         return failure(
             request,

@@ -232,12 +232,15 @@ async def update_stock(request: Request, body: StockUpdate, api: OrderApi = Depe
         wanted[key] = wire.integer(entry.quantity, f"products.{index}.quantity", minimum=0)
     if not wanted:
         raise ValidationFailed("required", field="products")
-    _levels, missing = await inventory.set_stock_by_keys(
+    result = await inventory.set_stock_by_keys_reporting(
         api.db, warehouse, wanted, target=api.settings.stock_update_target
     )
-    if missing:
-        return respond(
-            request,
-            {"status": "no", "msg": "Some of the products were not updated", "errors": {"productsNotFound": missing}},
-        )
+    if result.not_found or result.bundles:
+        # Bundles have no stock of their own (it follows their components): they are never set.
+        errors: dict[str, list[str]] = {}
+        if result.not_found:
+            errors["productsNotFound"] = result.not_found
+        if result.bundles:
+            errors["productsAreBundles"] = result.bundles
+        return respond(request, {"status": "no", "msg": "Some of the products were not updated", "errors": errors})
     return respond(request, ok())

@@ -4,6 +4,10 @@ Deliveries are listed and accepted only for the plugin's "Supplier Delivery
 Warehouse". Both ``/supplier-deliveries/...`` and the singular
 ``/supplier-delivery/...`` that Centra's own example uses are served.
 Supplier dates print as ``YYYY-mm-dd HH:MM``; cost as a string ("9.40").
+
+``/details`` lists the customer orders whose back-ordered units the delivery
+will fill (first come, first served; see ``suppliers.delivery_reservations``),
+each with the delivery's products and the units it brings that order.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends
+from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -19,7 +24,11 @@ from opencentra.api.order.access import OrderApi, order_api
 from opencentra.api.order.bodies import DeliveryAccept
 from opencentra.api.order.envelope import ask_xml, ok, respond
 from opencentra.api.order.orders import DOCUMENTED
+from opencentra.api.order.wholesale_views import supplier_terms_json
+from opencentra.customers.address import SHIPPING_FIELDS, read_address
 from opencentra.errors import NotFound, ValidationFailed
+from opencentra.orders import queries
+from opencentra.orders.models import Order
 from opencentra.suppliers import services as suppliers
 from opencentra.suppliers.models import Supplier, SupplierDelivery, SupplierOrder
 
@@ -114,14 +123,58 @@ async def _list_deliveries(request: Request, api: OrderApi) -> Response:
     return respond(request, ok(deliveries=[_delivery(api, view) for view in found]))
 
 
+def _reserving_order(details: queries.OrderDetails, products: list[suppliers.ProductLine]) -> dict[str, Any]:
+    order = details.order
+    delivery = read_address(order, "shipping_", SHIPPING_FIELDS)
+    last = order.shipments[-1] if order.shipments else None
+    return {
+        "orderId": str(order.number),
+        "accountId": str(order.account_id) if order.account_id else "",
+        **supplier_terms_json(details.wholesale, delivery),
+        "carrier": (last.carrier if last else None) or "",
+        "service": (last.service if last else None) or "",
+        "other": order.comment or "",
+        "poNumber": order.po_number or "",
+        "deliveryName": " ".join(p for p in (delivery.first_name, delivery.last_name) if p),
+        "deliveryCompany": delivery.company or "",
+        "deliveryEmail": order.email,
+        "deliveryCell": delivery.phone_number or "",
+        "deliveryTele": "",
+        "deliveryAddress": delivery.address1 or "",
+        "deliveryCoaddress": delivery.address2 or "",
+        "deliveryZipcode": delivery.zip_code or "",
+        "deliveryCity": delivery.city or "",
+        "deliveryState": delivery.state or "",
+        "deliveryCountry": delivery.country or "",
+        "products": _products(products),
+    }
+
+
+async def _reserving_orders(api: OrderApi, reservations: list[suppliers.Reservation]) -> list[dict[str, Any]]:
+    """The orders (of the plugin's markets) whose back-orders the delivery fills, with the units it brings them."""
+    if not reservations:
+        return []
+    scope = api.write_scope
+    async with api.db.read() as session:
+        visible = set(
+            await session.scalars(
+                select(Order.id).where(Order.id.in_([r.order_id for r in reservations]), *scope.conditions())
+            )
+        )
+        found = await queries.load_details(session, [r.order_id for r in reservations if r.order_id in visible])
+    by_id = {details.order.id: details for details in found}
+    return [_reserving_order(by_id[r.order_id], r.products) for r in reservations if r.order_id in by_id]
+
+
 async def _get_delivery(request: Request, api: OrderApi, reference: str, *, details: bool) -> Response:
+    if details:
+        view, reservations = await suppliers.delivery_reservations(api.db, _warehouse(api), reference)
+        body = _delivery(api, view)
+        body["orders"] = await _reserving_orders(api, reservations)
+        return respond(request, ok(delivery=body))
     view, products = await suppliers.get_delivery(api.db, _warehouse(api), reference)
     body = _delivery(api, view)
-    if details:
-        # Customer orders reserving from a delivery (wholesale pre-orders) do not exist in OpenCentra yet.
-        body["orders"] = []
-    else:
-        body["products"] = _products(products)
+    body["products"] = _products(products)
     return respond(request, ok(delivery=body))
 
 

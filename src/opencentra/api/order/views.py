@@ -5,18 +5,23 @@ orders and lines are strings, flags are 0/1, money is a JSON number with at
 most the currency's decimals, and dates are ``YYYY-mm-dd HH:MM:SS`` in the
 store's timezone (Centra's zero date when unset).
 
-The catalogue has no bundles, so every line is ``isBundle: false`` and the
-plugin's bundle modes change nothing yet.
+Bundle lines follow the plugin's "Bundles in orders/shipments" modes
+(``bundle_views.py``).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from typing import Any
 
+from opencentra.api.order.bundle_views import arrange
+from opencentra.api.order.wholesale_views import terms_json
 from opencentra.api.order.wire import amount, amount_text, show_date, weight, zone
 from opencentra.customers.address import SHIPPING_FIELDS, Address, read_address
+from opencentra.integration.plugin_settings import BundleMode
 from opencentra.inventory.stock_items import StockItem
+from opencentra.orders.documents import DocumentKind, ShipmentDocument
 from opencentra.orders.models import Order, OrderLine, ShipmentLine, ShipmentStatus
 from opencentra.orders.queries import OrderDetails, ReturnDetails
 
@@ -80,21 +85,30 @@ def _warehouses(entries: list[tuple[str, int]], *, as_text: bool) -> list[dict[s
     return [{"name": name, "itemQty": str(qty) if as_text else qty} for name, qty in entries]
 
 
-def order_line(line: OrderLine, details: OrderDetails, quantity: int | None = None) -> dict[str, Any]:
+def order_line(
+    line: OrderLine,
+    details: OrderDetails,
+    quantity: int | None = None,
+    unit_price_minor: int | None = None,
+    original_unit_price_minor: int | None = None,
+) -> dict[str, Any]:
+    """One ``products[]`` entry; the prices may be given (a bundle line shows the bundle's price)."""
     decimals = details.order.currency_decimals
     item = details.items.get(line.product_size_id) if line.product_size_id else None
     qty = line.quantity if quantity is None else quantity
-    unit_tax = _tax_of(line.unit_price_minor, line.tax_bp)
-    total = line.unit_price_minor * qty
+    unit = line.unit_price_minor if unit_price_minor is None else unit_price_minor
+    original = line.original_unit_price_minor if original_unit_price_minor is None else original_unit_price_minor
+    unit_tax = _tax_of(unit, line.tax_bp)
+    total = unit * qty
     total_tax = _tax_of(total, line.tax_bp)
-    reduction = max(line.original_unit_price_minor - line.unit_price_minor, 0)
-    percent_off = (reduction * 100 // line.original_unit_price_minor) if line.original_unit_price_minor else 0
-    return {
+    reduction = max(original - unit, 0)
+    percent_off = (reduction * 100 // original) if original else 0
+    body = {
         "lineId": str(line.id),
         **_line_identity(line, item),
         "qty": qty,
-        "originalPrice": amount(line.original_unit_price_minor, decimals),
-        "price": amount(line.unit_price_minor, decimals),
+        "originalPrice": amount(original, decimals),
+        "price": amount(unit, decimals),
         "weight": weight(item.weight_kg if item else None),
         "weightUnit": "kg",
         "countryOfOrigin": (item.country_of_origin if item else None) or "",
@@ -110,11 +124,15 @@ def order_line(line: OrderLine, details: OrderDetails, quantity: int | None = No
         "totalPriceWithoutTax": amount(total - total_tax, decimals),
         "totalPriceWithTax": amount(total, decimals),
         "anyDiscount": reduction > 0,
-        "priceEachWithoutTax": amount(line.unit_price_minor - unit_tax, decimals),
+        "priceEachWithoutTax": amount(unit - unit_tax, decimals),
         "priceEachReduction": amount(reduction, decimals),
         "warehouses": _warehouses(details.line_warehouses.get(line.id, []), as_text=False),
-        "isBundle": False,
+        "isBundle": line.id in details.bundles.bundles,
     }
+    part_of = details.bundles.part_of.get(line.id)
+    if part_of is not None:
+        body["isPartOfBundle"] = str(part_of)
+    return body
 
 
 def _tax_breakdown(lines: list[tuple[OrderLine, int]], decimals: int) -> list[dict[str, Any]]:
@@ -155,7 +173,7 @@ def _header(details: OrderDetails) -> dict[str, Any]:
         "orderStore": "wholesale" if details.context.store_type == "WHOLESALE" else "retail",
         "orderCurrency": details.context.currency_code,
         "customerId": str(order.customer_id),
-        "accountId": "",
+        "accountId": str(order.account_id) if order.account_id else "",
         **_address("delivery", read_address(order, "shipping_", SHIPPING_FIELDS), order.email),
         **_address("billing", read_address(order, "billing_"), order.email),
         "billingVAT": order.billing_vat_number or "",
@@ -168,7 +186,9 @@ def _money(order: Order, prefix_values: dict[str, int]) -> dict[str, Any]:
     return {key: amount(value, order.currency_decimals) for key, value in prefix_values.items()}
 
 
-def order_json(details: OrderDetails) -> dict[str, Any]:
+def order_json(
+    details: OrderDetails, bundle_mode: BundleMode = BundleMode.CONTAINING_ITEMS_IN_BUNDLES
+) -> dict[str, Any]:
     order = details.order
     decimals = order.currency_decimals
     tz = zone(details.context.store_timezone)
@@ -222,7 +242,9 @@ def order_json(details: OrderDetails) -> dict[str, Any]:
             },
         ),
         "taxBreakdown": _tax_breakdown(lines, decimals),
-        "products": [order_line(line, details) for line in order.lines],
+        "products": arrange(
+            lines, details, bundle_mode, lambda line, qty, price, before: order_line(line, details, qty, price, before)
+        ),
         "discounts": {
             "anyDiscount": order.discount_minor > 0 or items_original > order.items_total_minor,
             "discount": f"{amount_text(order.discount_minor, decimals)} {details.context.currency_code}",
@@ -236,31 +258,45 @@ def order_json(details: OrderDetails) -> dict[str, Any]:
     return body
 
 
-def shipment_json(details: OrderDetails, shipment_id: int, *, capture_on_shipment: bool = True) -> dict[str, Any]:
+def shipment_json(
+    details: OrderDetails,
+    shipment_id: int,
+    *,
+    capture_on_shipment: bool = True,
+    documents: Mapping[DocumentKind, str] | None = None,
+    bundle_mode: BundleMode = BundleMode.CONTAINING_ITEMS_IN_BUNDLES,
+) -> dict[str, Any]:
+    """``documents``: the URL of each document the shipment has (delivery note, proforma, invoice)."""
     order = details.order
+    urls = documents or {}
     shipment = details.shipment(shipment_id)
     tz = zone(details.context.store_timezone)
     by_id = {line.id: line for line in order.lines}
     lines: list[tuple[ShipmentLine, OrderLine]] = [(sl, by_id[sl.order_line_id]) for sl in shipment.lines]
     first = shipment.appendix == 1
     tax = sum(_tax_of(ol.unit_price_minor * sl.quantity, ol.tax_bp) for sl, ol in lines)
-    products = []
-    for shipment_line, line in lines:
-        product = order_line(line, details, shipment_line.quantity)
-        product["warehouses"] = _warehouses(details.shipment_line_warehouses.get(shipment_line.id, []), as_text=True)
-        products.append(product)
+    picked = {line.id: shipment_line.id for shipment_line, line in lines}
+
+    def shipped_line(line: OrderLine, qty: int, unit: int | None, original: int | None) -> dict[str, Any]:
+        product = order_line(line, details, qty, unit, original)
+        picks = details.shipment_line_warehouses.get(picked.get(line.id, 0), [])
+        product["warehouses"] = _warehouses(picks, as_text=True)
+        return product
+
+    products = arrange([(ol, sl.quantity) for sl, ol in lines], details, bundle_mode, shipped_line)
     return {
         **_header(details),
         "shipmentId": shipment.number,
-        "proforma": "",
-        "deliveryNote": "",
+        **terms_json(details.wholesale),
+        "proforma": urls.get(DocumentKind.PROFORMA, ""),
+        "deliveryNote": urls.get(DocumentKind.DELIVERY_NOTE, ""),
         "defaultCarrier": shipment.carrier or "",
         "deliveryService": shipment.service or "",
         "shipmentDate": show_date(shipment.shipped_at or shipment.created_at, tz),
         "trackingNumber": shipment.tracking_number or "",
         "trackingUrl": "",
         "returnSlipTracking": shipment.return_slip_tracking or "",
-        "invoices": [],
+        "invoices": [urls[DocumentKind.INVOICE]] if DocumentKind.INVOICE in urls else [],
         "suspect": 0,
         "hold": int(order.hold),
         "paid": int(shipment.captured),
@@ -344,3 +380,71 @@ def return_json(found: ReturnDetails) -> dict[str, Any]:
         "refundValue": amount(returned.refund_minor, decimals),
         "products": products,
     }
+
+
+# The shipment fields a document copies: who, where, how it travels.
+_DOCUMENT_PARTIES = (
+    "orderId",
+    "orderDate",
+    "orderCurrency",
+    "customerId",
+    "poNumber",
+    "deliveryName",
+    "deliveryCompany",
+    "deliveryEmail",
+    "deliveryAddress",
+    "deliveryCoaddress",
+    "deliveryZipcode",
+    "deliveryCity",
+    "deliveryState",
+    "deliveryCountry",
+    "billingName",
+    "billingCompany",
+    "billingEmail",
+    "billingAddress",
+    "billingCoaddress",
+    "billingZipcode",
+    "billingCity",
+    "billingState",
+    "billingCountry",
+    "billingVAT",
+    "defaultCarrier",
+    "deliveryService",
+    "trackingNumber",
+    "returnSlipTracking",
+)
+_LINE_IDENTITY = ("lineId", "sku", "variantSku", "sizeSku", "ean", "upc", "name", "variant", "brand", "size", "qty")
+_LINE_MONEY = ("price", "taxPercent", "taxValue", "totalPriceWithoutTax", "totalTaxValue", "totalPrice")
+_DOCUMENT_MONEY = ("shippingValue", "voucherValue", "grandTotalValue", "grandTotalTaxValue", "taxBreakdown")
+
+
+def document_json(document: ShipmentDocument) -> dict[str, Any]:
+    """A delivery note (what is in the parcel), a proforma or an invoice (with prices and totals)."""
+    shipment = shipment_json(document.details, document.shipment.id)
+    tz = zone(document.details.context.store_timezone)
+    priced = document.kind != DocumentKind.DELIVERY_NOTE
+    wanted = _LINE_IDENTITY + (_LINE_MONEY if priced else ())
+    body: dict[str, Any] = {
+        "type": str(document.kind),
+        "number": document.number,
+        "date": show_date(document.issued_at, tz),
+        "shipmentId": shipment["shipmentId"],
+        "store": document.details.context.store_name,
+        **{key: shipment[key] for key in _DOCUMENT_PARTIES},
+        "packages": document.shipment.packages or 0,
+        "products": [{key: line[key] for key in wanted} for line in shipment["products"]],
+    }
+    if priced:
+        decimals = document.details.order.currency_decimals
+        items = sum(line.unit_price_minor * quantity for line, quantity in _shipment_lines(document))
+        body["itemsValue"] = amount(items, decimals)
+        body.update({key: shipment[key] for key in _DOCUMENT_MONEY})
+        body["paid"] = int(document.shipment.captured)
+    if document.kind == DocumentKind.INVOICE:
+        body["paymentReference"] = document.capture_reference or document.details.order.payment_reference or ""
+    return body
+
+
+def _shipment_lines(document: ShipmentDocument) -> list[tuple[OrderLine, int]]:
+    by_id = {line.id: line for line in document.details.order.lines}
+    return [(by_id[sl.order_line_id], sl.quantity) for sl in document.shipment.lines]
