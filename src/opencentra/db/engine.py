@@ -176,6 +176,11 @@ class Database:
     """
 
     def __init__(self, engine: AsyncEngine) -> None:
+        # Every model must be mapped before the first flush: foreign keys name
+        # tables by string, and a flush sorts tables by them, so a program that
+        # imported only some domains (a script, a benchmark) would fail there.
+        import opencentra.db.models  # noqa: F401
+
         self.engine = engine
         self.url = engine.url
         self._read = async_sessionmaker(engine, expire_on_commit=False, autoflush=True)

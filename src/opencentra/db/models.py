@@ -1,6 +1,7 @@
 """Imports every domain's models so ``Base.metadata`` knows the whole schema.
 
-Alembic's env and the test fixtures import this module; nothing else should.
+Alembic's env, ``Database`` (so every mapper exists before a flush) and the
+test fixtures import this module; domain code imports its own models.
 """
 
 from opencentra.catalog import bundle_models as bundles
