@@ -52,12 +52,18 @@ def _call(url: str, method: str = "GET", body: Any = None, headers: dict[str, st
 
 
 def _items(base: str, count: int) -> list[str]:
-    """In-stock items of many different products, so purchases do not run one size dry."""
+    """In-stock items of many different products, so purchases do not run one size dry.
+
+    Flexible bundles are left out: a plain POST /items refuses them (their
+    sections must be chosen through POST /items/bundles/{item}).
+    """
     listed = json.loads(
         _call(f"{base}/products", "POST", {"limit": count, "onlyAvailable": True}, {"API-Token": "none"})
     )
     items = []
     for product in listed["products"]:
+        if product.get("bundleInfo", {}).get("type") == "flexible":
+            continue
         in_stock = [i["item"] for i in product["items"] if i["stock"] == "yes"]
         if in_stock:
             items.append(in_stock[0])

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, select
 
+from opencentra.catalog import bundles
 from opencentra.catalog.items import load_item, load_items, parse_item_id
 from opencentra.checkout.locking import open_selection
 from opencentra.checkout.shopper import Visitor
@@ -109,6 +110,8 @@ async def add_item(
         product = catalogue.by_display_item.get(display_item_id)
         if product is None or all(size.product_size_id != product_size_id for size in product.items):
             raise NotFound("product item not found", field="item")
+        if product.bundle_info is not None:
+            await _check_bundle_needs_no_choice(change, product_size_id, item)
         selection = await open_selection(change)
         room = await _room(change, selection, product_size_id, item, display_item_id, quantity)
         if room:
@@ -116,6 +119,20 @@ async def add_item(
                 change.session, selection, display_item_id, product_size_id, room, comment=comment or None
             )
     return await change.after()
+
+
+async def _check_bundle_needs_no_choice(change: Change, product_size_id: int, item: str) -> None:
+    """A plain add takes a bundle only when its components need no choice (fixed, single-option sections).
+
+    A flexible bundle would otherwise sit in the selection with no components
+    and no price: hidden from the cart, then removed at payment with a 406.
+    """
+    try:
+        await bundles.choose_components(change.session, change.row.store_id, product_size_id, {})
+    except (ValidationFailed, NotFound):
+        raise ValidationFailed(
+            f"this bundle needs its sections chosen: add it with POST /items/bundles/{item}", field="item"
+        ) from None
 
 
 async def _line_selection(change: Change) -> Selection:

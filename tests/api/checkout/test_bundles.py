@@ -194,6 +194,24 @@ def test_a_plain_add_of_a_fixed_bundle_works_too(browser: Browser, shop: ShopIds
     assert [c["item"] for c in line["bundle"]] == [shop.items["tee-black-S"], shop.items["scarf-print-One Size"]]
 
 
+def test_a_plain_add_of_a_flexible_bundle_is_refused_and_leaves_the_cart_payable(
+    browser: Browser, shop: ShopIds, made: BundleIds
+) -> None:
+    # It used to answer 200 with the line hidden (no components, no price),
+    # then POST /payment removed it with a 406: the checkout benchmark's one failed purchase.
+    browser.put("/countries/SE")
+    refused = browser.post(f"/items/{made.items['duo']}")
+    assert refused.status_code == 406, refused.text
+    assert refused.json()["errors"] == {
+        "item": f"this bundle needs its sections chosen: add it with POST /items/bundles/{made.items['duo']}"
+    }
+    assert browser.get("/selection").json()["selection"]["items"] == []
+    assert browser.post(f"/items/{shop.items['tee-black-S']}").status_code == 200
+    paid = browser.post("/payment", pay_body("test-card"))
+    assert paid.status_code == 200, paid.text
+    assert paid.json()["action"] == "success"
+
+
 def test_paying_for_a_bundle_whose_component_ran_out(
     api: ApiHarness, browser: Browser, shop: ShopIds, made: BundleIds
 ) -> None:
