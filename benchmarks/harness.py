@@ -249,6 +249,8 @@ class LoadResult:
     # PostgreSQL backends serving its database (when measured).
     server_cpu_ms: float | None = None
     database_cpu_ms: float | None = None
+    # The first few failures of a flow (``flow_latency``), so none is silent.
+    failures: tuple[str, ...] = ()
 
 
 _CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
@@ -404,6 +406,18 @@ def wrk_load(
     )
 
 
+KEPT_FAILURES = 5
+
+
+def _describe_failure(error: Exception) -> str:
+    """One line: the exception, and for an HTTP status error the request and the response body."""
+    response = getattr(error, "response", None)
+    if response is not None:
+        request = response.request
+        return f"{request.method} {request.url.path} -> {response.status_code} {response.text[:300]}"
+    return f"{type(error).__name__}: {str(error)[:300]}"
+
+
 def flow_latency(
     label: str,
     flow: Callable[[Any], Awaitable[None]],
@@ -417,13 +431,16 @@ def flow_latency(
     """Run ``flow(client)`` ``iterations`` times with ``concurrency`` at once.
 
     ``flow`` gets an ``httpx2.AsyncClient`` bound to ``base_url`` and should
-    raise on a failed step. Latency is per whole flow.
+    raise on a failed step. Latency is per whole flow. The first
+    ``KEPT_FAILURES`` failures are kept (with the response body of an HTTP
+    error) and ``report`` prints them.
     """
     import httpx2 as httpx
 
     async def main() -> LoadResult:
         latencies: list[float] = []
         errors = 0
+        failures: list[str] = []
         queue: asyncio.Queue[int] = asyncio.Queue()
         for i in range(iterations):
             queue.put_nowait(i)
@@ -437,8 +454,10 @@ def flow_latency(
                     started = time.perf_counter()
                     try:
                         await flow(client)
-                    except Exception:  # counted; the run goes on
+                    except Exception as error:  # counted and the first few kept; the run goes on
                         errors += 1
+                        if len(failures) < KEPT_FAILURES:
+                            failures.append(_describe_failure(error))
                         continue
                     latencies.append((time.perf_counter() - started) * 1000)
 
@@ -464,6 +483,7 @@ def flow_latency(
             errors,
             _per_request(server_cpu, count + errors),
             _per_request(database_cpu, count + errors),
+            tuple(failures),
         )
 
     return asyncio.run(main())
@@ -491,6 +511,9 @@ def report(name: str, rows: list[LoadResult], notes: dict[str, Any] | None = Non
             f"{row.p95_ms:>8.2f} {row.p99_ms:>8.2f} {row.errors:>7}"
             f" {cpu(row.server_cpu_ms, 10)} {cpu(row.database_cpu_ms, 9)}"
         )
+    for row in rows:
+        for failure in row.failures:
+            print(f"  failed in {row.label}: {failure}")
     for key, value in (notes or {}).items():
         print(f"  {key}: {value}")
     payload = {"name": name, "rows": [asdict(r) for r in rows], "notes": notes or {}, "when": time.time()}
