@@ -52,6 +52,18 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         redoc_url=None,
     )
 
+    dispatcher = PluginDispatcher(
+        {
+            PluginType.CHECKOUT: create_checkout_adapter(),
+            PluginType.SHOP: create_shop_adapter(),
+            PluginType.ORDER: create_order_adapter(),
+            PluginType.SUBSCRIPTION: create_subscription_adapter(),
+        },
+        PluginCache(settings.plugin_cache_seconds),
+    )
+    # Mounted first: nearly every request is for a plugin, and routes are tried in order.
+    app.mount("/api", dispatcher, name="plugins")
+
     @app.get("/healthz", tags=["operations"])
     async def healthz(request: Request) -> JSONResponse:
         """Liveness and database reachability."""
@@ -64,16 +76,6 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         backend = context.db.url.get_backend_name()
         return JSONResponse({"status": "ok", "version": __version__, "database": backend})
 
-    dispatcher = PluginDispatcher(
-        {
-            PluginType.CHECKOUT: create_checkout_adapter(),
-            PluginType.SHOP: create_shop_adapter(),
-            PluginType.ORDER: create_order_adapter(),
-            PluginType.SUBSCRIPTION: create_subscription_adapter(),
-        },
-        PluginCache(settings.plugin_cache_seconds),
-    )
-    app.mount("/api", dispatcher, name="plugins")
     # GraphQL Integration API: one endpoint for the whole instance, not per plugin.
     app.add_route("/graphql", create_graphql_app(settings).handle, methods=["GET", "POST"], include_in_schema=False)
     app.add_middleware(CorrelationIdMiddleware)

@@ -182,12 +182,20 @@ async def current_shopper(
     """The request's session; ``for_catalogue`` may answer from the per-process session cache."""
     reference = await shop.reference()
     if for_catalogue and visitor.token is not None and not visitor.stateless:
-        key = token_hash(visitor.token)
-        cached = shop.cache.session(key)
-        if isinstance(cached, Shopper) and cached.token == visitor.token:
+        cached = known_shopper(shop.cache, visitor.token)
+        if cached is not None:
             return cached, reference
+        key = token_hash(visitor.token)
         shopper = await open_shopper(shop.db, shop.channel, visitor, reference)
         if shopper.token == visitor.token:
             shop.cache.keep_session(key, shopper)
         return shopper, reference
     return await open_shopper(shop.db, shop.channel, visitor, reference), reference
+
+
+def known_shopper(cache: CheckoutCache, token: str) -> Shopper | None:
+    """The session behind ``token`` from the per-process session cache (catalogue reads only), if there."""
+    cached = cache.session(token_hash(token))
+    if isinstance(cached, Shopper) and cached.token == token:
+        return cached
+    return None

@@ -26,9 +26,15 @@ ALLOWED_METHODS = "GET, POST, PUT, DELETE, OPTIONS"
 # What a storefront sends; the browser asks for these in preflights.
 ALLOWED_HEADERS = "api-token, content-type, accept, x-correlation-id"
 PREFLIGHT_MAX_AGE = "600"
+# The guard's verdict on the secret, kept in the request's scope so the
+# endpoint does not read the headers and hash the secret a second time.
+SERVER_MODE_SCOPE_KEY = "opencentra.checkout.server_mode"
 
 
 def is_server_mode(request: Request, plugin: PluginView) -> bool:
+    known = request.scope.get(SERVER_MODE_SCOPE_KEY)
+    if known is not None:
+        return bool(known)
     return plugin.check_secret(presented_secret(request, accept_bearer=True))
 
 
@@ -64,8 +70,10 @@ def guard(request: Request, plugin: PluginView) -> Response | None:
     secret = presented_secret(request, accept_bearer=True)
     if secret is not None:
         if plugin.check_secret(secret):
+            request.scope[SERVER_MODE_SCOPE_KEY] = True
             return None
         return errors_response(request, 401, {"authorization": "invalid shared secret"})
     if not origin_allowed(plugin, request.headers.get("origin")):
         return errors_response(request, 401, {"origin": "not allowed"})
+    request.scope[SERVER_MODE_SCOPE_KEY] = False
     return None

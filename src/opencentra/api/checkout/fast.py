@@ -23,7 +23,7 @@ from opencentra.api.checkout.request import read_token
 from opencentra.api.context import SCOPE_KEY, PluginContext
 from opencentra.checkout.cache import CheckoutCache
 from opencentra.checkout.shopper import Channel, Visitor
-from opencentra.checkout.storefront import Storefront, current_shopper
+from opencentra.checkout.storefront import Storefront, current_shopper, known_shopper
 from opencentra.integration.plugin_settings import CheckoutSettings
 from opencentra.selection.services import is_token_shaped
 
@@ -78,18 +78,22 @@ async def cached_products(scope: Scope, cache: CheckoutCache, raw: bytes) -> byt
     settings = plugin.settings
     assert isinstance(settings, CheckoutSettings)
     server_mode = is_server_mode(request, plugin)
-    channel = Channel(
-        store_id=plugin.store_id,
-        plugin_id=plugin.id,
-        server_mode=server_mode,
-        market_ids=tuple(settings.markets),
-        session_days=settings.session_days,
-        frontend_url=settings.frontend_url,
-    )
-    shop = Storefront(context.db, cache, channel)
-    shopper, _reference = await current_shopper(shop, Visitor(token=token, stateless=stateless), for_catalogue=True)
-    if shopper.token != token:
-        return None  # the token was stale; the ordinary way answers with the new one
+    # A session read moments ago needs nothing else; the rest goes the way every catalogue read does.
+    shopper = known_shopper(cache, token) if token is not None else None
+    if shopper is None:
+        channel = Channel(
+            store_id=plugin.store_id,
+            plugin_id=plugin.id,
+            server_mode=server_mode,
+            market_ids=tuple(settings.markets),
+            session_days=settings.session_days,
+            frontend_url=settings.frontend_url,
+        )
+        shop = Storefront(context.db, cache, channel)
+        visitor = Visitor(token=token, stateless=stateless)
+        shopper, _reference = await current_shopper(shop, visitor, for_catalogue=True)
+        if shopper.token != token:
+            return None  # the token was stale; the ordinary way answers with the new one
     key = fast_key(
         plugin.id,
         server_mode,
@@ -102,8 +106,8 @@ async def cached_products(scope: Scope, cache: CheckoutCache, raw: bytes) -> byt
     entry = cache.response(key) if key is not None else None
     if not isinstance(entry, FastEntry):
         return None
-    snapshot = await cache.catalogue(shop.db, plugin.store_id, entry.market_id, entry.pricelist_id)
-    stock = await cache.stock(shop.db, entry.market_id)
+    snapshot = await cache.catalogue(context.db, plugin.store_id, entry.market_id, entry.pricelist_id)
+    stock = await cache.stock(context.db, entry.market_id)
     if snapshot.serial != entry.catalogue_serial or stock.serial != entry.stock_serial:
         return None
     return with_token(shopper.token, entry.payload)
