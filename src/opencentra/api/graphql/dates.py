@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import calendar
 from datetime import UTC, datetime
+from operator import attrgetter
 from typing import Annotated, Any
 
 import strawberry
@@ -167,13 +168,15 @@ _FORMAT_HELP = "PHP date() letters, e.g. Y-m-d; in UTC."
 
 
 def date_field(attribute: str, *, name: str, optional: bool = False, description: str | None = None) -> Any:
-    """A date field read from ``attribute`` of the object, taking ``format: String``."""
+    """A date field read from ``attribute`` of the object (a dotted path such as
+    ``_row.created_at`` reaches into the row a type wraps), taking ``format: String``."""
+    read = attrgetter(attribute)
 
     def resolve(
         root: Any,
         format: Annotated[str | None, strawberry.argument(description=_FORMAT_HELP)] = None,
     ) -> Any:
-        return formatted(getattr(root, attribute), format)
+        return formatted(read(root), format)
 
     return strawberry.field(
         resolver=resolve,

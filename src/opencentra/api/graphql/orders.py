@@ -38,7 +38,7 @@ from opencentra.api.graphql.common import (
 )
 from opencentra.api.graphql.context import GraphQLContext
 from opencentra.api.graphql.customers import Address, Customer
-from opencentra.api.graphql.dates import formatted
+from opencentra.api.graphql.dates import date_field
 from opencentra.api.graphql.order_fields import (
     AdminUser,
     CarrierInformation,
@@ -347,17 +347,9 @@ class Shipment:
     _row: strawberry.Private[models.Shipment]
     _order: strawberry.Private[models.Order]
 
-    @strawberry.field
-    def created_at(self, format: str | None = None) -> DateTimeTz:
-        return formatted(self._row.created_at, format)  # type: ignore[no-any-return]
-
-    @strawberry.field
-    def updated_at(self, format: str | None = None) -> DateTimeTz:
-        return formatted(self._row.updated_at, format)  # type: ignore[no-any-return]
-
-    @strawberry.field
-    def shipped_at(self, format: str | None = None) -> DateTimeTz | None:
-        return formatted(self._row.shipped_at, format)  # type: ignore[no-any-return]
+    created_at: DateTimeTz = date_field("_row.created_at", name="createdAt")
+    updated_at: DateTimeTz = date_field("_row.updated_at", name="updatedAt")
+    shipped_at: DateTimeTz | None = date_field("_row.shipped_at", name="shippedAt", optional=True)
 
     @strawberry.field
     def paid_at(self) -> DateTimeTz | None:
@@ -504,14 +496,8 @@ class Return:
     _row: strawberry.Private[models.Return]
     _order: strawberry.Private[models.Order]
 
-    @strawberry.field
-    def created_at(self, format: str | None = None) -> DateTimeTz:
-        return formatted(self._row.created_at, format)  # type: ignore[no-any-return]
-
-    @strawberry.field
-    def completed_at(self, format: str | None = None) -> DateTimeTz | None:
-        return formatted(self._row.completed_at, format)  # type: ignore[no-any-return]
-
+    created_at: DateTimeTz = date_field("_row.created_at", name="createdAt")
+    completed_at: DateTimeTz | None = date_field("_row.completed_at", name="completedAt", optional=True)
     purchaser: Customer | None = strawberry.field(
         resolver=_return_purchaser, deprecation_reason="Purchaser is split into Customer and Buyer; use customer."
     )
@@ -585,18 +571,9 @@ class Order:
     _store_type: strawberry.Private[DomainStoreType]
     is_locked: bool = False
 
-    # Centra's 2021 ``format:`` argument (PHP date letters); see dates.py.
-    @strawberry.field
-    def order_date(self, format: str | None = None) -> DateTimeTz:
-        return formatted(self._row.order_date, format)  # type: ignore[no-any-return]
-
-    @strawberry.field
-    def created_at(self, format: str | None = None) -> DateTimeTz:
-        return formatted(self._row.created_at, format)  # type: ignore[no-any-return]
-
-    @strawberry.field
-    def updated_at(self, format: str | None = None) -> DateTimeTz:
-        return formatted(self._row.updated_at, format)  # type: ignore[no-any-return]
+    order_date: DateTimeTz = date_field("_row.order_date", name="orderDate")
+    created_at: DateTimeTz = date_field("_row.created_at", name="createdAt")
+    updated_at: DateTimeTz = date_field("_row.updated_at", name="updatedAt")
 
     @strawberry.field
     def shipping_price_group(self) -> ShippingPriceGroup | None:

@@ -32,7 +32,7 @@ from opencentra.api.graphql.common import (
 )
 from opencentra.api.graphql.context import GraphQLContext
 from opencentra.api.graphql.customers import Address
-from opencentra.api.graphql.dates import formatted
+from opencentra.api.graphql.dates import date_field
 from opencentra.api.graphql.order_fields import CarrierInformation
 from opencentra.api.graphql.permissions import check
 from opencentra.api.graphql.promotions import Campaign
@@ -148,14 +148,8 @@ class DeliveryWindow:
     selected_by_default: bool
     _row: strawberry.Private[models.DeliveryWindow]
 
-    # Centra's 2021 ``format:`` argument (PHP date letters); see dates.py.
-    @strawberry.field
-    def created_at(self, format: str | None = None) -> DateTimeTz:
-        return formatted(self._row.created_at, format)  # type: ignore[no-any-return]
-
-    @strawberry.field
-    def updated_at(self, format: str | None = None) -> DateTimeTz:
-        return formatted(self._row.updated_at, format)  # type: ignore[no-any-return]
+    created_at: DateTimeTz = date_field("_row.created_at", name="createdAt")
+    updated_at: DateTimeTz = date_field("_row.updated_at", name="updatedAt")
 
     @strawberry.field
     async def markets(self, info: Info[Any, Any]) -> list[Market]:
@@ -246,14 +240,8 @@ class Account:
     website_url: str | None
     _row: strawberry.Private[models.Account]
 
-    # Centra's 2021 ``format:`` argument (PHP date letters); see dates.py.
-    @strawberry.field
-    def created_at(self, format: str | None = None) -> DateTimeTz:
-        return formatted(self._row.created_at, format)  # type: ignore[no-any-return]
-
-    @strawberry.field
-    def updated_at(self, format: str | None = None) -> DateTimeTz:
-        return formatted(self._row.updated_at, format)  # type: ignore[no-any-return]
+    created_at: DateTimeTz = date_field("_row.created_at", name="createdAt")
+    updated_at: DateTimeTz = date_field("_row.updated_at", name="updatedAt")
 
     @strawberry.field
     async def store(self, info: Info[Any, Any]) -> Store:
@@ -339,14 +327,8 @@ class Buyer:
     website_url: str | None
     _row: strawberry.Private[models.Buyer]
 
-    # Centra's 2021 ``format:`` argument (PHP date letters); see dates.py.
-    @strawberry.field
-    def created_at(self, format: str | None = None) -> DateTimeTz:
-        return formatted(self._row.created_at, format)  # type: ignore[no-any-return]
-
-    @strawberry.field
-    def updated_at(self, format: str | None = None) -> DateTimeTz:
-        return formatted(self._row.updated_at, format)  # type: ignore[no-any-return]
+    created_at: DateTimeTz = date_field("_row.created_at", name="createdAt")
+    updated_at: DateTimeTz = date_field("_row.updated_at", name="updatedAt")
 
     @strawberry.field
     async def account(self, info: Info[Any, Any]) -> Account | None:

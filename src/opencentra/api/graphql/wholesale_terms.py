@@ -18,7 +18,7 @@ from strawberry.types import Info
 
 from opencentra.api.graphql.common import DateTimeTz, UserError, UserWarning, apply_page, user_error
 from opencentra.api.graphql.context import GraphQLContext
-from opencentra.api.graphql.dates import formatted
+from opencentra.api.graphql.dates import date_field
 from opencentra.api.graphql.order_fields import CarrierInformation
 from opencentra.api.graphql.permissions import check
 from opencentra.api.graphql.stock import IdRef
@@ -42,9 +42,7 @@ class PaymentTerms:
     due_days: int
     _row: strawberry.Private[PaymentTermsRow]
 
-    @strawberry.field
-    def created_at(self, format: str | None = None) -> DateTimeTz:
-        return formatted(self._row.created_at, format)  # type: ignore[no-any-return]
+    created_at: DateTimeTz = date_field("_row.created_at", name="createdAt")
 
     @classmethod
     def of(cls, row: PaymentTermsRow) -> PaymentTerms:
@@ -59,9 +57,7 @@ class ShippingTerms:
     due_days: int
     _row: strawberry.Private[ShippingTermsRow]
 
-    @strawberry.field
-    def created_at(self, format: str | None = None) -> DateTimeTz:
-        return formatted(self._row.created_at, format)  # type: ignore[no-any-return]
+    created_at: DateTimeTz = date_field("_row.created_at", name="createdAt")
 
     @classmethod
     def of(cls, row: ShippingTermsRow) -> ShippingTerms:
