@@ -29,7 +29,7 @@ from benchmarks.bench_checkout_api import CONNECTIONS, PRODUCTS, _items, add_to_
 
 # Frames are grouped by where their code lives, first match wins.
 LAYERS = (
-    ("opencentra checkout (domain)", "/opencentra/checkout/"),
+    ("opencentra checkout (domain)", "/opencentra/storefront/"),
     ("opencentra API adapter", "/opencentra/api/"),
     ("opencentra other", "/opencentra/"),
     ("SQLAlchemy ORM", "/sqlalchemy/orm/"),

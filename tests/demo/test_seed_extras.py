@@ -5,12 +5,12 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from opencentra.catalog.pim_models import Translation
-from opencentra.checkout.cache import CheckoutCache
-from opencentra.checkout.localized import in_language
 from opencentra.db.engine import Database
 from opencentra.demo import extras, seed
 from opencentra.events.models import Event
 from opencentra.giftcards.models import GiftCertificate, GiftCertificateAmount
+from opencentra.storefront.cache import CheckoutCache
+from opencentra.storefront.localized import in_language
 from opencentra.stores.models import Language, Market, Pricelist, Store
 from opencentra.subscriptions.services import plans_by_display
 

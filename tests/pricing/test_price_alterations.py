@@ -129,7 +129,7 @@ async def test_bad_input_is_refused_and_changes_nothing(db: Database, world: Any
 
 
 async def test_the_storefront_snapshot_expires_when_an_alteration_starts(db: Database, world: Any) -> None:
-    from opencentra.checkout.catalog import next_campaign_change
+    from opencentra.storefront.catalog import next_campaign_change
 
     start = NOW + DAY
     await alterations.create_price_alteration(db, world.store, "Later", starts_at=start, active=True)

@@ -8,9 +8,9 @@ from typing import Any
 
 from sqlalchemy import event, text
 
-from opencentra.checkout.locking import lock_selection_with_items
 from opencentra.db.engine import Database, commit_without_flush_wait
 from opencentra.selection import services
+from opencentra.storefront.locking import lock_selection_with_items
 
 
 async def test_the_lock_loads_lines_and_vouchers_in_two_statements(db: Database, shop: Any) -> None:

@@ -15,6 +15,7 @@ connection older than it, as ``pool_pre_ping`` does.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -183,6 +184,12 @@ class Database:
 
         self.engine = engine
         self.url = engine.url
+        # SQLite lets one transaction write at a time, and its busy handler
+        # retries at random, so under load a waiting writer can starve past
+        # the busy timeout ("database is locked"). Queueing this process's
+        # writers before BEGIN IMMEDIATE makes the wait first come, first
+        # served. PostgreSQL needs no such queue.
+        self._write_turn: asyncio.Lock | None = asyncio.Lock() if is_sqlite(engine.url) else None
         self._read = async_sessionmaker(engine, expire_on_commit=False, autoflush=True)
         self._write = async_sessionmaker(
             engine.execution_options(**{_WRITE: True}), expire_on_commit=False, autoflush=True
@@ -203,7 +210,11 @@ class Database:
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
-        async with self._write() as session, session.begin():
+        if self._write_turn is None:
+            async with self._write() as session, session.begin():
+                yield session
+            return
+        async with self._write_turn, self._write() as session, session.begin():
             yield session
 
     @asynccontextmanager

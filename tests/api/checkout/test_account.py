@@ -9,10 +9,10 @@ from sqlalchemy import select
 from tests.api.checkout.conftest import Browser, ShopIds, capture_mail, pay_body
 from tests.conftest import ApiHarness
 
-from opencentra.checkout import account
-from opencentra.checkout.throttle import Limit
 from opencentra.customers.models import BackInStockSubscription, Customer, NewsletterSubscription
 from opencentra.db.engine import Database
+from opencentra.ratelimit.throttle import Limit
+from opencentra.storefront import account
 
 
 def test_register_login_and_account_changes(api: ApiHarness, browser: Browser, shop: ShopIds) -> None:

@@ -198,7 +198,7 @@ def test_pay_for_a_certificate_and_redeem_its_voucher(
 def test_documented_definition_shape(wire_only: None) -> None:
     from opencentra.api.checkout.gift_shapes import certificate_body
     from opencentra.api.checkout.shapes import priced
-    from opencentra.checkout.reference import CurrencyInfo
+    from opencentra.storefront.reference import CurrencyInfo
 
     sek = CurrencyInfo(1, "SEK", "Swedish krona", 0, ".", "\u00a0", "", "\u00a0SEK", 100)
     info = gifts.CertificateInfo(1, "gift-2", "Pre-defined", GiftCertificateType.PREDETERMINED, True, False, {1: 100})

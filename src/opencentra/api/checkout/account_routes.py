@@ -25,11 +25,11 @@ from opencentra.api.checkout.docs import ACCOUNT, AnyResponse, SelectionResponse
 from opencentra.api.checkout.request import CheckoutRequest, Ctx
 from opencentra.api.checkout.shapes import order_body
 from opencentra.api.context import context_from_scope
-from opencentra.checkout import account
-from opencentra.checkout.account import CustomerUpdate, Newsletter, Registration, WishlistView
 from opencentra.customers.address import Address
 from opencentra.errors import ValidationFailed
 from opencentra.mail import mailer_for
+from opencentra.storefront import account
+from opencentra.storefront.account import CustomerUpdate, Newsletter, Registration, WishlistView
 
 router = APIRouter()
 TAG = "6 customer handling"

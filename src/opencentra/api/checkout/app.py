@@ -37,10 +37,10 @@ from opencentra.api.checkout.fast import cached_products
 from opencentra.api.checkout.request import AdapterState
 from opencentra.api.context import SCOPE_KEY, PluginContext
 from opencentra.api.errors import install_error_format
-from opencentra.checkout.account import ResetMailer
-from opencentra.checkout.cache import CheckoutCache
-from opencentra.checkout.throttle import Throttle
 from opencentra.mail import Mailer
+from opencentra.ratelimit.throttle import Throttle
+from opencentra.storefront.account import ResetMailer
+from opencentra.storefront.cache import CheckoutCache
 
 CACHE_SECONDS_VARIABLE = "OPENCENTRA_CHECKOUT_CACHE_SECONDS"
 REFERENCE_SECONDS_VARIABLE = "OPENCENTRA_CHECKOUT_REFERENCE_SECONDS"

@@ -28,7 +28,7 @@ ALLOWED_HEADERS = "api-token, content-type, accept, x-correlation-id"
 PREFLIGHT_MAX_AGE = "600"
 # The guard's verdict on the secret, kept in the request's scope so the
 # endpoint does not read the headers and hash the secret a second time.
-SERVER_MODE_SCOPE_KEY = "opencentra.checkout.server_mode"
+SERVER_MODE_SCOPE_KEY = "opencentra.storefront.server_mode"
 
 
 def is_server_mode(request: Request, plugin: PluginView) -> bool:

@@ -18,10 +18,10 @@ from opencentra.api.checkout.docs import SELECTION, AnyResponse, SelectionRespon
 from opencentra.api.checkout.request import Ctx, json_response
 from opencentra.api.checkout.shapes import product_body
 from opencentra.api.context import SCOPE_KEY, PluginContext
-from opencentra.checkout.bundle_cart import add_bundle
-from opencentra.checkout.storefront import current_shopper
 from opencentra.errors import NotFound
 from opencentra.integration.plugin_settings import CheckoutSettings
+from opencentra.storefront.bundle_cart import add_bundle
+from opencentra.storefront.storefront import current_shopper
 
 router = APIRouter()
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from opencentra.checkout.bundles import BundleComponentView, BundleInfoData
-from opencentra.checkout.reference import CurrencyInfo
+from opencentra.storefront.bundles import BundleComponentView, BundleInfoData
+from opencentra.storefront.reference import CurrencyInfo
 
 
 def _money(name: str, amount: Decimal | None, currency: CurrencyInfo) -> dict[str, Any]:

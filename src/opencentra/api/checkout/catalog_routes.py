@@ -22,7 +22,9 @@ from opencentra.api.checkout.fast import with_token as _with_token
 from opencentra.api.checkout.request import CheckoutRequest, Ctx, json_response
 from opencentra.api.checkout.shapes import categories_body, facets_body, product_body
 from opencentra.api.checkout.stock_numbers import wants_numbers, with_stock_numbers
-from opencentra.checkout.catalog import (
+from opencentra.errors import NotFound, PermissionDenied
+from opencentra.pricing.prices import PriceInfo
+from opencentra.storefront.catalog import (
     CatalogSnapshot,
     ProductData,
     ProductPage,
@@ -31,11 +33,9 @@ from opencentra.checkout.catalog import (
     StockSnapshot,
     search_products,
 )
-from opencentra.checkout.localized import in_language
-from opencentra.checkout.reference import CurrencyInfo, StoreReference
-from opencentra.checkout.storefront import current_shopper
-from opencentra.errors import NotFound, PermissionDenied
-from opencentra.pricing.prices import PriceInfo
+from opencentra.storefront.localized import in_language
+from opencentra.storefront.reference import CurrencyInfo, StoreReference
+from opencentra.storefront.storefront import current_shopper
 
 router = APIRouter()
 

@@ -14,13 +14,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from opencentra.api.errors import http_status
-from opencentra.checkout.throttle import TooManyAttempts
 from opencentra.errors import DomainError, OutOfStock
 from opencentra.integration.services import PluginView
+from opencentra.ratelimit.throttle import TooManyAttempts
 from opencentra.selection.services import is_token_shaped
 
 # The session layer puts the current shopper token here for error bodies.
-TOKEN_SCOPE_KEY = "opencentra.checkout.token"
+TOKEN_SCOPE_KEY = "opencentra.storefront.token"
 
 
 def error_body(errors: dict[str, str], token: str | None, **extra: Any) -> dict[str, Any]:

@@ -13,9 +13,9 @@ from opencentra.api.checkout.mailing import mail_gift_certificates
 from opencentra.api.checkout.request import CheckoutRequest, Ctx
 from opencentra.api.checkout.selection_routes import checkout_fields
 from opencentra.api.checkout.shapes import order_body, priced, state_body, unavailable_body
-from opencentra.checkout import payment
-from opencentra.checkout.payment import OrderPlaced, PaymentAnswer, PaymentPending, PaymentRefused, StockShort
 from opencentra.payments import FormAction, JavascriptAction, RedirectAction
+from opencentra.storefront import payment
+from opencentra.storefront.payment import OrderPlaced, PaymentAnswer, PaymentPending, PaymentRefused, StockShort
 
 router = APIRouter()
 

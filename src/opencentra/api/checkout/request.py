@@ -21,15 +21,15 @@ from opencentra.api.checkout.auth import is_server_mode
 from opencentra.api.checkout.errors import TOKEN_SCOPE_KEY
 from opencentra.api.checkout.shapes import context_body, state_body
 from opencentra.api.context import PluginContext, context_from_scope
-from opencentra.checkout.account import ResetMailer
-from opencentra.checkout.cache import CheckoutCache
-from opencentra.checkout.shopper import Channel, Visitor, open_shopper
-from opencentra.checkout.state import CheckoutState
-from opencentra.checkout.storefront import Storefront
-from opencentra.checkout.throttle import Throttle
 from opencentra.integration.plugin_settings import CheckoutSettings
 from opencentra.mail import Mailer
+from opencentra.ratelimit.throttle import Throttle
 from opencentra.selection.services import is_token_shaped
+from opencentra.storefront.account import ResetMailer
+from opencentra.storefront.cache import CheckoutCache
+from opencentra.storefront.shopper import Channel, Visitor, open_shopper
+from opencentra.storefront.state import CheckoutState
+from opencentra.storefront.storefront import Storefront
 
 STATELESS = "none"
 MAX_TOKEN = 64

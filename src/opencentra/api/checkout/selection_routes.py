@@ -23,14 +23,14 @@ from opencentra.api.checkout.errors import errors_response
 from opencentra.api.checkout.request import CheckoutRequest, Ctx
 from opencentra.api.checkout.shapes import countries_body, languages_body, state_body
 from opencentra.api.errors import http_status
-from opencentra.checkout import cart
-from opencentra.checkout.cart import CheckoutFields
-from opencentra.checkout.gift_lines import add_gift_certificate as add_gift_certificate_line
-from opencentra.checkout.gift_lines import remove_gift_line
-from opencentra.checkout.state import CheckoutState
-from opencentra.checkout.storefront import current_state
-from opencentra.checkout.subscription_lines import add_item_on_plan, remove_line_plan, set_line_plan
 from opencentra.errors import NotFound, PermissionDenied
+from opencentra.storefront import cart
+from opencentra.storefront.cart import CheckoutFields
+from opencentra.storefront.gift_lines import add_gift_certificate as add_gift_certificate_line
+from opencentra.storefront.gift_lines import remove_gift_line
+from opencentra.storefront.state import CheckoutState
+from opencentra.storefront.storefront import current_state
+from opencentra.storefront.subscription_lines import add_item_on_plan, remove_line_plan, set_line_plan
 
 router = APIRouter()
 Quantity = Annotated[int, Path(ge=-(2**31), le=2**31)]

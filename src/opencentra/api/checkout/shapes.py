@@ -22,9 +22,13 @@ from opencentra.api.checkout.bundle_shapes import bundle_info_body, bundle_items
 from opencentra.api.checkout.gift_shapes import gift_item_body
 from opencentra.api.checkout.subscription_shapes import plan_body
 from opencentra.catalog.categories import CategoryPath
-from opencentra.checkout.catalog import CatalogSnapshot, Facet, Named, ProductData, StockSnapshot
-from opencentra.checkout.reference import CurrencyInfo, LanguageInfo, StoreReference
-from opencentra.checkout.state import (
+from opencentra.customers.address import Address
+from opencentra.orders.state import OrderStatus
+from opencentra.pricing.history import LOWEST_PRICE_DAYS
+from opencentra.pricing.prices import PriceInfo
+from opencentra.storefront.catalog import CatalogSnapshot, Facet, Named, ProductData, StockSnapshot
+from opencentra.storefront.reference import CurrencyInfo, LanguageInfo, StoreReference
+from opencentra.storefront.state import (
     CheckoutState,
     CustomerView,
     Location,
@@ -34,10 +38,6 @@ from opencentra.checkout.state import (
     ShippingChoice,
     Unavailable,
 )
-from opencentra.customers.address import Address
-from opencentra.orders.state import OrderStatus
-from opencentra.pricing.history import LOWEST_PRICE_DAYS
-from opencentra.pricing.prices import PriceInfo
 
 Body = dict[str, Any]
 

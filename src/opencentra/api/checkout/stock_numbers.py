@@ -14,9 +14,9 @@ from starlette.requests import Request
 
 from opencentra.api.context import context_from_scope
 from opencentra.catalog.items import parse_item_id
-from opencentra.checkout.catalog import StockSnapshot
 from opencentra.errors import DomainError
 from opencentra.integration.plugin_settings import CheckoutSettings
+from opencentra.storefront.catalog import StockSnapshot
 
 
 def wants_numbers(request: Request) -> bool:

@@ -29,11 +29,11 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from opencentra.checkout.catalog import CatalogSnapshot, StockSnapshot, build_catalog, build_stock, patch_stock
-from opencentra.checkout.reference import StoreReference, load_reference
 from opencentra.db.base import utcnow
 from opencentra.db.engine import Database
 from opencentra.events.models import Event
+from opencentra.storefront.catalog import CatalogSnapshot, StockSnapshot, build_catalog, build_stock, patch_stock
+from opencentra.storefront.reference import StoreReference, load_reference
 
 T = TypeVar("T")
 

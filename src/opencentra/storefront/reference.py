@@ -2,7 +2,7 @@
 markets and pricelists, and which country geo-locates where.
 
 Read in a handful of queries and kept per process for a short while (see
-``opencentra.checkout.cache``), because every selection response lists
+``opencentra.storefront.cache``), because every selection response lists
 countries and languages and most requests need the session's currency.
 """
 

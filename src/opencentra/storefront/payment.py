@@ -30,14 +30,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from opencentra.checkout.bundles import order_plans as bundle_order_plans
-from opencentra.checkout.cart import CheckoutFields, apply_fields, set_country_in
-from opencentra.checkout.catalog import CatalogSnapshot
-from opencentra.checkout.gift_lines import buying_gift_in, gift_line_draft
-from opencentra.checkout.pricing import PricedSelection, price_selection_in
-from opencentra.checkout.shopper import Visitor
-from opencentra.checkout.state import CheckoutState, OrderView, Unavailable, build_state, order_view
-from opencentra.checkout.storefront import Change, Storefront, changing, current_shopper, current_state
 from opencentra.customers.address import SHIPPING_FIELDS, read_address
 from opencentra.customers.models import Customer
 from opencentra.customers.services import ensure_guest_customer
@@ -60,6 +52,14 @@ from opencentra.payments import (
 from opencentra.pricing.vouchers import redeem_vouchers
 from opencentra.selection.models import PaymentStatus, Selection, SelectionPayment, SelectionStatus
 from opencentra.selection.services import lock_selection, remove_line_in, set_line_quantity_in
+from opencentra.storefront.bundles import order_plans as bundle_order_plans
+from opencentra.storefront.cart import CheckoutFields, apply_fields, set_country_in
+from opencentra.storefront.catalog import CatalogSnapshot
+from opencentra.storefront.gift_lines import buying_gift_in, gift_line_draft
+from opencentra.storefront.pricing import PricedSelection, price_selection_in
+from opencentra.storefront.shopper import Visitor
+from opencentra.storefront.state import CheckoutState, OrderView, Unavailable, build_state, order_view
+from opencentra.storefront.storefront import Change, Storefront, changing, current_shopper, current_state
 from opencentra.stores.models import OversellingMode, PaymentBehaviour, PaymentMethod, Store
 from opencentra.stores.options import payment_methods
 from opencentra.subscriptions.services import record_order_line_plans_in

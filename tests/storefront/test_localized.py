@@ -7,9 +7,9 @@ from tests.api.checkout.conftest import build_shop
 
 from opencentra.catalog import translations
 from opencentra.catalog.models import DisplayItem
-from opencentra.checkout.cache import CheckoutCache
-from opencentra.checkout.localized import in_language
 from opencentra.db.engine import Database
+from opencentra.storefront.cache import CheckoutCache
+from opencentra.storefront.localized import in_language
 from opencentra.stores.models import Language, Store
 
 

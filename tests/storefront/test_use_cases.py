@@ -9,12 +9,6 @@ import pytest
 from sqlalchemy import func, select
 from tests.api.checkout.conftest import CHECKOUT_ADDRESS, ShopIds, build_shop
 
-from opencentra.checkout import cart, payment
-from opencentra.checkout.cache import CheckoutCache
-from opencentra.checkout.cart import CheckoutFields
-from opencentra.checkout.payment import OrderPlaced, PaymentInput, PaymentPending, StockShort
-from opencentra.checkout.shopper import Channel, Visitor
-from opencentra.checkout.storefront import Storefront, current_state
 from opencentra.customers.address import Address
 from opencentra.db.engine import Database
 from opencentra.errors import NotFound
@@ -22,6 +16,12 @@ from opencentra.inventory import services as inventory
 from opencentra.orders.models import Order, OrderAllocation
 from opencentra.payments import RedirectAction
 from opencentra.pricing.models import Voucher
+from opencentra.storefront import cart, payment
+from opencentra.storefront.cache import CheckoutCache
+from opencentra.storefront.cart import CheckoutFields
+from opencentra.storefront.payment import OrderPlaced, PaymentInput, PaymentPending, StockShort
+from opencentra.storefront.shopper import Channel, Visitor
+from opencentra.storefront.storefront import Storefront, current_state
 from opencentra.stores.models import OversellingMode
 
 

@@ -20,8 +20,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
-from opencentra.checkout.storefront import Change
 from opencentra.selection.models import Selection, SelectionStatus
+from opencentra.storefront.storefront import Change
 
 
 async def lock_selection_with_items(session: AsyncSession, selection_id: int) -> Selection | None:

@@ -15,11 +15,18 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
-from opencentra.checkout.cache import CheckoutCache
-from opencentra.checkout.catalog import CatalogSnapshot, ProductData, StockSnapshot
-from opencentra.checkout.localized import in_language
-from opencentra.checkout.pricing import Lookups, PricedSelection, price_lines, price_selection_in
-from opencentra.checkout.reference import (
+from opencentra.customers.address import SHIPPING_FIELDS, Address, read_address
+from opencentra.customers.models import Customer
+from opencentra.db.base import utcnow
+from opencentra.db.engine import Database
+from opencentra.orders.models import Order
+from opencentra.orders.state import OrderStatus
+from opencentra.selection.models import Selection, SelectionStatus
+from opencentra.storefront.cache import CheckoutCache
+from opencentra.storefront.catalog import CatalogSnapshot, ProductData, StockSnapshot
+from opencentra.storefront.localized import in_language
+from opencentra.storefront.pricing import Lookups, PricedSelection, price_lines, price_selection_in
+from opencentra.storefront.reference import (
     CountryInfo,
     CurrencyInfo,
     LanguageInfo,
@@ -28,14 +35,7 @@ from opencentra.checkout.reference import (
     StateInfo,
     StoreReference,
 )
-from opencentra.checkout.shopper import Channel, Shopper
-from opencentra.customers.address import SHIPPING_FIELDS, Address, read_address
-from opencentra.customers.models import Customer
-from opencentra.db.base import utcnow
-from opencentra.db.engine import Database
-from opencentra.orders.models import Order
-from opencentra.orders.state import OrderStatus
-from opencentra.selection.models import Selection, SelectionStatus
+from opencentra.storefront.shopper import Channel, Shopper
 from opencentra.stores.models import PaymentBehaviour, PaymentMethod, ShippingMethod
 from opencentra.stores.options import payment_methods
 from opencentra.subscriptions.services import PlanInfo, order_line_plans

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from opencentra.checkout.throttle import Limit, Throttle, TooManyAttempts
+from opencentra.ratelimit.throttle import Limit, Throttle, TooManyAttempts
 
 
 def test_sliding_window_per_key() -> None:

@@ -27,8 +27,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from opencentra.catalog.categories import CategoryPath
 from opencentra.catalog.pim_models import Translation
-from opencentra.checkout.cache import CheckoutCache, Source, holding_connection
-from opencentra.checkout.catalog import CatalogSnapshot, CategoryRef, ProductData, words
+from opencentra.storefront.cache import CheckoutCache, Source, holding_connection
+from opencentra.storefront.catalog import CatalogSnapshot, CategoryRef, ProductData, words
 
 # Object types whose translations show in the storefront catalogue.
 _TYPES = ("Display", "Product", "ProductVariant", "Category")

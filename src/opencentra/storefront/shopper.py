@@ -20,13 +20,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from opencentra.checkout.reference import StoreReference
-from opencentra.checkout.writers import writer_turn
 from opencentra.db.base import utcnow
 from opencentra.db.engine import Database
 from opencentra.errors import NotFound, ValidationFailed
 from opencentra.selection.models import ShopperSession
 from opencentra.selection.services import is_token_shaped, new_token, token_hash
+from opencentra.storefront.reference import StoreReference
 
 # Extend a session's expiry at most once a day, so reads stay reads.
 _EXTEND_AFTER = timedelta(days=1)
@@ -194,7 +193,7 @@ async def open_shopper(db: Database, channel: Channel, visitor: Visitor, referen
         if found is not None:
             values: Any = tuple(found)
             return Shopper(visitor.token, *values)
-    async with writer_turn(db), db.write() as session:
+    async with db.write() as session:
         row, token = await _create(session, channel, reference)
         return _shopper(row, token, new=True)
 

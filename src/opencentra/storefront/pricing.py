@@ -21,10 +21,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from opencentra.catalog.items import load_items
-from opencentra.checkout.bundles import BundleComponentView, bundle_lines
-from opencentra.checkout.cache import CheckoutCache
-from opencentra.checkout.catalog import CatalogSnapshot, ItemData, ProductData
-from opencentra.checkout.reference import CurrencyInfo, StoreReference
 from opencentra.giftcards.services import GiftLine, gift_line_in
 from opencentra.money import round_money
 from opencentra.pricing.models import Voucher, VoucherType
@@ -33,6 +29,10 @@ from opencentra.pricing.totals import AppliedVoucher, VoucherRule, price_selecti
 from opencentra.pricing.totals import SelectionLine as TotalsLine
 from opencentra.pricing.vouchers import applicable_vouchers
 from opencentra.selection.models import Selection, SelectionLine
+from opencentra.storefront.bundles import BundleComponentView, bundle_lines
+from opencentra.storefront.cache import CheckoutCache
+from opencentra.storefront.catalog import CatalogSnapshot, ItemData, ProductData
+from opencentra.storefront.reference import CurrencyInfo, StoreReference
 from opencentra.stores.options import ShippingOption, shipping_options
 from opencentra.stores.services import tax_rates
 from opencentra.stores.tax import split_proportionally, vat_breakdown

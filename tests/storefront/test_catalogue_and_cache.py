@@ -6,12 +6,12 @@ from decimal import Decimal
 
 from tests.api.checkout.conftest import build_shop
 
-from opencentra.checkout.cache import CheckoutCache
-from opencentra.checkout.catalog import ProductQuery, SortField, build_catalog, fold, matching_tokens, search_products
 from opencentra.db.engine import Database
 from opencentra.events.outbox import record
 from opencentra.inventory import services as inventory
 from opencentra.pricing import prices
+from opencentra.storefront.cache import CheckoutCache
+from opencentra.storefront.catalog import ProductQuery, SortField, build_catalog, fold, matching_tokens, search_products
 
 
 def test_folding_and_typo_matching() -> None:

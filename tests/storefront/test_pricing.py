@@ -8,12 +8,12 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from opencentra.checkout.catalog import ItemData, ProductData
-from opencentra.checkout.pricing import LineInput, price_lines
-from opencentra.checkout.reference import CurrencyInfo
 from opencentra.pricing.models import VoucherType
 from opencentra.pricing.prices import PriceInfo
 from opencentra.pricing.totals import VoucherRule
+from opencentra.storefront.catalog import ItemData, ProductData
+from opencentra.storefront.pricing import LineInput, price_lines
+from opencentra.storefront.reference import CurrencyInfo
 from opencentra.stores.options import ShippingOption
 
 SEK = CurrencyInfo(1, "SEK", "Swedish krona", 2, ".", ",", "", " SEK", 100)

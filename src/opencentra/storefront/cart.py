@@ -15,10 +15,6 @@ from sqlalchemy import delete, select
 
 from opencentra.catalog import bundles
 from opencentra.catalog.items import load_item, load_items, parse_item_id
-from opencentra.checkout.locking import open_selection
-from opencentra.checkout.shopper import Visitor
-from opencentra.checkout.state import CheckoutState, Unavailable, shipping_key
-from opencentra.checkout.storefront import Change, Storefront, changing, choose_default_methods
 from opencentra.customers.address import SHIPPING_FIELDS, Address, write_address
 from opencentra.customers.services import normalize_email
 from opencentra.db.base import utcnow
@@ -35,6 +31,10 @@ from opencentra.selection.services import (
     remove_line_in,
     set_line_quantity_in,
 )
+from opencentra.storefront.locking import open_selection
+from opencentra.storefront.shopper import Visitor
+from opencentra.storefront.state import CheckoutState, Unavailable, shipping_key
+from opencentra.storefront.storefront import Change, Storefront, changing, choose_default_methods
 from opencentra.stores.geo import resolve_location
 from opencentra.stores.models import Market, OversellingMode, Pricelist
 from opencentra.stores.options import payment_methods, shipping_options

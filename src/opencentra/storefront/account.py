@@ -16,17 +16,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from opencentra.catalog.items import load_item
-from opencentra.checkout.shopper import Visitor
-from opencentra.checkout.state import CheckoutState, OrderView, order_view
-from opencentra.checkout.storefront import Change, Storefront, changing, current_shopper, current_state
-from opencentra.checkout.throttle import (
-    LOGIN_PER_ADDRESS,
-    LOGIN_PER_EMAIL,
-    RESET_PER_ADDRESS,
-    RESET_PER_EMAIL,
-    Limit,
-    Throttle,
-)
 from opencentra.customers import resets, subscriptions, wishlists
 from opencentra.customers import services as customers
 from opencentra.customers.address import Address, read_address, write_address
@@ -37,8 +26,19 @@ from opencentra.errors import NotFound, PermissionDenied, ValidationFailed
 from opencentra.mail import Mailer, password_reset_email
 from opencentra.orders.models import Order
 from opencentra.orders.state import OrderStatus
+from opencentra.ratelimit.throttle import (
+    LOGIN_PER_ADDRESS,
+    LOGIN_PER_EMAIL,
+    RESET_PER_ADDRESS,
+    RESET_PER_EMAIL,
+    Limit,
+    Throttle,
+)
 from opencentra.selection.models import Selection, SelectionStatus
 from opencentra.selection.services import add_line_in, lock_selection
+from opencentra.storefront.shopper import Visitor
+from opencentra.storefront.state import CheckoutState, OrderView, order_view
+from opencentra.storefront.storefront import Change, Storefront, changing, current_shopper, current_state
 
 MAX_PAGE = 100
 

@@ -3,7 +3,7 @@
 A ``CatalogSnapshot`` holds every product (display item) on sale in a market,
 priced in one pricelist, as plain values; it is read in a few bulk queries
 and kept per process until a catalogue event arrives (see
-``opencentra.checkout.cache``). Listing, filtering, searching, sorting and
+``opencentra.storefront.cache``). Listing, filtering, searching, sorting and
 facet counts (POST /products) are then pure functions over it, so a hot
 catalogue request never touches the database.
 
@@ -48,7 +48,6 @@ from opencentra.catalog.models import (
     Size,
     SizeChart,
 )
-from opencentra.checkout.bundles import BundleInfoData, catalogue_bundle_infos
 from opencentra.db.base import utcnow
 from opencentra.errors import NotFound, ValidationFailed
 from opencentra.inventory.models import Stock
@@ -57,6 +56,7 @@ from opencentra.pricing import alterations
 from opencentra.pricing.history import ObservedPrice, lowest_prices
 from opencentra.pricing.models import Campaign
 from opencentra.pricing.prices import PriceInfo, price_for_variants
+from opencentra.storefront.bundles import BundleInfoData, catalogue_bundle_infos
 from opencentra.stores.models import AllocationRuleWarehouse, Market
 from opencentra.subscriptions.services import PlanInfo, plans_by_display
 

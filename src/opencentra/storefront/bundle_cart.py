@@ -13,14 +13,14 @@ from collections.abc import Mapping
 from opencentra.catalog import bundles
 from opencentra.catalog.bundle_models import BundleType
 from opencentra.catalog.items import parse_item_id
-from opencentra.checkout.cart import MAX_COMMENT, MAX_QUANTITY, _room, check_quantity
-from opencentra.checkout.shopper import Visitor
-from opencentra.checkout.state import CheckoutState
-from opencentra.checkout.storefront import Change, Storefront, changing
 from opencentra.db.base import utcnow
 from opencentra.errors import NotFound, ValidationFailed
 from opencentra.selection.models import Selection
 from opencentra.selection.services import check_open, new_line_in
+from opencentra.storefront.cart import MAX_COMMENT, MAX_QUANTITY, _room, check_quantity
+from opencentra.storefront.shopper import Visitor
+from opencentra.storefront.state import CheckoutState
+from opencentra.storefront.storefront import Change, Storefront, changing
 
 # A bound on the work one request can ask for.
 MAX_SECTION_CHOICES = 100

@@ -11,14 +11,13 @@ from dataclasses import dataclass, field
 from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from opencentra.checkout.cache import CheckoutCache
-from opencentra.checkout.reference import StoreReference
-from opencentra.checkout.shopper import Channel, Shopper, Visitor, as_shopper, open_shopper, shopper_for_update
-from opencentra.checkout.state import CheckoutState, Unavailable, build_state
-from opencentra.checkout.writers import writer_turn
 from opencentra.db.engine import Database
 from opencentra.selection.models import Selection, SelectionStatus, ShopperSession
 from opencentra.selection.services import create_selection_in, lock_selection, token_hash
+from opencentra.storefront.cache import CheckoutCache
+from opencentra.storefront.reference import StoreReference
+from opencentra.storefront.shopper import Channel, Shopper, Visitor, as_shopper, open_shopper, shopper_for_update
+from opencentra.storefront.state import CheckoutState, Unavailable, build_state
 from opencentra.stores.options import payment_methods, shipping_options
 
 
@@ -162,7 +161,7 @@ async def changing(shop: Storefront, visitor: Visitor) -> AsyncIterator[Change]:
     reference = await shop.reference()
     if visitor.token is not None:
         shop.cache.forget_session(token_hash(visitor.token))
-    async with writer_turn(shop.db), shop.db.write() as session:
+    async with shop.db.write() as session:
         row, token = await shopper_for_update(session, shop.channel, visitor, reference)
         yield Change(shop, session, row, token, reference)
     shop.cache.forget_session(token_hash(token))

@@ -11,15 +11,15 @@ line's unit price in the shared pricing (``checkout.pricing``).
 from __future__ import annotations
 
 from opencentra.catalog.items import parse_item_id
-from opencentra.checkout.cart import MAX_COMMENT, _room, check_quantity
-from opencentra.checkout.catalog import ProductData
-from opencentra.checkout.shopper import Visitor
-from opencentra.checkout.state import CheckoutState
-from opencentra.checkout.storefront import Change, Storefront, changing
 from opencentra.db.base import utcnow
 from opencentra.errors import NotFound, ValidationFailed
 from opencentra.selection.models import Selection
 from opencentra.selection.services import add_line_in, check_open, find_line
+from opencentra.storefront.cart import MAX_COMMENT, _room, check_quantity
+from opencentra.storefront.catalog import ProductData
+from opencentra.storefront.shopper import Visitor
+from opencentra.storefront.state import CheckoutState
+from opencentra.storefront.storefront import Change, Storefront, changing
 
 
 def plan_id_of(key: str | int) -> int:

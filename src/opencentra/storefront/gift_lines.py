@@ -14,9 +14,6 @@ from decimal import Decimal
 
 from sqlalchemy import select, update
 
-from opencentra.checkout.shopper import Visitor
-from opencentra.checkout.state import CheckoutState
-from opencentra.checkout.storefront import Change, Storefront, changing
 from opencentra.db.base import utcnow
 from opencentra.db.engine import Database
 from opencentra.errors import NotFound, ValidationFailed
@@ -34,6 +31,9 @@ from opencentra.orders.models import Order
 from opencentra.orders.services import LineDraft
 from opencentra.selection.models import Selection
 from opencentra.selection.services import check_open
+from opencentra.storefront.shopper import Visitor
+from opencentra.storefront.state import CheckoutState
+from opencentra.storefront.storefront import Change, Storefront, changing
 from opencentra.stores.models import Currency
 
 MAX_AMOUNT_TEXT = 32
