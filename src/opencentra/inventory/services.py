@@ -21,11 +21,20 @@ That session must come from ``Database.write()``. Functions that take
 ``db`` accept a ``Database`` (and then open one write transaction) or such a
 session.
 
-Every change appends a ``stock`` event to the outbox in the same transaction.
+Every change appends a ``stock`` event to the outbox in the same transaction;
+that event is the stock change (``inventory.stock_changes``), and the writes
+that integrations call return the ones they recorded.
+
+Writing stock from an API: ``set_stock`` (absolute, physical or free to
+allocate, for many sizes of one warehouse) and ``change_stock`` (relative:
+a delivery, a removal or a move between two warehouses). Every API that
+writes stock (GraphQL, the Order API, SOAP) calls these; none works out
+physical from free-to-allocate itself.
 """
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -33,16 +42,16 @@ from typing import Any
 from sqlalchemy import ColumnElement, column, func, select, table, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from opencentra.catalog.bundles import bundle_units, component_size_ids, is_bundle_size, needs_for_sizes
 from opencentra.db.base import utcnow
 from opencentra.errors import Conflict, NotFound, OutOfStock, ValidationFailed
 from opencentra.events.models import Event
 from opencentra.events.outbox import record
 from opencentra.inventory.models import Stock
+from opencentra.inventory.stock_changes import EVENT_OBJECT_TYPE, StockChange, stock_change_of
 from opencentra.inventory.stock_items import resolve_stock_keys
 from opencentra.stores._db import DatabaseOrSession, insert_or_ignore, unit_of_work
 from opencentra.stores.models import AllocationRuleWarehouse, Market, Warehouse
-
-EVENT_OBJECT_TYPE = "stock"
 
 # catalog owns product_sizes; existence checks need only its key.
 _product_sizes = table("product_sizes", column("id"))
@@ -100,7 +109,7 @@ async def _record(
     action: str = "updated",
     store_id: int | None = None,
     **change: int,
-) -> None:
+) -> StockChange:
     payload: dict[str, Any] = {
         "warehouse_id": level.warehouse_id,
         "product_size_id": level.product_size_id,
@@ -110,7 +119,7 @@ async def _record(
         "reason": reason,
         **change,
     }
-    await record(session, EVENT_OBJECT_TYPE, stock_id, action, payload, store_id=store_id)
+    return stock_change_of(await record(session, EVENT_OBJECT_TYPE, stock_id, action, payload, store_id=store_id))
 
 
 async def _change(
@@ -188,11 +197,11 @@ async def available_for_market(
             result[size_id] = int(available or 0)
             stocked.add(size_id)
         unstocked = [size_id for size_id in size_ids if size_id not in stocked]
-        if unstocked:
-            # A bundle has no stock rows of its own: what it can sell follows its components.
-            from opencentra.catalog.bundles import available_bundles
-
-            result.update(await available_bundles(session, market_id, unstocked))
+        # A bundle has no stock rows of its own: what it can sell follows its components.
+        needs = await needs_for_sizes(session, unstocked) if unstocked else {}
+        if needs:
+            components = await available_for_market(session, market_id, component_size_ids(needs))
+            result.update(bundle_units(needs, components))
         return result
 
 
@@ -455,19 +464,55 @@ async def ship_many(session: AsyncSession, items: Sequence[tuple[int, int, int]]
 # --- counting stock in ---------------------------------------------------------------------------
 
 
-async def _require_targets(session: AsyncSession, warehouse_id: int, product_size_id: int) -> None:
+class StockTarget(enum.Enum):
+    """Which figure an absolute stock value sets."""
+
+    # The shelf count.
+    PHYSICAL = "physical"
+    # What is free to allocate: physical becomes allocated + the value.
+    AVAILABLE = "available"
+
+
+@dataclass(frozen=True)
+class StockUpdate:
+    """What a stock write did.
+
+    ``levels``: every stock row written, after the change, in the order
+    written (``clamped`` where physical stopped at what is allocated).
+    ``changes``: the stock changes recorded, one per row that changed, in
+    the same order; a row already at its value records none.
+    """
+
+    levels: tuple[StockLevel, ...]
+    changes: tuple[StockChange, ...]
+
+
+async def _require_warehouse(session: AsyncSession, warehouse_id: int, field: str = "warehouse") -> None:
     if await session.get(Warehouse, warehouse_id) is None:
-        raise NotFound(f"warehouse {warehouse_id} does not exist", field="warehouse")
+        raise NotFound(f"warehouse {warehouse_id} does not exist", field=field)
+
+
+async def _require_targets(session: AsyncSession, warehouse_id: int, product_size_id: int) -> None:
+    await _require_warehouse(session, warehouse_id)
     found = await session.scalar(select(_product_sizes.c.id).where(_product_sizes.c.id == product_size_id))
     if found is None:
         raise NotFound(f"product size {product_size_id} does not exist", field="product_size")
     await _refuse_bundles(session, [product_size_id])
 
 
+async def _require_sizes(session: AsyncSession, size_ids: Sequence[int]) -> None:
+    """``_require_targets`` for many sizes: each exists and none is a bundle."""
+    known: set[int] = set()
+    for start in range(0, len(size_ids), 500):
+        chunk = list(size_ids[start : start + 500])
+        known.update(await session.scalars(select(_product_sizes.c.id).where(_product_sizes.c.id.in_(chunk))))
+    if missing := sorted(set(size_ids) - known):
+        raise NotFound(f"product sizes {missing[:10]} do not exist", field="product_size")
+    await _refuse_bundles(session, size_ids)
+
+
 async def _refuse_bundles(session: AsyncSession, product_size_ids: Iterable[int]) -> None:
     """A bundle has no stock of its own (it follows its components), so it cannot be stocked."""
-    from opencentra.catalog.bundles import is_bundle_size
-
     bundles = await is_bundle_size(session, product_size_ids)
     if bundles:
         raise ValidationFailed(
@@ -483,10 +528,17 @@ async def _write_physical(
     *,
     absolute: int | None = None,
     delta: int = 0,
-) -> StockLevel:
+    checked: bool = False,
+) -> tuple[StockLevel, StockChange | None]:
     """Set physical to ``absolute`` (or to current + ``delta``), raised to
-    allocated if it would fall below it. Creates the row if needed."""
-    await _require_targets(session, warehouse_id, product_size_id)
+    allocated if it would fall below it. Creates the row if needed.
+
+    Returns the new level and the stock change recorded (None if nothing
+    changed). ``checked``: the caller has already made sure the warehouse and
+    the size exist and the size is no bundle.
+    """
+    if not checked:
+        await _require_targets(session, warehouse_id, product_size_id)
     key = (warehouse_id, product_size_id)
     # A new row starts from 0. Insert before reading so that a row created
     # concurrently is counted, not overwritten.
@@ -500,23 +552,21 @@ async def _write_physical(
     stock_id, physical, allocated = (await _rows_by_key(session, [key]))[key]
     if created is not None:
         level = _level(warehouse_id, product_size_id, physical, allocated, clamped=initial < 0)
-        await _record(session, stock_id, level, reason, action="created", physical_delta=physical)
-        return level
+        return level, await _record(session, stock_id, level, reason, action="created", physical_delta=physical)
     target = absolute if absolute is not None else physical + delta
     new_physical = max(target, allocated)
     clamped = new_physical != target
     if new_physical == physical:
-        return _level(warehouse_id, product_size_id, physical, allocated, clamped)
+        return _level(warehouse_id, product_size_id, physical, allocated, clamped), None
     changed = await _change(session, stock_id, physical_delta=new_physical - physical)
     if changed is None:  # the row is locked, so only a bug gets here
         raise Conflict("stock changed while it was being counted; try again", field="physical")
     level = _level(warehouse_id, product_size_id, *changed, clamped=clamped)
-    await _record(session, stock_id, level, reason, physical_delta=new_physical - physical)
-    return level
+    return level, await _record(session, stock_id, level, reason, physical_delta=new_physical - physical)
 
 
 async def set_physical(db: DatabaseOrSession, warehouse_id: int, product_size_id: int, physical: int) -> StockLevel:
-    """Set the absolute physical count (a stock take, a WMS push).
+    """Set the absolute physical count of one size (a stock take); ``set_stock`` for many.
 
     A value below what is allocated is clamped to allocated (Centra does the
     same) and the result says ``clamped=True``. Creates the stock row if needed.
@@ -524,15 +574,17 @@ async def set_physical(db: DatabaseOrSession, warehouse_id: int, product_size_id
     if isinstance(physical, bool) or not isinstance(physical, int) or physical < 0:
         raise ValidationFailed(f"physical must be a non-negative integer, got {physical!r}", field="physical")
     async with unit_of_work(db, write=True) as session:
-        return await _write_physical(session, warehouse_id, product_size_id, "set", absolute=physical)
+        level, _ = await _write_physical(session, warehouse_id, product_size_id, "set", absolute=physical)
+        return level
 
 
 async def adjust_physical(db: DatabaseOrSession, warehouse_id: int, product_size_id: int, delta: int) -> StockLevel:
-    """Add (delivery) or remove (shrinkage) units; clamped like ``set_physical``."""
+    """Add (delivery) or remove (shrinkage) units of one size; clamped like ``set_physical``."""
     if isinstance(delta, bool) or not isinstance(delta, int):
         raise ValidationFailed(f"delta must be an integer, got {delta!r}", field="delta")
     async with unit_of_work(db, write=True) as session:
-        return await _write_physical(session, warehouse_id, product_size_id, "adjust", delta=delta)
+        level, _ = await _write_physical(session, warehouse_id, product_size_id, "adjust", delta=delta)
+        return level
 
 
 async def restock(
@@ -540,53 +592,52 @@ async def restock(
 ) -> StockLevel:
     """Units come back onto the shelf (a return): physical rises, allocated stays."""
     _positive(quantity)
-    return await _write_physical(session, warehouse_id, product_size_id, reason, delta=quantity)
+    level, _ = await _write_physical(session, warehouse_id, product_size_id, reason, delta=quantity)
+    return level
 
 
-async def set_stock_many(
-    db: DatabaseOrSession, warehouse_id: int, values: Mapping[int, int], *, target: str = "physical"
-) -> dict[int, StockLevel]:
-    """Set stock of many sizes in one warehouse at once (a WMS or POS push), in one transaction.
+async def set_stock(
+    db: DatabaseOrSession,
+    warehouse_id: int,
+    values: Mapping[int, int],
+    *,
+    target: StockTarget = StockTarget.PHYSICAL,
+) -> StockUpdate:
+    """Set the stock of many sizes in one warehouse (a stock take, a WMS or POS push), in one transaction.
 
-    ``target="physical"`` sets the shelf count; ``"available"`` sets what is
-    free to allocate (physical becomes allocated + value). Either way physical
-    never drops below allocated: a lower value is clamped and reported with
-    ``clamped=True``. Rows are locked in ``stock.id`` order, so concurrent
-    pushes and allocations serialize without deadlocks; the last push wins.
-    Returns the new level per size.
+    ``values`` maps product size ids to non-negative values.
+    ``StockTarget.PHYSICAL`` sets the shelf count; ``StockTarget.AVAILABLE``
+    sets what is free to allocate, so physical becomes allocated + value.
+    Either way physical never drops below allocated: a lower value is
+    clamped and its level says ``clamped=True``. Rows are locked in
+    ``stock.id`` order, so concurrent pushes and allocations serialize
+    without deadlocks; the last push wins. Levels come in product size order.
+    Raises ``NotFound`` for an unknown warehouse or size and
+    ``ValidationFailed`` for a bundle, writing nothing.
     """
-    if target not in ("physical", "available"):
-        raise ValidationFailed("target is 'physical' or 'available'", field="target")
+    target = StockTarget(target)
     for size_id, value in values.items():
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise ValidationFailed(f"stock must be a non-negative integer, got {value!r}", field=f"{size_id}")
-    if not values:
-        return {}
     if len(values) > MAX_STOCK_BATCH:
         raise ValidationFailed(f"at most {MAX_STOCK_BATCH} sizes at once", field="products")
     async with unit_of_work(db, write=True) as session:
-        if await session.get(Warehouse, warehouse_id) is None:
-            raise NotFound(f"warehouse {warehouse_id} does not exist", field="warehouse")
-        await _refuse_bundles(session, values)
+        await _require_warehouse(session, warehouse_id)
+        if not values:
+            return StockUpdate(levels=(), changes=())
         size_ids = sorted(values)
-        known: set[int] = set()
-        for start in range(0, len(size_ids), 500):
-            chunk = size_ids[start : start + 500]
-            known.update(await session.scalars(select(_product_sizes.c.id).where(_product_sizes.c.id.in_(chunk))))
-        if missing := [size_id for size_id in size_ids if size_id not in known]:
-            raise NotFound(f"product sizes {missing[:10]} do not exist", field="product_size")
-        await _insert_missing_rows(session, warehouse_id, size_ids)
+        await _require_sizes(session, size_ids)
+        created = await _insert_missing_rows(session, warehouse_id, size_ids)
         rows = await _rows_in_warehouse(session, warehouse_id, size_ids)
-        levels: dict[int, StockLevel] = {}
+        levels: list[StockLevel] = []
         changes: list[dict[str, object]] = []
         events: list[Event] = []
         now = utcnow()
         for size_id in size_ids:
             stock_id, physical, allocated = rows[(warehouse_id, size_id)]
-            wanted = values[size_id] if target == "physical" else allocated + values[size_id]
+            wanted = values[size_id] if target is StockTarget.PHYSICAL else allocated + values[size_id]
             new_physical = max(wanted, allocated)
-            level = _level(warehouse_id, size_id, new_physical, allocated, clamped=new_physical != wanted)
-            levels[size_id] = level
+            levels.append(_level(warehouse_id, size_id, new_physical, allocated, clamped=new_physical != wanted))
             if new_physical != physical:
                 changes.append({"id": stock_id, "physical": new_physical, "updated_at": now})
                 events.append(
@@ -594,7 +645,7 @@ async def set_stock_many(
                         store_id=None,
                         object_type=EVENT_OBJECT_TYPE,
                         object_id=stock_id,
-                        action="updated",
+                        action="created" if size_id in created else "updated",
                         payload={
                             "warehouse_id": warehouse_id,
                             "product_size_id": size_id,
@@ -611,7 +662,65 @@ async def set_stock_many(
             await session.execute(update(Stock).execution_options(synchronize_session=False), changes)
             session.add_all(events)
             await session.flush()
-        return levels
+        return StockUpdate(levels=tuple(levels), changes=tuple(stock_change_of(event) for event in events))
+
+
+async def change_stock(
+    db: DatabaseOrSession,
+    changes: Sequence[tuple[int, int]],
+    *,
+    into_warehouse_id: int | None = None,
+    out_from_warehouse_id: int | None = None,
+) -> StockUpdate:
+    """Count stock in or out: a delivery into a warehouse, units taken out of
+    one, or a move from one to the other, all in one transaction.
+
+    ``changes`` lists (product size id, quantity). Each quantity is taken
+    from ``out_from_warehouse_id`` and added to ``into_warehouse_id`` (a
+    negative one goes the other way); zeros are skipped. Physical never drops
+    below allocated: units promised to orders stay, and the level that
+    stopped there says ``clamped=True``. Levels come line by line in the
+    order given, the warehouse taken from before the one put into. Raises
+    ``NotFound`` (field ``into_warehouse``, ``out_from_warehouse`` or
+    ``product_size``) or ``ValidationFailed``, writing nothing.
+    """
+    if into_warehouse_id is None and out_from_warehouse_id is None:
+        raise ValidationFailed(
+            "name a warehouse to put stock into, one to take it from, or both", field="into_warehouse"
+        )
+    for _size_id, quantity in changes:
+        if isinstance(quantity, bool) or not isinstance(quantity, int):
+            raise ValidationFailed(f"quantity must be an integer, got {quantity!r}", field="quantity")
+    if len(changes) > MAX_STOCK_BATCH:
+        raise ValidationFailed(f"at most {MAX_STOCK_BATCH} sizes at once", field="products")
+    lines = [(size_id, quantity) for size_id, quantity in changes if quantity != 0]
+    sides = [
+        (warehouse_id, sign)
+        for warehouse_id, sign in ((out_from_warehouse_id, -1), (into_warehouse_id, 1))
+        if warehouse_id is not None
+    ]
+    async with unit_of_work(db, write=True) as session:
+        if into_warehouse_id is not None:
+            await _require_warehouse(session, into_warehouse_id, "into_warehouse")
+        if out_from_warehouse_id is not None:
+            await _require_warehouse(session, out_from_warehouse_id, "out_from_warehouse")
+        if not lines:
+            return StockUpdate(levels=(), changes=())
+        size_ids = sorted({size_id for size_id, _ in lines})
+        await _require_sizes(session, size_ids)
+        # Lock the rows there are in stock.id order first, as allocate() does: a move and an order cannot deadlock.
+        await _lock_rows(session, sorted({warehouse_id for warehouse_id, _ in sides}), size_ids)
+        levels: list[StockLevel] = []
+        recorded: list[StockChange] = []
+        for size_id, quantity in lines:
+            for warehouse_id, sign in sides:
+                level, change = await _write_physical(
+                    session, warehouse_id, size_id, "adjust", delta=sign * quantity, checked=True
+                )
+                levels.append(level)
+                if change is not None:
+                    recorded.append(change)
+        return StockUpdate(levels=tuple(levels), changes=tuple(recorded))
 
 
 async def _rows_in_warehouse(
@@ -631,7 +740,8 @@ async def _rows_in_warehouse(
     }
 
 
-async def _insert_missing_rows(session: AsyncSession, warehouse_id: int, size_ids: Sequence[int]) -> None:
+async def _insert_missing_rows(session: AsyncSession, warehouse_id: int, size_ids: Sequence[int]) -> set[int]:
+    """Create empty rows for the sizes that have none here; the sizes whose row this inserted."""
     existing: set[int] = set()
     for start in range(0, len(size_ids), 500):
         chunk = list(size_ids[start : start + 500])
@@ -642,26 +752,18 @@ async def _insert_missing_rows(session: AsyncSession, warehouse_id: int, size_id
                 )
             )
         )
+    created: set[int] = set()
     for size_id in size_ids:
         if size_id not in existing:
-            await insert_or_ignore(
+            inserted = await insert_or_ignore(
                 session,
                 Stock,
                 {"warehouse_id": warehouse_id, "product_size_id": size_id, "physical": 0, "allocated": 0},
                 ["warehouse_id", "product_size_id"],
             )
-
-
-async def set_stock_by_keys(
-    db: DatabaseOrSession, warehouse_id: int, values: Mapping[str, int], *, target: str = "physical"
-) -> tuple[dict[str, StockLevel], list[str]]:
-    """``set_stock_many`` for stock items named by EAN or full SKU, in one transaction.
-
-    Returns the new levels by key and the keys that name no stock item
-    (those are skipped; the others are still set).
-    """
-    result = await set_stock_by_keys_reporting(db, warehouse_id, values, target=target)
-    return result.levels, result.not_found + result.bundles
+            if inserted is not None:
+                created.add(size_id)
+    return created
 
 
 @dataclass(frozen=True)
@@ -670,23 +772,35 @@ class KeyedStockUpdate:
     # Keys that name no stock item, and keys that name a bundle (never stocked); both are skipped.
     not_found: list[str]
     bundles: list[str]
+    changes: tuple[StockChange, ...] = ()
 
 
-async def set_stock_by_keys_reporting(
-    db: DatabaseOrSession, warehouse_id: int, values: Mapping[str, int], *, target: str = "physical"
+async def set_stock_by_keys(
+    db: DatabaseOrSession,
+    warehouse_id: int,
+    values: Mapping[str, int],
+    *,
+    target: StockTarget = StockTarget.PHYSICAL,
 ) -> KeyedStockUpdate:
-    """``set_stock_by_keys`` telling unknown keys and bundles apart (Order API ``productsAreBundles``)."""
-    from opencentra.catalog.bundles import is_bundle_size
+    """``set_stock`` for stock items named by EAN or full SKU, in one transaction.
 
+    Keys that name no stock item, and keys that name a bundle, are skipped
+    and reported apart (the Order API's ``productsNotFound`` and
+    ``productsAreBundles``); the others are still set.
+    """
+    if len(values) > MAX_STOCK_BATCH:
+        raise ValidationFailed(f"at most {MAX_STOCK_BATCH} products at once", field="products")
     async with unit_of_work(db, write=True) as session:
         found = await resolve_stock_keys(session, values)
         bundle_sizes = await is_bundle_size(session, found.values())
         settable = {key: size for key, size in found.items() if size not in bundle_sizes}
-        levels = await set_stock_many(
+        result = await set_stock(
             session, warehouse_id, {settable[key]: qty for key, qty in values.items() if key in settable}, target=target
         )
+        by_size = {level.product_size_id: level for level in result.levels}
         return KeyedStockUpdate(
-            levels={key: levels[settable[key]] for key in values if key in settable},
+            levels={key: by_size[settable[key]] for key in values if key in settable},
             not_found=[key for key in values if key not in found],
             bundles=[key for key in values if key in found and found[key] in bundle_sizes],
+            changes=result.changes,
         )

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from opencentra.catalog.models import Brand, Collection, Product, ProductSize, ProductStatus, ProductVariant, Size
 from opencentra.db.engine import Database
 from opencentra.inventory.models import Stock
+from opencentra.stores._db import DatabaseOrSession, unit_of_work
 
 # Keeps IN lists well under every driver's bound-parameter limit.
 _CHUNK = 500
@@ -80,6 +81,16 @@ class StockTotal:
     @property
     def available(self) -> int:
         return self.physical - self.allocated
+
+
+@dataclass(frozen=True, slots=True)
+class VariantSize:
+    """A stock item as its variant lists it: the item's id and its size (id and name in the size chart)."""
+
+    id: int
+    variant_id: int
+    size_id: int
+    size_name: str
 
 
 def _full_sku() -> object:
@@ -224,6 +235,28 @@ async def resolve_stock_keys(
                 query = query.where(Product.id.in_(numbers))
             rows = await session.execute(query)
             found.update({str(key): int(size_id) for key, size_id in rows if str(key) not in found})
+    return found
+
+
+async def variant_sizes(db: DatabaseOrSession, variant_ids: Iterable[int]) -> dict[int, list[VariantSize]]:
+    """The stock items of each variant, in id order; a variant with none (or no such variant) is absent.
+
+    An integration names a size by variant and size (its id or its name);
+    this is what it is matched against.
+    """
+    wanted = sorted(set(variant_ids))
+    found: dict[int, list[VariantSize]] = {}
+    async with unit_of_work(db, write=False) as session:
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = wanted[start : start + _CHUNK]
+            rows = await session.execute(
+                select(ProductSize.id, ProductSize.variant_id, Size.id, Size.name)
+                .join(Size, Size.id == ProductSize.size_id)
+                .where(ProductSize.variant_id.in_(chunk))
+                .order_by(ProductSize.id)
+            )
+            for item_id, variant_id, size_id, size_name in rows:
+                found.setdefault(variant_id, []).append(VariantSize(item_id, variant_id, size_id, size_name))
     return found
 
 

@@ -1,4 +1,8 @@
-"""Vouchers: creating them, finding the ones a selection may use, redeeming them.
+"""Vouchers: creating and cloning them, reading them, finding the ones a selection may use, redeeming them.
+
+``create_voucher`` and ``clone_voucher`` share one set of checks (``_check_spec``,
+``_check_markets``) and one insert; ``clone_voucher`` and ``voucher_view``
+return a ``VoucherView``, so an API that cloned a voucher need not read it again.
 
 Lookups return ``VoucherRule`` values resolved for one currency; the money
 they take off is computed by ``opencentra.pricing.totals.price_selection``.
@@ -11,7 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -22,7 +26,7 @@ from sqlalchemy.orm import selectinload
 
 from opencentra.catalog.uris import check_uri
 from opencentra.db.engine import Database
-from opencentra.errors import Conflict, NotFound, ValidationFailed
+from opencentra.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from opencentra.events import outbox
 from opencentra.money import from_minor
 from opencentra.pricing import _refs
@@ -81,8 +85,53 @@ async def _currency_decimals(session: AsyncSession, currency_ids: Iterable[int])
     return {row[0]: row[1] for row in rows}
 
 
-async def create_voucher(db: Database, spec: VoucherSpec) -> Voucher:
-    """Create a voucher (``amounts``, ``minimum_totals``, ``markets`` loaded)."""
+class UnknownMarkets(ValidationFailed):
+    """Markets named for a voucher that are not markets of its store (or not markets at all)."""
+
+    def __init__(self, message: str, *, field: str | None = "markets", market_ids: Sequence[int] = ()) -> None:
+        super().__init__(message, field=field)
+        self.market_ids = list(market_ids)
+
+
+@dataclass(frozen=True)
+class VoucherView:
+    """A voucher as it stands: what the APIs show of it. Amounts are per currency id;
+    ``pricelist_amounts`` gives each of the store's pricelists the amount in its currency."""
+
+    id: int
+    store_id: int
+    name: str
+    type: VoucherType
+    code: str | None
+    uri: str | None
+    active: bool
+    starts_at: datetime | None
+    ends_at: datetime | None
+    market_ids: tuple[int, ...]
+    priority: int
+    stop_processing: bool
+    usage_limit: int | None
+    used_count: int
+    percent_off_bp: int | None
+    amounts: Mapping[int, Decimal]
+    free_shipping: bool
+    minimum_totals: Mapping[int, Decimal]
+    pricelist_amounts: Mapping[int, Decimal]
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class _Names:
+    """The parts of a spec that are checked and normalized before any read."""
+
+    name: str
+    type: VoucherType
+    code: str | None
+    code_normalized: str | None
+    uri: str | None
+
+
+def _check_spec(spec: VoucherSpec) -> _Names:
     name = spec.name.strip()
     if not name or len(name) > 255:
         raise ValidationFailed("name is required (at most 255 characters)", field="name")
@@ -107,81 +156,209 @@ async def create_voucher(db: Database, spec: VoucherSpec) -> Voucher:
         raise ValidationFailed("a voucher needs an action: percent off, amount off or free shipping", field="action")
     if len(set(spec.market_ids)) != len(spec.market_ids):
         raise ValidationFailed("a market is listed twice", field="markets")
+    return _Names(name, voucher_type, code, code_normalized, uri)
 
+
+async def _check_markets(session: AsyncSession, store_id: int, market_ids: Sequence[int]) -> None:
+    """Every market a voucher names is a market of its store."""
+    if not market_ids:
+        return
+    markets = _refs.markets
+    own = set(
+        await session.scalars(select(markets.c.id).where(markets.c.store_id == store_id, markets.c.id.in_(market_ids)))
+    )
+    if missing := sorted(set(market_ids) - own):
+        raise UnknownMarkets(f"markets {missing} are not markets of store {store_id}", market_ids=missing)
+
+
+async def _insert(session: AsyncSession, spec: VoucherSpec, names: _Names) -> Voucher:
+    """Add the voucher ``spec`` (``names``: its checked parts) in the caller's write transaction,
+    after the checks that need the database."""
+    if await session.scalar(select(_refs.stores.c.id).where(_refs.stores.c.id == spec.store_id)) is None:
+        raise NotFound(f"store {spec.store_id} not found", field="store")
+    await _check_markets(session, spec.store_id, spec.market_ids)
+    decimals = await _currency_decimals(session, [*spec.amounts, *spec.minimum_totals])
+    if missing := sorted(set(spec.amounts).union(spec.minimum_totals) - set(decimals)):
+        raise NotFound(f"currencies {missing} not found", field="currency")
+    amounts = []
+    for currency_id, amount in spec.amounts.items():
+        minor = exact_minor(amount, decimals[currency_id], field="amounts")
+        if minor == 0:
+            raise ValidationFailed("an amount off must be above zero", field="amounts")
+        amounts.append(VoucherAmount(currency_id=currency_id, amount_minor=minor))
+    minimums = []
+    for currency_id, amount in spec.minimum_totals.items():
+        minor = exact_minor(amount, decimals[currency_id], field="minimum_totals")
+        if minor == 0:
+            raise ValidationFailed("a minimum total must be above zero", field="minimum_totals")
+        minimums.append(VoucherMinimumTotal(currency_id=currency_id, amount_minor=minor))
+    if names.code_normalized is not None:
+        taken = await session.scalar(
+            select(Voucher.id).where(
+                Voucher.store_id == spec.store_id, Voucher.code_normalized == names.code_normalized
+            )
+        )
+        if taken is not None:
+            raise Conflict(f"voucher code {names.code!r} is already used in this store", field="code")
+    if names.uri is not None:
+        taken = await session.scalar(
+            select(Voucher.id).where(Voucher.store_id == spec.store_id, Voucher.uri == names.uri)
+        )
+        if taken is not None:
+            raise Conflict(f"voucher uri {names.uri!r} is already used in this store", field="uri")
+
+    voucher = Voucher(
+        store_id=spec.store_id,
+        name=names.name,
+        type=names.type.value,
+        code=names.code,
+        code_normalized=names.code_normalized,
+        uri=names.uri,
+        active=spec.active,
+        starts_at=spec.starts_at,
+        ends_at=spec.ends_at,
+        priority=spec.priority,
+        stop_processing=spec.stop_processing,
+        usage_limit=spec.usage_limit,
+        used_count=0,
+        percent_off_bp=spec.percent_off_bp,
+        free_shipping=spec.free_shipping,
+        amounts=amounts,
+        minimum_totals=minimums,
+        markets=[VoucherMarket(market_id=m) for m in spec.market_ids],
+    )
+    session.add(voucher)
+    await session.flush()
+    await outbox.record(
+        session,
+        "voucher",
+        voucher.id,
+        "created",
+        {"name": names.name, "type": voucher.type, "code": names.code, "uri": names.uri},
+        store_id=spec.store_id,
+    )
+    return voucher
+
+
+async def create_voucher(db: Database, spec: VoucherSpec) -> Voucher:
+    """Create a voucher (``amounts``, ``minimum_totals``, ``markets`` loaded).
+
+    Raises ``UnknownMarkets`` (a ``ValidationFailed``) for markets that are
+    not the store's.
+    """
+    names = _check_spec(spec)
     async with db.write() as session:
-        if await session.scalar(select(_refs.stores.c.id).where(_refs.stores.c.id == spec.store_id)) is None:
-            raise NotFound(f"store {spec.store_id} not found", field="store")
-        if spec.market_ids:
-            markets = _refs.markets
-            own = set(
-                await session.scalars(
-                    select(markets.c.id).where(markets.c.store_id == spec.store_id, markets.c.id.in_(spec.market_ids))
-                )
-            )
-            if missing := sorted(set(spec.market_ids) - own):
-                raise ValidationFailed(f"markets {missing} are not markets of store {spec.store_id}", field="markets")
-        decimals = await _currency_decimals(session, [*spec.amounts, *spec.minimum_totals])
-        if missing := sorted(set(spec.amounts).union(spec.minimum_totals) - set(decimals)):
-            raise NotFound(f"currencies {missing} not found", field="currency")
-        amounts = []
-        for currency_id, amount in spec.amounts.items():
-            minor = exact_minor(amount, decimals[currency_id], field="amounts")
-            if minor == 0:
-                raise ValidationFailed("an amount off must be above zero", field="amounts")
-            amounts.append(VoucherAmount(currency_id=currency_id, amount_minor=minor))
-        minimums = []
-        for currency_id, amount in spec.minimum_totals.items():
-            minor = exact_minor(amount, decimals[currency_id], field="minimum_totals")
-            if minor == 0:
-                raise ValidationFailed("a minimum total must be above zero", field="minimum_totals")
-            minimums.append(VoucherMinimumTotal(currency_id=currency_id, amount_minor=minor))
-        if code_normalized is not None:
-            taken = await session.scalar(
-                select(Voucher.id).where(Voucher.store_id == spec.store_id, Voucher.code_normalized == code_normalized)
-            )
-            if taken is not None:
-                raise Conflict(f"voucher code {code!r} is already used in this store", field="code")
-        if uri is not None:
-            taken = await session.scalar(
-                select(Voucher.id).where(Voucher.store_id == spec.store_id, Voucher.uri == uri)
-            )
-            if taken is not None:
-                raise Conflict(f"voucher uri {uri!r} is already used in this store", field="uri")
+        return await _insert(session, spec, names)
 
-        voucher = Voucher(
-            store_id=spec.store_id,
-            name=name,
-            type=voucher_type.value,
-            code=code,
-            code_normalized=code_normalized,
-            uri=uri,
-            active=spec.active,
-            starts_at=spec.starts_at,
-            ends_at=spec.ends_at,
-            priority=spec.priority,
-            stop_processing=spec.stop_processing,
-            usage_limit=spec.usage_limit,
-            used_count=0,
-            percent_off_bp=spec.percent_off_bp,
-            free_shipping=spec.free_shipping,
-            amounts=amounts,
-            minimum_totals=minimums,
-            markets=[VoucherMarket(market_id=m) for m in spec.market_ids],
+
+async def _view(session: AsyncSession, voucher: Voucher) -> VoucherView:
+    """``voucher`` (with ``amounts``, ``minimum_totals`` and ``markets`` loaded) as a read view."""
+    decimals = await _currency_decimals(
+        session, [a.currency_id for a in voucher.amounts] + [m.currency_id for m in voucher.minimum_totals]
+    )
+    amounts = {a.currency_id: from_minor(a.amount_minor, decimals[a.currency_id]) for a in voucher.amounts}
+    pricelist_amounts: dict[int, Decimal] = {}
+    if amounts:
+        pricelists = _refs.pricelists
+        rows = await session.execute(
+            select(pricelists.c.id, pricelists.c.currency_id)
+            .where(pricelists.c.store_id == voucher.store_id)
+            .order_by(pricelists.c.id)
         )
-        session.add(voucher)
-        await session.flush()
-        await outbox.record(
-            session,
-            "voucher",
-            voucher.id,
-            "created",
-            {"name": name, "type": voucher.type, "code": code, "uri": uri},
-            store_id=spec.store_id,
-        )
-        return voucher
+        pricelist_amounts = {pricelist_id: amounts[currency] for pricelist_id, currency in rows if currency in amounts}
+    return VoucherView(
+        id=voucher.id,
+        store_id=voucher.store_id,
+        name=voucher.name,
+        type=VoucherType(voucher.type),
+        code=voucher.code,
+        uri=voucher.uri,
+        active=voucher.active,
+        starts_at=voucher.starts_at,
+        ends_at=voucher.ends_at,
+        market_ids=tuple(m.market_id for m in voucher.markets),
+        priority=voucher.priority,
+        stop_processing=voucher.stop_processing,
+        usage_limit=voucher.usage_limit,
+        used_count=voucher.used_count,
+        percent_off_bp=voucher.percent_off_bp,
+        amounts=amounts,
+        free_shipping=voucher.free_shipping,
+        minimum_totals={
+            m.currency_id: from_minor(m.amount_minor, decimals[m.currency_id]) for m in voucher.minimum_totals
+        },
+        pricelist_amounts=pricelist_amounts,
+        created_at=voucher.created_at,
+    )
 
 
 _LOADED = (selectinload(Voucher.amounts), selectinload(Voucher.minimum_totals), selectinload(Voucher.markets))
+
+
+async def _load(session: AsyncSession, voucher_id: int) -> Voucher | None:
+    found: Voucher | None = await session.scalar(select(Voucher).where(Voucher.id == voucher_id).options(*_LOADED))
+    return found
+
+
+async def voucher_view(db: Database, voucher_id: int) -> VoucherView | None:
+    """One voucher, or None if there is none with that id."""
+    async with db.read() as session:
+        voucher = await _load(session, voucher_id)
+        return None if voucher is None else await _view(session, voucher)
+
+
+async def clone_voucher(
+    db: Database,
+    template_id: int,
+    *,
+    code: str,
+    ends_at: datetime,
+    name: str | None = None,
+    store_ids: Collection[int] | None = None,
+) -> VoucherView:
+    """A new code voucher like ``template_id``, with its own code and end (and name, if given).
+
+    It takes the template's markets, action, amounts, minimum totals, limit,
+    priority and status; it starts when the template does, unless that is
+    not before ``ends_at`` (then it has no start). One transaction: a clone
+    that breaks any rule of ``create_voucher`` leaves nothing behind.
+
+    Raises ``NotFound`` (field ``voucher``) for no such template,
+    ``PermissionDenied`` (field ``voucher``) for one whose store is not among
+    ``store_ids`` (when given), and ``ValidationFailed`` (field ``type``) for
+    an auto voucher, which has no code to clone.
+    """
+    async with db.write() as session:
+        template = await _load(session, template_id)
+        if template is None:
+            raise NotFound(f"voucher {template_id} not found", field="voucher")
+        if template.type == VoucherType.AUTO:
+            raise ValidationFailed("an auto voucher has no code, so it cannot be cloned", field="type")
+        if store_ids is not None and template.store_id not in store_ids:
+            raise PermissionDenied(f"voucher {template_id} belongs to another store", field="voucher")
+        decimals = await _currency_decimals(
+            session, [a.currency_id for a in template.amounts] + [m.currency_id for m in template.minimum_totals]
+        )
+        spec = VoucherSpec(
+            store_id=template.store_id,
+            name=name or template.name,
+            type=VoucherType.CODE,
+            code=code,
+            active=template.active,
+            starts_at=template.starts_at if template.starts_at and template.starts_at < ends_at else None,
+            ends_at=ends_at,
+            market_ids=[m.market_id for m in template.markets],
+            priority=template.priority,
+            stop_processing=template.stop_processing,
+            usage_limit=template.usage_limit,
+            percent_off_bp=template.percent_off_bp,
+            amounts={a.currency_id: from_minor(a.amount_minor, decimals[a.currency_id]) for a in template.amounts},
+            free_shipping=template.free_shipping,
+            minimum_totals={
+                m.currency_id: from_minor(m.amount_minor, decimals[m.currency_id]) for m in template.minimum_totals
+            },
+        )
+        return await _view(session, await _insert(session, spec, _check_spec(spec)))
 
 
 def _in_window(at: datetime) -> list[ColumnElement[bool]]:

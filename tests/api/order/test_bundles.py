@@ -15,15 +15,15 @@ import pytest
 from tests.api.order.conftest import Wms, World, make_plugin, order_draft
 from tests.conftest import ApiHarness
 
+from opencentra import orders
 from opencentra.catalog import bundles, displays, products, sizes
 from opencentra.catalog.bundle_models import BundlePriceType, BundleType
 from opencentra.catalog.products import ProductSpec, SizeSpec, VariantSpec
 from opencentra.db.engine import Database
 from opencentra.inventory import services as inventory
-from opencentra.orders import services as orders
 from opencentra.orders.bundle_lines import insert_order_with_bundles
 from opencentra.orders.models import Order
-from opencentra.pricing import prices
+from opencentra.pricing import bundle_prices, prices
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
 
@@ -76,7 +76,7 @@ async def _order(db: Database, world: World, kit: Kit) -> Order:
         bundle = await bundles.bundle_of_variant(session, (await bundles.get_bundle(db, kit.bundle)).variant_id)
         assert bundle is not None
         chosen = await bundles.choose_components(session, world.store, kit.bundle_size, {})
-        price = await bundles.line_price(session, bundle, chosen, world.pricelist, world.sweden, NOW)
+        price = await bundle_prices.line_price(session, bundle, chosen, world.pricelist, world.sweden, NOW)
         assert price is not None
         plan = bundles.plan_order_lines(bundle, 1, price, chosen)
         draft = order_draft(world, (world.small, 1))
@@ -190,7 +190,7 @@ def test_stocking_a_bundle_directly_is_refused(api: ApiHarness, world: World, ki
     with pytest.raises(ValidationFailed):
         api.call(inventory.set_physical, world.stockholm, kit.bundle_size, 3)
     with pytest.raises(ValidationFailed):
-        api.call(inventory.set_stock_many, world.stockholm, {kit.bundle_size: 3})
+        api.call(inventory.set_stock, world.stockholm, {kit.bundle_size: 3})
 
 
 def test_shipping_the_components_completes_an_order_with_a_bundle(api: ApiHarness, world: World, kit: Kit) -> None:

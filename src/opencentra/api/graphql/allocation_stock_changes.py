@@ -13,8 +13,6 @@ from typing import TYPE_CHECKING, Any
 from strawberry.types import Info
 
 from opencentra.api.graphql.permissions import check
-from opencentra.events.models import Event
-from opencentra.inventory.services import EVENT_OBJECT_TYPE
 
 if TYPE_CHECKING:
     from opencentra.api.graphql.stock import StockChangeLine
@@ -23,12 +21,9 @@ STOCK_CHANGE_READ = "StockChange:read"
 
 
 async def allocation_stock_change_line(info: Info[Any, Any], stock_change_id: int | None) -> StockChangeLine | None:
-    from opencentra.api.graphql.stock import _stock_change
+    from opencentra.api.graphql.stock import stock_change_line
 
     check(info, STOCK_CHANGE_READ)
     if stock_change_id is None:
         return None
-    row = await info.context.loaders.one(Event).load(stock_change_id)
-    if row is None or row.object_type != EVENT_OBJECT_TYPE:
-        return None
-    return _stock_change(row).lines[0]
+    return await stock_change_line(info, stock_change_id)

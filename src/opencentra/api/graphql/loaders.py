@@ -20,6 +20,7 @@ from opencentra.api.graphql.common import Currency
 from opencentra.catalog import models as catalog
 from opencentra.customers.models import Customer
 from opencentra.db.base import Base
+from opencentra.inventory import StockChange, stock_changes
 from opencentra.orders import models as orders
 from opencentra.stores import models as stores
 
@@ -152,3 +153,22 @@ class Loaders:
     @property
     def product(self) -> DataLoader[int, catalog.Product | None]:
         return self.one(catalog.Product)
+
+    @property
+    def product_size(self) -> DataLoader[int, catalog.ProductSize | None]:
+        return self.one(catalog.ProductSize)
+
+    @property
+    def warehouse(self) -> DataLoader[int, stores.Warehouse | None]:
+        return self.one(stores.Warehouse)
+
+    @property
+    def stock_change(self) -> DataLoader[int, StockChange | None]:
+        """Stock changes (inventory's read views of ``stock`` events) by id; None for other events."""
+
+        async def load(keys: list[int]) -> list[StockChange | None]:
+            async with self._context.read() as session:
+                found = await stock_changes(session, keys)
+            return [found.get(k) for k in keys]
+
+        return self._get("stock_change", load)

@@ -2,10 +2,12 @@
 
 OpenCentra keeps no stock-change documents of its own: every change to a
 stock row writes a ``stock`` event to the outbox, and ``stockChangeConnection``
-reads those, one ``StockChange`` per changed size and warehouse. A batch is
-validated item by item first; items that name unknown variants, sizes or
-warehouses become ``userWarnings`` and the valid ones are written together
-in one transaction.
+reads those (``inventory.stock_change_page``), one ``StockChange`` per
+changed size and warehouse. A batch is validated item by item first; items
+that name unknown variants or sizes become ``userWarnings`` and the valid ones
+are written together in one transaction by ``inventory.set_stock`` or
+``inventory.change_stock``, which return the stock changes they recorded.
+This module only maps GraphQL input to those calls and their results back.
 """
 
 from __future__ import annotations
@@ -15,10 +17,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import strawberry
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.types import Info
 
+from opencentra import inventory
 from opencentra.api.graphql.catalog import ProductSize
 from opencentra.api.graphql.common import (
     DateTimeTz,
@@ -30,17 +31,11 @@ from opencentra.api.graphql.common import (
     decode_cursor,
     encode_cursor,
     input_error,
-    keyset_condition,
     user_error,
 )
 from opencentra.api.graphql.context import GraphQLContext
 from opencentra.api.graphql.stores import Warehouse
-from opencentra.catalog import models as catalog
-from opencentra.errors import DomainError
-from opencentra.events.models import Event as EventRow
-from opencentra.inventory import services as inventory
-from opencentra.inventory.models import Stock
-from opencentra.stores.models import Warehouse as WarehouseRow
+from opencentra.errors import DomainError, NotFound
 
 MAX_BATCH_LINES = 1000
 
@@ -58,7 +53,7 @@ class StockChangeLine:
 
     @strawberry.field
     async def product_size(self, info: Info[Any, Any]) -> ProductSize | None:
-        row = await info.context.loaders.one(catalog.ProductSize).load(self._size_id)
+        row = await info.context.loaders.product_size.load(self._size_id)
         return ProductSize.of(row) if row is not None else None
 
 
@@ -72,27 +67,32 @@ class StockChange:
 
     @strawberry.field
     async def warehouse(self, info: Info[Any, Any]) -> Warehouse | None:
-        row = await info.context.loaders.one(WarehouseRow).load(self._warehouse_id)
+        row = await info.context.loaders.warehouse.load(self._warehouse_id)
         return Warehouse.of(row) if row is not None else None
 
 
-def _stock_change(row: EventRow) -> StockChange:
-    payload = row.payload
+def _stock_change(change: inventory.StockChange) -> StockChange:
     line = StockChangeLine(
-        delivered_quantity=int(payload.get("physical_delta", 0)),
-        physical_quantity=int(payload.get("physical", 0)),
-        allocated_quantity=int(payload.get("allocated", 0)),
-        _size_id=int(payload.get("product_size_id", 0)),
-        id=row.id,
-        free_to_allocate_quantity=int(payload.get("available", 0)),
+        delivered_quantity=change.physical_delta,
+        physical_quantity=change.physical,
+        allocated_quantity=change.allocated,
+        _size_id=change.product_size_id,
+        id=change.id,
+        free_to_allocate_quantity=change.available,
     )
     return StockChange(
-        id=row.id,
-        description=str(payload.get("reason", "")),
-        created_at=row.created_at,
+        id=change.id,
+        description=change.reason,
+        created_at=change.created_at,
         lines=[line],
-        _warehouse_id=int(payload.get("warehouse_id", 0)),
+        _warehouse_id=change.warehouse_id,
     )
+
+
+async def stock_change_line(info: Info[Any, Any], stock_change_id: int) -> StockChangeLine | None:
+    """The one line of a stock change, by id; None if there is no such stock change."""
+    change = await info.context.loaders.stock_change.load(stock_change_id)
+    return _stock_change(change).lines[0] if change is not None else None
 
 
 @strawberry.type
@@ -117,6 +117,16 @@ class StockChangeFilter:
     warehouse_id: int | None = None
 
 
+def _cursor_id(cursor: str | None, name: str) -> int | None:
+    if cursor is None:
+        return None
+    field, raw, _ = decode_cursor(cursor, name)
+    if field != "id":
+        raise input_error(f"{name} is not a stock change cursor", name)
+    value: int = coerce_cursor_value("id", raw, name)
+    return value
+
+
 async def resolve_stock_change_connection(
     info: Info[Any, Any],
     first: int | None = None,
@@ -127,38 +137,25 @@ async def resolve_stock_change_connection(
 ) -> StockChangeConnection:
     context: GraphQLContext = info.context
     size, from_end = connection_window(first, last)
-    base = select(EventRow).where(EventRow.object_type == inventory.EVENT_OBJECT_TYPE)
-    rows: list[EventRow]
+    after_id = _cursor_id(after, "after")
+    before_id = _cursor_id(before, "before")
     async with context.read() as session:
-        if where is not None and where.warehouse_id is not None:
-            stock_ids = select(Stock.id).where(Stock.warehouse_id == where.warehouse_id)
-            base = base.where(EventRow.object_id.in_(stock_ids))
-        statement = base
-        for cursor, is_after in ((after, True), (before, False)):
-            if cursor is not None:
-                name = "after" if is_after else "before"
-                field, raw, _ = decode_cursor(cursor, name)
-                if field != "id":
-                    raise input_error(f"{name} is not a stock change cursor", name)
-                value = coerce_cursor_value("id", raw, name)
-                statement = statement.where(
-                    keyset_condition(EventRow.id, EventRow.id, value, None, after=is_after, descending=False)
-                )
-        ordering = EventRow.id.desc() if from_end else EventRow.id.asc()
-        rows = list((await session.scalars(statement.order_by(ordering).limit(size + 1))).all())
-        total = int(await session.scalar(select(func.count()).select_from(base.subquery())) or 0)
-    more = len(rows) > size
-    rows = rows[:size]
-    if from_end:
-        rows.reverse()
-    edges = [StockChangeEdge(node=_stock_change(r), cursor=encode_cursor("id", r.id, r.id)) for r in rows]
+        page = await inventory.stock_change_page(
+            session,
+            limit=size,
+            warehouse_id=where.warehouse_id if where is not None else None,
+            after_id=after_id,
+            before_id=before_id,
+            from_end=from_end,
+        )
+    edges = [StockChangeEdge(node=_stock_change(c), cursor=encode_cursor("id", c.id, c.id)) for c in page.changes]
     page_info = PageInfo(
-        has_next_page=more if not from_end else before is not None,
-        has_previous_page=more if from_end else after is not None,
+        has_next_page=page.more if not from_end else before is not None,
+        has_previous_page=page.more if from_end else after is not None,
         start_cursor=edges[0].cursor if edges else None,
         end_cursor=edges[-1].cursor if edges else None,
     )
-    return StockChangeConnection(total_count=total, page_info=page_info, edges=edges)
+    return StockChangeConnection(total_count=page.total, page_info=page_info, edges=edges)
 
 
 # --- mutations ------------------------------------------------------------------------------
@@ -259,16 +256,8 @@ async def _resolve_sizes(
     """Turn (variant, [(size reference, quantity)]) into product sizes; unknown ones are warnings."""
     items: list[_Item] = []
     warnings: list[UserWarning] = []
-    variant_ids = [variant_id for variant_id, _ in variants]
     async with context.read() as session:
-        rows = await session.execute(
-            select(catalog.ProductSize.id, catalog.ProductSize.variant_id, catalog.Size.id, catalog.Size.name)
-            .join(catalog.Size, catalog.Size.id == catalog.ProductSize.size_id)
-            .where(catalog.ProductSize.variant_id.in_(variant_ids))
-        )
-        by_variant: dict[int, list[tuple[int, int, str]]] = {}
-        for size_row_id, variant_id, size_id, size_name in rows:
-            by_variant.setdefault(variant_id, []).append((size_row_id, size_id, size_name))
+        by_variant = await inventory.variant_sizes(session, [variant_id for variant_id, _ in variants])
     for index, (variant_id, sizes) in enumerate(variants):
         known = by_variant.get(variant_id)
         if known is None:
@@ -281,9 +270,9 @@ async def _resolve_sizes(
             continue
         for position, (ref, quantity) in enumerate(sizes):
             match = [
-                row_id
-                for row_id, size_id, size_name in known
-                if (ref.id is not None and size_id == ref.id) or (ref.id is None and ref.name == size_name)
+                item.id
+                for item in known
+                if (ref.id is not None and item.size_id == ref.id) or (ref.id is None and ref.name == item.size_name)
             ]
             if (ref.id is None) == (ref.name is None) or not match:
                 warnings.append(
@@ -298,79 +287,65 @@ async def _resolve_sizes(
     return items, warnings
 
 
-async def _warehouse_exists(context: GraphQLContext, warehouse_id: int) -> bool:
-    return await context.loaders.one(WarehouseRow).load(warehouse_id) is not None
+# The domain's field for a warehouse → the input field that named it.
+_WAREHOUSE_FIELDS = {
+    "warehouse": "warehouse",
+    "into_warehouse": "intoWarehouse",
+    "out_from_warehouse": "outFromWarehouse",
+}
 
 
-async def _latest_stock_changes(context: GraphQLContext, count: int) -> list[StockChange]:
-    async with context.read() as session:
-        rows = (
-            await session.scalars(
-                select(EventRow)
-                .where(EventRow.object_type == inventory.EVENT_OBJECT_TYPE)
-                .order_by(EventRow.id.desc())
-                .limit(count)
-            )
-        ).all()
-    return [_stock_change(r) for r in reversed(rows)]
+def _warehouse_error(error: DomainError, ids: dict[str, int | None]) -> UserError | None:
+    """An unknown warehouse in Centra's words, or None if ``error`` is about something else."""
+    name = _WAREHOUSE_FIELDS.get(error.field or "")
+    if name is None:
+        return None
+    if isinstance(error, NotFound):
+        return UserError(message=f"Could not find Warehouse with ID {ids.get(name)}", path=["input", name])
+    return UserError(message="give intoWarehouse, outFromWarehouse or both", path=["input", name])
 
 
 async def set_stock(info: Info[Any, Any], input: SetStockInput) -> SetStockPayload:
     context: GraphQLContext = info.context
     if sum(len(v.size_stock_levels) for v in input.product_variants) > MAX_BATCH_LINES:
         raise input_error(f"at most {MAX_BATCH_LINES} sizes per call", "input")
-    if not await _warehouse_exists(context, input.warehouse.id):
-        error = UserError(message=f"Could not find Warehouse with ID {input.warehouse.id}", path=["input", "warehouse"])
-        return SetStockPayload(stock_changes=[], user_errors=[error], user_warnings=[])
     variants = [
         (v.product_variant.id, [(s.size, s.quantity) for s in v.size_stock_levels]) for v in input.product_variants
     ]
     items, warnings = await _resolve_sizes(context, variants, "sizeStockLevels")
-    valid = []
+    values: dict[int, int] = {}
     for item in items:
         if item.quantity < 0:
             warnings.append(
                 UserWarning(message="quantity cannot be negative; skipped", path=["input", "productVariants"])
             )
         else:
-            valid.append(item)
-    free = input.stock_quantity_type == StockQuantityType.FREE_TO_ALLOCATE
+            values[item.product_size_id] = item.quantity  # a size given twice: the last value wins
+    target = (
+        inventory.StockTarget.AVAILABLE
+        if input.stock_quantity_type == StockQuantityType.FREE_TO_ALLOCATE
+        else inventory.StockTarget.PHYSICAL
+    )
     try:
-        changed = 0
-        async with context.db.write() as session:
-            for item in valid:
-                level = await _set_one(session, input.warehouse.id, item, free_to_allocate=free)
-                changed += 1
-                if level.clamped:
-                    warnings.append(
-                        UserWarning(
-                            message=f"Stock of product size {item.product_size_id} was raised to the "
-                            f"{level.allocated} units allocated to orders",
-                            path=["input", "productVariants"],
-                        )
-                    )
+        update = await inventory.set_stock(context.db, input.warehouse.id, values, target=target)
     except DomainError as error:
+        refused = _warehouse_error(error, {"warehouse": input.warehouse.id})
+        if refused is not None:
+            return SetStockPayload(stock_changes=[], user_errors=[refused], user_warnings=[])
         return SetStockPayload(stock_changes=[], user_errors=[user_error(error, "input")], user_warnings=warnings)
+    warnings.extend(
+        UserWarning(
+            message=f"Stock of product size {level.product_size_id} was raised to the "
+            f"{level.allocated} units allocated to orders",
+            path=["input", "productVariants"],
+        )
+        for level in update.levels
+        if level.clamped
+    )
     await context.after_write()
     return SetStockPayload(
-        stock_changes=await _latest_stock_changes(context, changed) if changed else [],
-        user_errors=[],
-        user_warnings=warnings,
+        stock_changes=[_stock_change(change) for change in update.changes], user_errors=[], user_warnings=warnings
     )
-
-
-async def _set_one(
-    session: AsyncSession, warehouse_id: int, item: _Item, *, free_to_allocate: bool
-) -> inventory.StockLevel:
-    quantity = item.quantity
-    if free_to_allocate:
-        allocated = await session.scalar(
-            select(Stock.allocated).where(
-                Stock.warehouse_id == warehouse_id, Stock.product_size_id == item.product_size_id
-            )
-        )
-        quantity += int(allocated or 0)
-    return await inventory.set_physical(session, warehouse_id, item.product_size_id, quantity)
 
 
 async def change_stock(info: Info[Any, Any], input: StockChangeInput) -> ChangeStockPayload:
@@ -379,43 +354,35 @@ async def change_stock(info: Info[Any, Any], input: StockChangeInput) -> ChangeS
         raise input_error(f"at most {MAX_BATCH_LINES} sizes per call", "input")
     into = input.into_warehouse.id if input.into_warehouse else None
     out = input.out_from_warehouse.id if input.out_from_warehouse else None
-    if into is None and out is None:
-        error = UserError(message="give intoWarehouse, outFromWarehouse or both", path=["input", "intoWarehouse"])
-        return ChangeStockPayload(stock_change=None, user_errors=[error], user_warnings=[])
-    for warehouse_id, name in ((into, "intoWarehouse"), (out, "outFromWarehouse")):
-        if warehouse_id is not None and not await _warehouse_exists(context, warehouse_id):
-            error = UserError(message=f"Could not find Warehouse with ID {warehouse_id}", path=["input", name])
-            return ChangeStockPayload(stock_change=None, user_errors=[error], user_warnings=[])
     variants = [
         (v.product_variant.id, [(s.size, s.delivered_quantity) for s in v.size_changes]) for v in input.product_variants
     ]
     items, warnings = await _resolve_sizes(context, variants, "sizeChanges")
-    changed = 0
     try:
-        async with context.db.write() as session:
-            for item in items:
-                if item.quantity == 0:
-                    continue
-                if out is not None:
-                    level = await inventory.adjust_physical(session, out, item.product_size_id, -item.quantity)
-                    changed += 1
-                    if level.clamped:
-                        warnings.append(
-                            UserWarning(
-                                message=f"Product size {item.product_size_id} had fewer free units than "
-                                f"{item.quantity} in warehouse {out}; stock stopped at what is allocated",
-                                path=["input", "productVariants"],
-                            )
-                        )
-                if into is not None:
-                    await inventory.adjust_physical(session, into, item.product_size_id, item.quantity)
-                    changed += 1
+        update = await inventory.change_stock(
+            context.db,
+            [(item.product_size_id, item.quantity) for item in items],
+            into_warehouse_id=into,
+            out_from_warehouse_id=out,
+        )
     except DomainError as error:
+        refused = _warehouse_error(error, {"intoWarehouse": into, "outFromWarehouse": out})
+        if refused is not None:
+            return ChangeStockPayload(stock_change=None, user_errors=[refused], user_warnings=[])
         return ChangeStockPayload(stock_change=None, user_errors=[user_error(error, "input")], user_warnings=warnings)
+    warnings.extend(
+        UserWarning(
+            message=f"Product size {level.product_size_id} had fewer free units than asked for in warehouse "
+            f"{out}; stock stopped at what is allocated",
+            path=["input", "productVariants"],
+        )
+        for level in update.levels
+        if level.clamped and level.warehouse_id == out
+    )
     await context.after_write()
-    if not changed:
+    if not update.changes:
         return ChangeStockPayload(stock_change=None, user_errors=[], user_warnings=warnings)
-    changes = await _latest_stock_changes(context, changed)
+    changes = [_stock_change(change) for change in update.changes]
     first = changes[0]
     merged = StockChange(
         id=first.id,

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, Query
 from starlette.requests import Request
 from starlette.responses import Response
 
+from opencentra import inventory
 from opencentra.api.order import wire
 from opencentra.api.order.access import OrderApi, order_api
 from opencentra.api.order.bodies import StockUpdate
@@ -22,7 +23,6 @@ from opencentra.api.order.envelope import ask_xml, ok, respond
 from opencentra.api.order.orders import DOCUMENTED, MAX_LIMIT
 from opencentra.db.base import utcnow
 from opencentra.errors import ValidationFailed
-from opencentra.inventory import services as inventory
 from opencentra.inventory.product_sheets import ProductSheet, product_page
 from opencentra.inventory.stock_items import StockItem, StockItemFilter, stock_page, totals_for
 
@@ -222,8 +222,6 @@ async def update_stock(request: Request, body: StockUpdate, api: OrderApi = Depe
     warehouse = api.settings.primary_warehouse
     if warehouse is None:
         raise ValidationFailed("the plugin has no primary warehouse to update", field="primary_warehouse")
-    if len(body.products) > inventory.MAX_STOCK_BATCH:
-        raise ValidationFailed(f"at most {inventory.MAX_STOCK_BATCH} products at once", field="products")
     wanted: dict[str, int] = {}
     for index, entry in enumerate(body.products):
         key = str(entry.product).strip()
@@ -232,8 +230,8 @@ async def update_stock(request: Request, body: StockUpdate, api: OrderApi = Depe
         wanted[key] = wire.integer(entry.quantity, f"products.{index}.quantity", minimum=0)
     if not wanted:
         raise ValidationFailed("required", field="products")
-    result = await inventory.set_stock_by_keys_reporting(
-        api.db, warehouse, wanted, target=api.settings.stock_update_target
+    result = await inventory.set_stock_by_keys(
+        api.db, warehouse, wanted, target=inventory.StockTarget(api.settings.stock_update_target)
     )
     if result.not_found or result.bundles:
         # Bundles have no stock of their own (it follows their components): they are never set.

@@ -1,11 +1,13 @@
 """Vouchers: create a simple percent-off or amount-off code voucher, clone one, read one.
 
-Creation goes through ``pricing.vouchers.create_voucher``. An amount off is
-given per pricelist (``valueByPricelist``) and kept per currency: each
-pricelist's currency gets the amount. Dates are whole days in the store's
-timezone: the voucher runs from the start of ``startDate`` to the end of
-``stopDate``. ``conversionHtml`` is accepted but not stored (always "").
-Reading a voucher loads the model directly: pricing has no read service yet.
+Creation goes through ``pricing.create_voucher``, cloning through
+``pricing.clone_voucher`` (one transaction) and reading through
+``pricing.voucher_view``; this module only parses Centra's bodies and renders
+Centra's answers. An amount off is given per pricelist (``valueByPricelist``)
+and kept per currency: each pricelist's currency gets the amount. Dates are
+whole days in the store's timezone: the voucher runs from the start of
+``startDate`` to the end of ``stopDate``. ``conversionHtml`` is accepted but
+not stored (always "").
 """
 
 from __future__ import annotations
@@ -16,21 +18,18 @@ from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter, Depends
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 from starlette.requests import Request
 from starlette.responses import Response
 
+from opencentra import pricing
 from opencentra.api.order import wire
 from opencentra.api.order.access import OrderApi, order_api
 from opencentra.api.order.bodies import VoucherClone, VoucherCreate
 from opencentra.api.order.envelope import ask_xml, failure, ok, respond
 from opencentra.api.order.orders import DOCUMENTED
 from opencentra.db.base import utcnow
-from opencentra.errors import Conflict, NotFound, ValidationFailed
-from opencentra.pricing import vouchers
-from opencentra.pricing.models import Voucher, VoucherType
-from opencentra.stores.models import Currency, Market, Pricelist
+from opencentra.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from opencentra.stores.models import Pricelist
 
 router = APIRouter()
 TYPES = ("percentoff", "priceoff")
@@ -55,16 +54,6 @@ async def _amounts(api: OrderApi, store_id: int, by_pricelist: dict[str, Any]) -
     return amounts
 
 
-async def _check_markets(api: OrderApi, store_id: int, market_ids: list[int]) -> None:
-    async with api.db.read() as session:
-        own = set(
-            await session.scalars(select(Market.id).where(Market.store_id == store_id, Market.id.in_(market_ids)))
-        )
-    for market_id in market_ids:
-        if market_id not in own:
-            raise ValidationFailed(f"Market {market_id} not found.", field="markets")
-
-
 @router.post("/voucher", responses=DOCUMENTED)
 async def create_voucher(request: Request, body: VoucherCreate, api: OrderApi = Depends(order_api)) -> Response:  # noqa: B008
     """A code voucher taking a percent (``percentoff``) or an amount per pricelist (``priceoff``) off."""
@@ -83,7 +72,6 @@ async def create_voucher(request: Request, body: VoucherCreate, api: OrderApi = 
         raise ValidationFailed(f"Store {store_id} not found.", field="store")
     raw_markets = body.markets if isinstance(body.markets, list) else [body.markets]
     market_ids = [wire.integer(m, "markets", minimum=1) for m in raw_markets]
-    await _check_markets(api, store_id, market_ids)
     percent_bp: int | None = None
     amounts: dict[int, Decimal] = {}
     if body.type == "percentoff":
@@ -103,33 +91,26 @@ async def create_voucher(request: Request, body: VoucherCreate, api: OrderApi = 
     stops = wire.when(body.stopDate, "stopDate", tz) + timedelta(days=1)
     limit = wire.optional_integer(body.limit, "limit", minimum=0)
     code = body.code or _code()
-    voucher = await vouchers.create_voucher(
-        api.db,
-        vouchers.VoucherSpec(
-            store_id=store_id,
-            name=body.name or "",
-            type=VoucherType.CODE,
-            code=code,
-            active=bool(wire.flag(body.status, "status")),
-            starts_at=starts,
-            ends_at=stops,
-            market_ids=market_ids,
-            usage_limit=limit or None,
-            percent_off_bp=percent_bp,
-            amounts=amounts,
-        ),
-    )
-    return respond(request, ok(voucher=voucher.id, code=voucher.code))
-
-
-async def _load(api: OrderApi, voucher_id: int) -> Voucher | None:
-    async with api.db.read() as session:
-        found: Voucher | None = await session.scalar(
-            select(Voucher)
-            .where(Voucher.id == voucher_id)
-            .options(selectinload(Voucher.amounts), selectinload(Voucher.markets), selectinload(Voucher.minimum_totals))
+    try:
+        voucher = await pricing.create_voucher(
+            api.db,
+            pricing.VoucherSpec(
+                store_id=store_id,
+                name=body.name or "",
+                type=pricing.VoucherType.CODE,
+                code=code,
+                active=bool(wire.flag(body.status, "status")),
+                starts_at=starts,
+                ends_at=stops,
+                market_ids=market_ids,
+                usage_limit=limit or None,
+                percent_off_bp=percent_bp,
+                amounts=amounts,
+            ),
         )
-        return found
+    except pricing.UnknownMarkets as unknown:
+        raise ValidationFailed(f"Market {unknown.market_ids[0]} not found.", field="markets") from None
+    return respond(request, ok(voucher=voucher.id, code=voucher.code))
 
 
 @router.put("/voucher/{voucher_id}/clone", responses=DOCUMENTED)
@@ -144,48 +125,22 @@ async def clone_voucher(
     if not body.stopDate:
         return failure(request, {"stopDate": "required"}, voucher=voucher_id)
     identifier = wire.optional_integer(voucher_id, "voucher", minimum=1)
-    template = None if identifier is None else await _load(api, identifier)
-    if template is None:
+    if identifier is None:
         return failure(request, {"voucher": "Voucher not found"}, voucher=voucher_id)
-    if template.type == VoucherType.AUTO:
-        return failure(request, {"voucher": "Auto vouchers not supported"}, voucher=voucher_id)
-    if template.store_id not in api.store_ids:
-        return failure(request, {"voucher": "Voucher does not belong to this store"}, voucher=voucher_id)
-    tz = api.timezone
-    stops = wire.when(body.stopDate, "stopDate", tz) + timedelta(days=1)
+    stops = wire.when(body.stopDate, "stopDate", api.timezone) + timedelta(days=1)
     try:
-        clone = await vouchers.create_voucher(
-            api.db,
-            vouchers.VoucherSpec(
-                store_id=template.store_id,
-                name=body.name or template.name,
-                type=VoucherType.CODE,
-                code=body.code or _code(),
-                active=template.active,
-                starts_at=template.starts_at if template.starts_at and template.starts_at < stops else None,
-                ends_at=stops,
-                market_ids=[m.market_id for m in template.markets],
-                priority=template.priority,
-                stop_processing=template.stop_processing,
-                usage_limit=template.usage_limit,
-                percent_off_bp=template.percent_off_bp,
-                amounts={a.currency_id: await _major(api, a.currency_id, a.amount_minor) for a in template.amounts},
-                free_shipping=template.free_shipping,
-                minimum_totals={
-                    m.currency_id: await _major(api, m.currency_id, m.amount_minor) for m in template.minimum_totals
-                },
-            ),
+        clone = await pricing.clone_voucher(
+            api.db, identifier, code=body.code or _code(), ends_at=stops, name=body.name, store_ids=api.store_ids
         )
+    except NotFound:
+        return failure(request, {"voucher": "Voucher not found"}, voucher=voucher_id)
+    except PermissionDenied:
+        return failure(request, {"voucher": "Voucher does not belong to this store"}, voucher=voucher_id)
     except (Conflict, ValidationFailed) as refused:
-        field = refused.field or "voucher"
-        return failure(request, {field: refused.message}, voucher=voucher_id)
+        if refused.field == "type":
+            return failure(request, {"voucher": "Auto vouchers not supported"}, voucher=voucher_id)
+        return failure(request, {refused.field or "voucher": refused.message}, voucher=voucher_id)
     return respond(request, ok(voucher=clone.id, code=clone.code))
-
-
-async def _major(api: OrderApi, currency_id: int, amount_minor: int) -> Decimal:
-    async with api.db.read() as session:
-        decimals = await session.scalar(select(Currency.decimals).where(Currency.id == currency_id))
-    return Decimal(amount_minor).scaleb(-int(decimals or 0))
 
 
 @router.get("/vouchers/{voucher_id}", responses=DOCUMENTED)
@@ -196,20 +151,16 @@ async def get_voucher(
     api: OrderApi = Depends(order_api),  # noqa: B008
 ) -> Response:
     identifier = wire.optional_integer(voucher_id, "voucher", minimum=1)
-    voucher = None if identifier is None else await _load(api, identifier)
+    voucher = None if identifier is None else await pricing.voucher_view(api.db, identifier)
     if voucher is None or voucher.store_id not in api.store_ids:
         raise NotFound("Voucher not found", field="voucher")
     tz = api.timezone
     by_pricelist: dict[str, Any] | None = None
     if voucher.amounts:
-        async with api.db.read() as session:
-            pricelists = list(await session.scalars(select(Pricelist).where(Pricelist.store_id == voucher.store_id)))
-        by_pricelist = {}
-        for pricelist in pricelists:
-            for amount in voucher.amounts:
-                if amount.currency_id == pricelist.currency_id:
-                    major = await _major(api, amount.currency_id, amount.amount_minor)
-                    by_pricelist[str(pricelist.id)] = int(major) if major == major.to_integral_value() else float(major)
+        by_pricelist = {
+            str(pricelist_id): int(amount) if amount == amount.to_integral_value() else float(amount)
+            for pricelist_id, amount in voucher.pricelist_amounts.items()
+        }
     stop = voucher.ends_at - timedelta(seconds=1) if voucher.ends_at else None
     body: dict[str, Any] = {
         "id": voucher.id,
@@ -221,7 +172,7 @@ async def get_voucher(
         "type": "percentoff" if voucher.percent_off_bp is not None else "priceoff",
         "value": None if voucher.percent_off_bp is None else _percent(voucher.percent_off_bp),
         "store": voucher.store_id,
-        "markets": [m.market_id for m in voucher.markets],
+        "markets": list(voucher.market_ids),
         "limit": voucher.usage_limit or 0,
         "status": "active" if voucher.active else "inactive",
         "priority": voucher.priority,
