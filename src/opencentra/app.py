@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from opencentra import __version__
+from opencentra.api.body_limit import BodyLimitMiddleware
 from opencentra.api.checkout.app import create_checkout_adapter
 from opencentra.api.context import AppContext
 from opencentra.api.dispatch import APP_CONTEXT_KEY, PluginCache, PluginDispatcher
@@ -19,7 +20,7 @@ from opencentra.api.graphql.app import create_graphql_app
 from opencentra.api.order.app import create_order_adapter
 from opencentra.api.shop.app import create_shop_adapter
 from opencentra.api.subscription_legacy.app import create_subscription_adapter
-from opencentra.config import Settings
+from opencentra.config import Settings, from_environment
 from opencentra.correlation import CorrelationIdMiddleware
 from opencentra.db.engine import Database
 from opencentra.db.models import metadata as _all_models  # noqa: F401 - maps every table
@@ -78,12 +79,12 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
 
     # GraphQL Integration API: one endpoint for the whole instance, not per plugin.
     app.add_route("/graphql", create_graphql_app(settings).handle, methods=["GET", "POST"], include_in_schema=False)
+    # The last added runs first: every response, a 413 too, carries the correlation id.
+    app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(CorrelationIdMiddleware)
     return app
 
 
 def app_from_environment() -> FastAPI:
     """Factory for uvicorn workers: settings come from ``OPENCENTRA_*``."""
-    from opencentra.config import from_environment
-
     return create_app(from_environment())

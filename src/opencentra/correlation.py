@@ -1,8 +1,10 @@
 """``X-Correlation-ID``: echoed on every response, made up when absent.
 
-Centra echoes the header and passes it on; we also add it to log records so a
-request can be followed through the logs. A pure ASGI middleware, because it
-runs on every request and must not buffer bodies.
+Centra echoes the header and passes it on. The request's id is also in the
+``correlation_id`` context variable while the request runs, for code that
+wants to carry it further. This middleware logs nothing itself, so it can
+never log a query string, a secret header or a body. A pure ASGI middleware,
+because it runs on every request and must not buffer bodies.
 """
 
 from __future__ import annotations

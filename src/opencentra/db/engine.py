@@ -1,9 +1,16 @@
 """Engines and transactions for SQLite (embedded default) and PostgreSQL.
 
-SQLite: WAL, ``synchronous=NORMAL``, a busy timeout and foreign keys, and
+SQLite: WAL, ``synchronous=FULL``, a busy timeout and foreign keys, and
 write transactions opened with ``BEGIN IMMEDIATE`` so that two writers never
 both read and then fail to upgrade their lock (pysqlite's default deferred
 BEGIN either oversells or fails with "database is locked"; see spec/stack.md).
+``FULL`` syncs the WAL at every commit, so an acknowledged order, payment or
+stock change survives a power loss, not only a crash of the process
+(``NORMAL`` would sync only at checkpoints). A transaction that asked for
+``commit_without_flush_wait`` runs at ``NORMAL``: SQLite fixes the level
+outside a transaction, so it is set just before that transaction's ``BEGIN``
+and set back to ``FULL`` before the next transaction on the same connection
+that did not ask.
 
 PostgreSQL: a pooled connection is pinged before use only when it sat idle
 in the pool for ``IDLE_PING_SECONDS`` (SQLAlchemy's ``pool_pre_ping`` would
@@ -29,6 +36,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from opencentra.errors import ValidationFailed
 
 _WRITE = "opencentra_write"
+_NO_FLUSH_WAIT = "opencentra_no_flush_wait"
+# In a pooled connection's info: the level its ``PRAGMA synchronous`` is at.
+_SYNCHRONOUS = "opencentra_synchronous"
 _RETURNED_AT = "opencentra_returned_at"
 IDLE_PING_SECONDS = 10.0
 # Sized above the busiest expected concurrency of one process: a request
@@ -81,22 +91,31 @@ def _install_sqlite_hooks(engine: AsyncEngine) -> None:
     sync_engine = engine.sync_engine
 
     @event.listens_for(sync_engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+    def _on_connect(dbapi_connection: Any, record: Any) -> None:
         # Take over transaction control from the driver so BEGIN is ours.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         for pragma in (
             "PRAGMA journal_mode=WAL",
-            "PRAGMA synchronous=NORMAL",
+            "PRAGMA synchronous=FULL",
             "PRAGMA busy_timeout=10000",
             "PRAGMA foreign_keys=ON",
         ):
             cursor.execute(pragma)
         cursor.close()
+        record.info[_SYNCHRONOUS] = "FULL"
 
     @event.listens_for(sync_engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        if conn.get_execution_options().get(_WRITE):
+        options = conn.get_execution_options()
+        # Every transaction, read or write, starts at the level it asked for:
+        # a connection a cart change left at NORMAL never commits anything
+        # else that way. SQLite refuses the pragma inside a transaction.
+        level = "NORMAL" if options.get(_NO_FLUSH_WAIT) else "FULL"
+        if conn.info.get(_SYNCHRONOUS) != level:
+            conn.exec_driver_sql(f"PRAGMA synchronous={level}")
+            conn.info[_SYNCHRONOUS] = level
+        if options.get(_WRITE):
             conn.exec_driver_sql("BEGIN IMMEDIATE")
         else:
             conn.exec_driver_sql("BEGIN")
@@ -130,6 +149,9 @@ def _install_idle_ping(engine: AsyncEngine) -> None:
 
 def create_engine(raw_url: str, *, echo: bool = False, pool_size: int = POSTGRES_POOL_SIZE) -> AsyncEngine:
     url = normalize_database_url(raw_url)
+    # A failed statement's message leaves out its parameters (request bodies:
+    # addresses, emails), because unexpected errors are logged; ``echo`` shows them.
+    hide_parameters = not echo
     if is_sqlite(url):
         memory = url.database in (None, "", ":memory:")
         if memory:
@@ -139,10 +161,14 @@ def create_engine(raw_url: str, *, echo: bool = False, pool_size: int = POSTGRES
             )
         # A small pool: opening an aiosqlite connection (a thread plus the
         # pragmas) costs milliseconds, and writers serialise in SQLite anyway.
-        engine = create_async_engine(url, echo=echo, pool_size=5, max_overflow=15, pool_timeout=60)
+        engine = create_async_engine(
+            url, echo=echo, hide_parameters=hide_parameters, pool_size=5, max_overflow=15, pool_timeout=60
+        )
         _install_sqlite_hooks(engine)
         return engine
-    engine = create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=POSTGRES_MAX_OVERFLOW)
+    engine = create_async_engine(
+        url, echo=echo, hide_parameters=hide_parameters, pool_size=pool_size, max_overflow=POSTGRES_MAX_OVERFLOW
+    )
     _install_idle_ping(engine)
     return engine
 
@@ -150,23 +176,38 @@ def create_engine(raw_url: str, *, echo: bool = False, pool_size: int = POSTGRES
 async def commit_without_flush_wait(session: AsyncSession) -> None:
     """Let this transaction's COMMIT return before its log reaches the disk.
 
-    PostgreSQL's ``synchronous_commit = off``, for the caller's transaction
-    only (``SET LOCAL``). A durable commit waits for an fsync of the write-
-    ahead log, which on ordinary disks costs more than everything else a
-    small change does (7 ms against 0.5 ms on the benchmark machine). What
-    it risks: a crash of the database server can lose such transactions
+    Call it first in the transaction, before any statement: SQLite can only
+    change how a commit syncs outside a transaction, so the choice is made at
+    ``BEGIN``. A later call raises ``RuntimeError`` on both backends.
+
+    PostgreSQL: ``synchronous_commit = off`` for this transaction only
+    (``SET LOCAL``). A durable commit waits for an fsync of the write-ahead
+    log, which on ordinary disks costs more than everything else a small
+    change does (7 ms against 0.5 ms on the benchmark machine). What it
+    risks: a crash of the database server can lose such transactions
     committed in the last fraction of a second (three times
     ``wal_writer_delay`` at most), whole, never half of one, and never
-    another transaction's durability. For changes the shopper simply makes
-    again (a cart), never for orders, payments or stock.
+    another transaction's durability.
 
-    SQLite: nothing to do; in WAL mode with ``synchronous=NORMAL`` a commit
-    does not wait for the disk anyway.
+    SQLite: ``synchronous=NORMAL`` instead of ``FULL`` for this transaction
+    (set before its ``BEGIN``; the next transaction on the connection that
+    did not ask goes back to ``FULL``). In WAL mode such a commit survives a
+    crash of the process but not a power loss or an OS crash before the next
+    checkpoint.
+
+    For changes the shopper simply makes again (a cart), never for orders,
+    payments or stock.
     """
+    transaction = session.sync_session.get_transaction()
+    if transaction is not None and transaction.connections:
+        raise RuntimeError("commit_without_flush_wait() must come before the transaction's first statement")
+    if session.get_bind().dialect.name == "sqlite":
+        # The begin hook (``_install_sqlite_hooks``) reads the option.
+        await session.connection(execution_options={_NO_FLUSH_WAIT: True})
+        return
     connection = await session.connection()
-    if connection.dialect.name == "postgresql":
-        # Straight to the driver: no ORM statement machinery for a constant.
-        await connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+    # Straight to the driver: no ORM statement machinery for a constant.
+    await connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
 
 
 class Database:
@@ -178,10 +219,9 @@ class Database:
 
     def __init__(self, engine: AsyncEngine) -> None:
         # Every model must be mapped before the first flush: foreign keys name
-        # tables by string, and a flush sorts tables by them, so a program that
-        # imported only some domains (a script, a benchmark) would fail there.
-        import opencentra.db.models  # noqa: F401
-
+        # tables by string, and a flush sorts tables by them. The program's
+        # entry point (app, cli, Alembic's env, tests, a benchmark) imports
+        # ``opencentra.db.models`` for that; the database layer imports no domain.
         self.engine = engine
         self.url = engine.url
         # SQLite lets one transaction write at a time, and its busy handler

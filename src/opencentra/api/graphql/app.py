@@ -27,6 +27,7 @@ from strawberry.exceptions import MissingQueryError
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 
 from opencentra import __version__
+from opencentra.api.body_limit import BodyTooLarge
 from opencentra.api.context import AppContext
 from opencentra.api.dispatch import APP_CONTEXT_KEY
 from opencentra.api.graphql.context import GraphQLContext
@@ -122,8 +123,9 @@ class GraphQLApp:
             token = await authenticate_token(app_context.db, presented_token(request))
         except Unauthorized as error:
             return _problem(f"Unauthorized: {error.message}", "authentication", 401)
-        raw = await request.body()
-        if len(raw) > self.settings.max_body_bytes:
+        try:
+            raw = await request.body()
+        except BodyTooLarge:  # the app-wide limit, refused while the body streamed in
             return _problem("The request body is too large", "request", 413)
         parsed = _parse_body(raw)
         if isinstance(parsed, str):
