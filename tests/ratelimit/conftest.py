@@ -15,9 +15,10 @@ import fakeredis
 import pytest
 from redis.asyncio import Redis
 
-from opencentra.ratelimit import ManualClock, MemoryRateLimitStore, Plan, RateLimitStore, RedisRateLimitStore
+from opencentra.ratelimit import ManualClock, MemoryRateLimitStore, RateLimitStore, RedisRateLimitStore
 
-StoreFactory = Callable[[Plan], RateLimitStore]
+StoreFactory = Callable[..., RateLimitStore]
+"""``make_store(plan)``, or ``make_store(plan, ceiling)`` for a store with an instance-wide ceiling."""
 
 
 @pytest.fixture
@@ -55,9 +56,9 @@ async def fake_redis() -> AsyncIterator[Redis]:
 
 @pytest.fixture(params=["memory", "fakeredis", pytest.param("redis", marks=pytest.mark.redis)])
 def make_store(request: pytest.FixtureRequest, key_prefix: str) -> StoreFactory:
-    """Builds a store of each kind for a plan. The memory store's clock stands still."""
+    """Builds a store of each kind for a plan (and a ceiling). The memory store's clock stands still."""
     if request.param == "memory":
         clock = ManualClock(1_000.0)
-        return lambda plan: MemoryRateLimitStore(plan, clock)
+        return lambda plan, ceiling=None: MemoryRateLimitStore(plan, clock, ceiling=ceiling)
     client: Redis = request.getfixturevalue("fake_redis" if request.param == "fakeredis" else "real_redis")
-    return lambda plan: RedisRateLimitStore(client, plan, prefix=key_prefix)
+    return lambda plan, ceiling=None: RedisRateLimitStore(client, plan, prefix=key_prefix, ceiling=ceiling)

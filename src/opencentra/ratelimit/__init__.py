@@ -13,6 +13,12 @@ Typical use in the GraphQL adapter::
     decision = await store.consume(GLOBAL_KEY, Cost(complexity=qc.complexity, mutations=qc.mutations))
     if not decision.allowed: ...                  # HTTP 429
 
+A key per integration, under an instance-wide ceiling (twelve buckets, still
+all or nothing)::
+
+    store = MemoryRateLimitStore(GROWTH, ceiling=GROWTH.scaled(2))
+    await store.consume("integration:erp", cost)  # pays into its own and GLOBAL_KEY's buckets
+
 Everything importable from here is public; the underscore modules are not.
 """
 

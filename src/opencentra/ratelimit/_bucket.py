@@ -9,7 +9,7 @@ Lua script mirrors ``refill`` and the all-or-nothing check line by line.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from opencentra.ratelimit._plan import Limit, LimitKind, Window
@@ -143,3 +143,22 @@ def decide(limits: Sequence[Limit], levels: Sequence[int], cost: Cost) -> tuple[
     charged = tuple(level - need for level, need in zip(levels, needs, strict=True))
     states = tuple(bucket_state(limit, level) for limit, level in zip(limits, charged, strict=True))
     return Decision(Verdict.ALLOWED, 0.0, (), states), charged
+
+
+def fold(decision: Decision, width: int) -> Decision:
+    """Report a check of a key's ``width`` buckets followed by its ceiling's as the key's buckets.
+
+    Each of the key's buckets shows no more remaining tokens than the ceiling
+    bucket of its kind and window holds: what the key can spend now. ``used``
+    is the rest of its own quota, so ``quota == used + remaining`` still holds.
+    ``exceeded`` keeps the ceiling's limits (marked ``Limit.ceiling``).
+    """
+    if len(decision.states) == width:
+        return decision
+    own, shared = decision.states[:width], decision.states[width:]
+    return replace(decision, states=tuple(_capped(mine, top) for mine, top in zip(own, shared, strict=True)))
+
+
+def _capped(own: BucketState, ceiling: BucketState) -> BucketState:
+    remaining = min(own.remaining, ceiling.remaining)
+    return replace(own, used=own.quota - remaining, remaining=remaining)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from types import MappingProxyType
 
@@ -56,12 +56,16 @@ class Limit:
     (``capacity``) so that refill is integer arithmetic: the memory store, the
     Redis script and a reference model then agree exactly, with no float
     rounding at the edge of a bucket.
+
+    ``ceiling`` marks a bucket of a store's ceiling (the instance-wide buckets
+    every key also pays into), so that a refusal can say which one refused.
     """
 
     kind: LimitKind
     window: Window
     quota: int
     interval_ms: int
+    ceiling: bool = False
 
     @property
     def interval(self) -> float:
@@ -118,12 +122,24 @@ class Plan:
         seconds = self.ten_seconds_interval if window is Window.TEN_SECONDS else self.one_hour_interval
         return round(seconds * 1000)
 
-    def limits(self) -> tuple[Limit, ...]:
+    def limits(self, *, ceiling: bool = False) -> tuple[Limit, ...]:
         """The six buckets, in the order Centra's ``rateLimits`` query lists them."""
         return tuple(
-            Limit(kind, window, self.quota(kind).for_window(window), self.interval_ms(window))
+            Limit(kind, window, self.quota(kind).for_window(window), self.interval_ms(window), ceiling)
             for kind in _KINDS
             for window in _WINDOWS
+        )
+
+    def scaled(self, factor: int) -> Plan:
+        """This plan with every quota multiplied by ``factor`` (same windows)."""
+        if isinstance(factor, bool) or not isinstance(factor, int) or factor < 1:
+            raise ValueError(f"a plan is scaled by a whole number of at least 1, got {factor!r}")
+
+        def times(quota: Quota) -> Quota:
+            return Quota(quota.ten_seconds * factor, quota.one_hour * factor)
+
+        return replace(
+            self, requests=times(self.requests), complexity=times(self.complexity), mutations=times(self.mutations)
         )
 
 

@@ -13,6 +13,11 @@ token-milliseconds and ``ts`` the server time of the last write in ms. The
 braces make ``<key>`` a Redis Cluster hash tag, so the six keys of one script
 call always share a slot. Each hash expires one interval after its last
 write, when it would be full anyway, so idle keys clean themselves up.
+
+With a ceiling, one script call covers twelve buckets: the key's six and
+``GLOBAL_KEY``'s. All of them then carry the hash tag ``{global}`` so that they
+share a slot: ``opencentra:rl:{global}:<KIND>:<WINDOW>`` for the ceiling and
+``opencentra:rl:{global}:<key>:<KIND>:<WINDOW>`` for every other key.
 """
 
 from __future__ import annotations
@@ -20,9 +25,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from opencentra.ratelimit._bucket import NOTHING, BucketState, Cost, Decision, decide
-from opencentra.ratelimit._plan import Plan
-from opencentra.ratelimit._store import check_key
+from opencentra.ratelimit._bucket import NOTHING, BucketState, Cost, Decision, decide, fold
+from opencentra.ratelimit._plan import Limit, Plan
+from opencentra.ratelimit._store import GLOBAL_KEY, check_key, scopes
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -82,13 +87,19 @@ class RedisRateLimitStore:
 
     Pass a ``redis.asyncio.Redis`` client (``decode_responses`` either way).
     ``prefix`` replaces ``opencentra:rl``, e.g. to share one Redis between
-    deployments or to isolate tests.
+    deployments or to isolate tests. With a ``ceiling`` plan, every key but
+    ``GLOBAL_KEY`` also pays into ``GLOBAL_KEY``'s buckets, which hold the
+    ceiling's quotas (see ``_store``).
     """
 
-    def __init__(self, redis: Redis, plan: Plan | None = None, *, prefix: str = DEFAULT_PREFIX) -> None:
+    def __init__(
+        self, redis: Redis, plan: Plan | None = None, *, prefix: str = DEFAULT_PREFIX, ceiling: Plan | None = None
+    ) -> None:
         self._plan = plan if plan is not None else Plan()
         self._limits = self._plan.limits()
-        for limit in self._limits:
+        self._ceiling = ceiling
+        self._ceiling_limits = ceiling.limits(ceiling=True) if ceiling is not None else None
+        for limit in (*self._limits, *(self._ceiling_limits or ())):
             if limit.capacity > _MAX_EXACT:
                 raise ValueError(
                     f"{limit.kind}/{limit.window}: quota x interval ({limit.capacity}) "
@@ -99,16 +110,27 @@ class RedisRateLimitStore:
 
     @property
     def plan(self) -> Plan:
-        """The quotas this store enforces."""
+        """The quotas of each key."""
         return self._plan
+
+    @property
+    def ceiling(self) -> Plan | None:
+        """The quotas all keys share, if any."""
+        return self._ceiling
 
     def bucket_keys(self, key: str) -> list[str]:
         """The Redis keys of the six buckets of ``key``, in ``Plan.limits()`` order."""
         check_key(key)
-        return [f"{self._prefix}:{{{key}}}:{limit.kind}:{limit.window}" for limit in self._limits]
+        if self._ceiling is None:
+            base = f"{self._prefix}:{{{key}}}"
+        elif key == GLOBAL_KEY:
+            base = f"{self._prefix}:{{{GLOBAL_KEY}}}"
+        else:
+            base = f"{self._prefix}:{{{GLOBAL_KEY}}}:{key}"
+        return [f"{base}:{limit.kind}:{limit.window}" for limit in self._limits]
 
     async def consume(self, key: str, cost: Cost) -> Decision:
-        """Charge ``cost`` to every bucket of ``key``, or to none, atomically."""
+        """Charge ``cost`` to every bucket of ``key`` (and of the ceiling), or to none, atomically."""
         return await self._check(key, cost)
 
     async def snapshot(self, key: str) -> list[BucketState]:
@@ -116,16 +138,19 @@ class RedisRateLimitStore:
         return list((await self._check(key, NOTHING)).states)
 
     async def _check(self, key: str, cost: Cost) -> Decision:
+        checked = scopes(key, self._limits, self._ceiling_limits)
+        limits: tuple[Limit, ...] = tuple(limit for _, scope in checked for limit in scope)
+        keys = [bucket for name, _ in checked for bucket in self.bucket_keys(name)]
         args: list[int] = []
-        for limit in self._limits:
+        for limit in limits:
             args += (limit.quota, limit.interval_ms, cost.amount(limit.kind))
-        reply = await self._script(keys=self.bucket_keys(key), args=args)
-        admitted, levels = _parse(reply, len(self._limits))
-        decision, _ = decide(self._limits, levels, cost)
+        reply = await self._script(keys=keys, args=args)
+        admitted, levels = _parse(reply, len(limits))
+        decision, _ = decide(limits, levels, cost)
         if decision.allowed != admitted:
             # The script and decide() implement one rule; disagreement is a bug, not load.
             raise RuntimeError(f"rate-limit script and decide() disagree on {levels!r} for {cost!r}")
-        return decision
+        return fold(decision, len(checked[0][1]))
 
 
 def _parse(reply: object, count: int) -> tuple[bool, tuple[int, ...]]:

@@ -129,10 +129,14 @@ def query_cost(
     variables: dict[str, Any] | None = None,
     operation_name: str | None = None,
 ) -> QueryCost:
-    """Cost the operation ``operation_name`` of a validated ``document``.
+    """Cost the operation ``operation_name`` of ``document``.
 
-    Validate first: fields the schema does not know are costed as 0 rather
-    than rejected, because rejecting is validation's job.
+    The document need not be validated yet (the rate limit is charged before
+    validation runs): fields the schema does not know are costed as 0 rather
+    than rejected, because rejecting is validation's job. Whatever cannot be
+    costed (an unknown operation, variables, arguments or directives that do
+    not coerce) raises ``QueryCostError``. Bound the document first
+    (``guards.py``); the walk itself reads each fragment once per merged field.
     """
     operation = get_operation_ast(document, operation_name)
     if operation is None:
@@ -208,10 +212,13 @@ class _Costing:
                     self._collect_into(runtime_type, fragment.selection_set, groups, visited)
 
     def _included(self, node: SelectionNode) -> bool:
-        skip = get_directive_values(GraphQLSkipDirective, node, self._variables)
+        try:
+            skip = get_directive_values(GraphQLSkipDirective, node, self._variables)
+            include = get_directive_values(GraphQLIncludeDirective, node, self._variables)
+        except GraphQLError as error:  # only before validation: a directive argument that does not coerce
+            raise QueryCostError([error]) from error
         if skip is not None and skip.get("if") is True:
             return False
-        include = get_directive_values(GraphQLIncludeDirective, node, self._variables)
         return not (include is not None and include.get("if") is False)
 
     def _applies(self, fragment: InlineFragmentNode | FragmentDefinitionNode, runtime_type: GraphQLObjectType) -> bool:

@@ -2,7 +2,8 @@
 
 Root fields are listed here, each with its ``Require`` permission, so one
 file shows what the API offers and what each part costs a token. The
-resolvers live with their types.
+resolvers live with their types. ``build_schema`` puts the guards in order:
+``guards.py`` bounds the document, ``limits.py`` charges the rate limits.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import FieldExtension, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import FieldExtension, MaxTokensLimiter
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
@@ -20,28 +21,28 @@ from opencentra.api.graphql import catalog as catalog_api
 from opencentra.api.graphql import customers as customer_api
 from opencentra.api.graphql import events as event_api
 from opencentra.api.graphql import idconversions as id_api
-from opencentra.api.graphql import order_mutations
+from opencentra.api.graphql import invoices as invoice_api
+from opencentra.api.graphql import order_fields, order_mutations
 from opencentra.api.graphql import orders as order_api
 from opencentra.api.graphql import pim_mutations as pim
 from opencentra.api.graphql import promotions as promotion_api
 from opencentra.api.graphql import ratelimits as meter_api
 from opencentra.api.graphql import stock as stock_api
 from opencentra.api.graphql import stores as store_api
+from opencentra.api.graphql import wholesale as wholesale_api
 from opencentra.api.graphql.bundles import BundleMutation, BundleQuery
 from opencentra.api.graphql.catalog_mutations import CatalogMutation
 from opencentra.api.graphql.common import SCALARS, Currency
 from opencentra.api.graphql.external_refs import resolve_external_ids_in
+from opencentra.api.graphql.guards import MAX_TOKENS, DocumentGuard
 from opencentra.api.graphql.limits import RateLimitExtension
+from opencentra.api.graphql.order_edit_fields import OrderEditMutation
 from opencentra.api.graphql.permissions import Require
 from opencentra.api.graphql.pim_roots import PimExtrasMutation, PimExtrasQuery
 from opencentra.api.graphql.price_alterations import PriceAlterationMutation, PriceAlterationQuery
 from opencentra.api.graphql.store_setup import StoreSetupMutation
-from opencentra.api.graphql.wholesale_roots import EXTRA_TYPES, OrderEditMutation, WholesaleMutation, WholesaleQuery
+from opencentra.api.graphql.wholesale_fields import WholesaleMutation, WholesaleQuery
 from opencentra.errors import DomainError
-
-MAX_DEPTH = 15
-MAX_ALIASES = 250
-MAX_TOKENS = 20_000
 
 
 def root(resolver: Any, permission: str | None, description: str | None = None) -> Any:
@@ -177,11 +178,17 @@ def build_schema() -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         config=StrawberryConfig(scalar_map=SCALARS),
-        types=[*attribute_api.ELEMENT_TYPES, *EXTRA_TYPES],
+        types=[
+            *attribute_api.ELEMENT_TYPES,
+            *wholesale_api.WHOLESALE_TYPES,
+            *invoice_api.INVOICE_TYPES,
+            *order_fields.ORDER_FIELD_TYPES,
+        ],
         extensions=[
+            # In this order: the token cap while parsing, the document's shape in one
+            # linear pass, then cost and rate limit, and graphql-core's validation last.
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-            lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+            DocumentGuard,
             RateLimitExtension,
         ],
     )
