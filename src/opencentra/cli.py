@@ -20,11 +20,16 @@ from rich.console import Console
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from opencentra import __version__
+from opencentra.access_log import uvicorn_log_config
 from opencentra.config import ENV_PREFIX, Settings, from_environment
 from opencentra.db.engine import Database, normalize_database_url
+from opencentra.db.migrate import upgrade
 from opencentra.db.models import metadata as _all_models  # noqa: F401 - maps every table
+from opencentra.demo.seed import DemoResult, seed_demo
 from opencentra.errors import DomainError
 from opencentra.integration import services as integration
+from opencentra.maintenance import purge_all_expired_sessions
+from opencentra.pricing.history import record_prices
 
 T = TypeVar("T")
 
@@ -51,7 +56,6 @@ DatabaseOption = Annotated[
 ]
 
 
-SOAP_PATH = "/ams/system/service/module/soap/api"
 PluginIdArgument = Annotated[int, typer.Argument(help="Plugin id.")]
 
 
@@ -72,8 +76,6 @@ def _prepare_sqlite_path(database_url: str) -> None:
 
 
 def _migrate(database_url: str) -> None:
-    from opencentra.db.migrate import upgrade
-
     _prepare_sqlite_path(database_url)
     upgrade(database_url)
 
@@ -89,25 +91,20 @@ def _run(factory: Callable[[Database], Coroutine[Any, Any, T]], database_url: st
     return asyncio.run(runner())
 
 
-def _credentials_text(result: Any) -> str:
-    from opencentra.demo.seed import DemoResult
-
-    assert isinstance(result, DemoResult)
+def _credentials_text(result: DemoResult) -> str:
+    # The demo also creates a SOAP user and an admin user (``--json`` shows them),
+    # but nothing answers at /ams yet, so they are not advertised here.
     lines = ["OpenCentra demo data is ready. Secrets are shown once; re-run to rotate them."]
     for plugin in result.plugins:
         lines.append(f"  {plugin.type:<12} {plugin.base:<28} API-Authorization: {plugin.secret}")
     lines.append(f"  graphql      /graphql   Authorization: Bearer {result.graphql_token}")
-    lines.append(f"  soap         {SOAP_PATH}   user {result.soap_username} password {result.soap_password}")
-    lines.append(f"  admin        /ams   user {result.admin_username} password {result.admin_password}")
     return "\n".join(lines)
 
 
-def _seed(database_url: str, products: int, progress: bool) -> Any:
-    from opencentra.demo.seed import seed_demo
-
+def _seed(database_url: str, products: int, progress: bool) -> DemoResult:
     _migrate(database_url)
 
-    async def run(db: Database) -> Any:
+    async def run(db: Database) -> DemoResult:
         if not progress:
             return await seed_demo(db, products=products)
         from rich.progress import Progress
@@ -130,12 +127,27 @@ def serve(
     database: DatabaseOption = None,
     redis: Annotated[str | None, typer.Option("--redis", help="Redis URL, needed for more than one worker.")] = None,
     workers: Annotated[int | None, typer.Option(help="Worker processes (default 1).")] = None,
+    forwarded_allow_ips: Annotated[
+        str | None,
+        typer.Option(
+            "--forwarded-allow-ips",
+            help="Proxies (IPs or networks, comma-separated, or *) whose X-Forwarded-For names the client "
+            "(default: trust none).",
+        ),
+    ] = None,
     demo: Annotated[bool, typer.Option("--demo", help="Seed the demo data and print endpoints and keys.")] = False,
 ) -> None:
     """Run the server. Migrates the database first."""
     import uvicorn
 
-    settings = _settings(host=host, port=port, database_url=database, redis_url=redis, workers=workers)
+    settings = _settings(
+        host=host,
+        port=port,
+        database_url=database,
+        redis_url=redis,
+        workers=workers,
+        forwarded_allow_ips=forwarded_allow_ips,
+    )
     _migrate(settings.database_url)
     if demo:
         result = _seed(settings.database_url, products=0, progress=True)
@@ -152,7 +164,11 @@ def serve(
         port=settings.port,
         workers=settings.workers,
         log_level=settings.log_level,
-        proxy_headers=False,
+        # uvicorn's logging, but the access log keeps no query-string values (secrets).
+        log_config=uvicorn_log_config(),
+        # The client address (login throttling) comes from X-Forwarded-For only behind trusted proxies.
+        proxy_headers=bool(settings.forwarded_allow_ips),
+        forwarded_allow_ips=settings.forwarded_allow_ips or None,
     )
 
 
@@ -167,8 +183,6 @@ def migrate(database: DatabaseOption = None) -> None:
 @app.command("purge-sessions")
 def purge_sessions(database: DatabaseOption = None) -> None:
     """Delete expired shopper sessions (their anonymous carts are marked abandoned)."""
-    from opencentra.maintenance import purge_all_expired_sessions
-
     settings = _settings(database_url=database)
     removed = _run(purge_all_expired_sessions, settings.database_url)
     err.print(f"purged {removed} expired session{'' if removed == 1 else 's'}")
@@ -177,8 +191,6 @@ def purge_sessions(database: DatabaseOption = None) -> None:
 @app.command("record-prices")
 def record_prices_command(database: DatabaseOption = None) -> None:
     """Record the prices in force where they changed (the history behind lowestPrice)."""
-    from opencentra.pricing.history import record_prices
-
     settings = _settings(database_url=database)
     written = _run(record_prices, settings.database_url)
     err.print(f"recorded {written} changed price{'' if written == 1 else 's'}")

@@ -6,6 +6,7 @@ checked here so a bad one stops the program with one clear line.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -27,18 +28,22 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 1
+    # Proxies whose X-Forwarded-For names the real client ("10.0.0.1,10.0.0.0/8"
+    # or "*"); the login throttle counts per client. Empty trusts none.
+    forwarded_allow_ips: str = ""
     graphiql: bool = False
     log_level: str = "info"
-    # Largest request body accepted by the REST APIs, in bytes.
+    # Largest request body any API accepts, in bytes (api.body_limit: 413 in the API's own format).
     max_body_bytes: int = 1_000_000
     # How long a process reuses a plugin looked up by URI (settings, secret
     # hash). A rotated or revoked secret stops working in other processes
     # within this time; 0 looks the plugin up on every request.
     plugin_cache_seconds: float = 1.0
     # GraphQL rate limits: a plan name from opencentra.ratelimit.PLANS, and
-    # whether each integration gets its own quota (Centra: one per instance).
+    # whether each integration gets its own quota (under an instance-wide
+    # ceiling of twice the plan) or all share one (Centra's way).
     ratelimit_plan: str = "growth"
-    ratelimit_per_integration: bool = False
+    ratelimit_per_integration: bool = True
     # Outgoing email (password resets, order confirmations):
     # smtp://user:password@host:port?from=shop@example.com (smtps:// for TLS,
     # ?starttls=true to upgrade). None logs that an email would be sent.
@@ -71,8 +76,26 @@ def _int(name: str, raw: str) -> int:
         raise ValidationFailed(f"{ENV_PREFIX}{name} must be a whole number, not {raw!r}", field=name.lower()) from None
 
 
+def _forwarded_allow_ips(raw: str) -> str:
+    """The trusted proxies, checked and normalized to ``a,b/n`` (``*``: any)."""
+    entries = [entry.strip() for entry in raw.split(",") if entry.strip()]
+    if entries == ["*"]:
+        return "*"
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise ValidationFailed(
+                f"forwarded-allow-ips: {entry!r} is not an IP address or network (or use * alone)",
+                field="forwarded_allow_ips",
+            ) from None
+    return ",".join(entries)
+
+
 def validate(settings: Settings) -> Settings:
     normalize_database_url(settings.database_url)
+    if settings.forwarded_allow_ips:
+        settings = replace(settings, forwarded_allow_ips=_forwarded_allow_ips(settings.forwarded_allow_ips))
     if settings.redis_url is not None:
         parts = urlsplit(settings.redis_url)
         if parts.scheme not in {"redis", "rediss", "unix"} or (parts.scheme != "unix" and not parts.hostname):
@@ -118,6 +141,8 @@ def from_environment(environ: Mapping[str, str] | None = None) -> Settings:
         values["port"] = _int("PORT", raw)
     if raw := env.get(f"{ENV_PREFIX}WORKERS"):
         values["workers"] = _int("WORKERS", raw)
+    if raw := env.get(f"{ENV_PREFIX}FORWARDED_ALLOW_IPS"):
+        values["forwarded_allow_ips"] = raw
     if raw := env.get(f"{ENV_PREFIX}GRAPHIQL"):
         values["graphiql"] = _bool("GRAPHIQL", raw)
     if raw := env.get(f"{ENV_PREFIX}LOG_LEVEL"):

@@ -1,7 +1,8 @@
 """Customers: keyed by email per store, with exactly one address (as in Centra).
 
 A guest checkout creates a non-registered customer; registering later with the
-same email upgrades that row, so the guest orders stay with the customer.
+same email upgrades that row, so the guest orders stay with the customer. The
+account shows them only once the email is verified (``customers.verification``).
 """
 
 from __future__ import annotations
@@ -29,8 +30,12 @@ class Customer(TimestampMixin, Base):
     gender: Mapped[str | None] = mapped_column(String(16))
     language_id: Mapped[int | None] = mapped_column(ForeignKey("languages.id", ondelete="SET NULL"))
     anonymized_at: Mapped[datetime | None]
+    # When the owner of ``email`` proved it (a verification or reset link); None
+    # again after an email change. The account shows its guest orders placed
+    # with ``email`` only once it is set (customers.verification).
+    email_verified_at: Mapped[datetime | None]
 
-    # The one address, as the columns of Address (customers.address).
+    # The one address, as the columns of Address (opencentra.address).
     first_name: Mapped[str | None] = mapped_column(String(100))
     last_name: Mapped[str | None] = mapped_column(String(100))
     company: Mapped[str | None] = mapped_column(String(200))
@@ -61,6 +66,24 @@ class PasswordReset(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class EmailVerification(Base):
+    """A pending email verification; the emailed link carries ``id`` and the code.
+
+    Only the code's SHA-256 is stored. ``email`` is the address it was sent
+    to: the link verifies nothing once the customer's email has changed.
+    """
+
+    __tablename__ = "customer_email_verifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(String(254))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]

@@ -2,6 +2,9 @@
 
 The secret is 128 random bits shown once (in the link); only its SHA-256 is
 stored. Asking for a reset never says whether the email is registered.
+
+Using the link logs out every shopper session of the customer (whoever knew
+the old password is out), and verifies the email: the link went to it.
 """
 
 from __future__ import annotations
@@ -15,7 +18,8 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from opencentra.customers.models import Customer, PasswordReset
-from opencentra.customers.services import check_password_rule, normalize_email
+from opencentra.customers.services import check_password_rule, log_out_everywhere_in, normalize_email
+from opencentra.customers.verification import mark_verified_in
 from opencentra.db.base import utcnow
 from opencentra.db.engine import Database
 from opencentra.errors import ValidationFailed
@@ -81,6 +85,11 @@ async def reset_password(db: Database, store_id: int, reset_id: str | int, secre
         raise _invalid()
     password_hash = await hash_password(new_password)
     async with db.write() as session:
+        owner = await session.scalar(select(PasswordReset.customer_id).where(PasswordReset.id == ident))
+        if owner is None:
+            raise _invalid()
+        # The customer first, then the link: the order change_email locks them in.
+        customer = await session.scalar(select(Customer).where(Customer.id == owner).with_for_update())
         reset = await session.scalar(select(PasswordReset).where(PasswordReset.id == ident).with_for_update())
         if (
             reset is None
@@ -89,7 +98,6 @@ async def reset_password(db: Database, store_id: int, reset_id: str | int, secre
             or not hmac.compare_digest(reset.token_hash, _digest(secret))
         ):
             raise _invalid()
-        customer = await session.get(Customer, reset.customer_id)
         if customer is None or customer.store_id != store_id or not customer.registered:
             raise _invalid()
         reset.used_at = utcnow()
@@ -100,6 +108,8 @@ async def reset_password(db: Database, store_id: int, reset_id: str | int, secre
             .where(PasswordReset.customer_id == customer.id, PasswordReset.used_at.is_(None))
             .values(used_at=utcnow())
         )
+        await log_out_everywhere_in(session, customer.id)
         await session.flush()
         await record(session, "customer", customer.id, "updated", {"changed": ["password"]}, store_id=customer.store_id)
+        await mark_verified_in(session, customer)
         return customer

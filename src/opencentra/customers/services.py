@@ -16,19 +16,20 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.expression import Executable
 
-from opencentra.customers.address import ADDRESS_FIELDS, SHIPPING_FIELDS, Address, read_address, write_address
+from opencentra.address import ADDRESS_FIELDS, SHIPPING_FIELDS, Address, read_address, write_address
 from opencentra.customers.models import (
     BackInStockSubscription,
     Customer,
     CustomerConsent,
+    EmailVerification,
     NewsletterSubscription,
+    PasswordReset,
     WishlistItem,
 )
 from opencentra.db.base import utcnow
 from opencentra.db.engine import Database
 from opencentra.errors import Conflict, NotFound, ValidationFailed
 from opencentra.events.outbox import record
-from opencentra.orders.models import Order
 from opencentra.passwords import hash_password, needs_rehash, verify_password
 from opencentra.selection.models import Selection, ShopperSession
 from opencentra.stores.models import Country
@@ -130,7 +131,10 @@ async def register(
     """Register a customer who can sign in.
 
     An email known only from guest orders is upgraded in place, so those
-    orders stay the customer's; an email that is already registered is a
+    orders stay the customer's; but registering proves nothing about the
+    email, so the account starts unverified and with the registration's
+    details only (the guest's name and address stay on their orders; see
+    ``customers.verification``). An email that is already registered is a
     ``Conflict`` on ``email``.
     """
     normalized = normalize_email(email)
@@ -149,10 +153,10 @@ async def register(
             raise Conflict("already registered", field="email")
         customer.password_hash = password_hash
         customer.registered = True
-        customer.newsletter = newsletter or bool(customer.newsletter)
-        if gender is not None:
-            customer.gender = gender
-        write_address(customer, "", read_address(customer, "").merged(clean))
+        customer.email_verified_at = None
+        customer.newsletter = newsletter
+        customer.gender = gender
+        write_address(customer, "", clean)
         try:
             await session.flush()
         except IntegrityError:
@@ -198,7 +202,22 @@ async def authenticate(db: Database, store_id: int, email: str, password: str) -
     return customer
 
 
-async def _replace_password(db: Database, customer_id: int, expected_hash: str | None, new_hash: str) -> Customer:
+async def log_out_everywhere_in(session: AsyncSession, customer_id: int, *, keep_session_id: int | None = None) -> None:
+    """Log out every shopper session of the customer but ``keep_session_id``, in the caller's transaction.
+
+    As a logout does, each session loses the customer and its selection (the
+    cart stays the customer's for the next login), and also the receipt of
+    its last order. The tokens keep working, as anonymous sessions.
+    """
+    query = update(ShopperSession).where(ShopperSession.customer_id == customer_id)
+    if keep_session_id is not None:
+        query = query.where(ShopperSession.id != keep_session_id)
+    await session.execute(query.values(customer_id=None, selection_id=None, last_order_id=None))
+
+
+async def _replace_password(
+    db: Database, customer_id: int, expected_hash: str | None, new_hash: str, *, keep_session_id: int | None
+) -> Customer:
     async with db.write() as session:
         customer = await _load(session, customer_id, lock=True)
         if not customer.registered:
@@ -206,12 +225,19 @@ async def _replace_password(db: Database, customer_id: int, expected_hash: str |
         if expected_hash is not None and customer.password_hash != expected_hash:
             raise Conflict("the password was changed meanwhile; try again", field="password")
         customer.password_hash = new_hash
+        await log_out_everywhere_in(session, customer.id, keep_session_id=keep_session_id)
         await _changed(session, customer, ["password"])
         return customer
 
 
-async def change_password(db: Database, customer_id: int, password: str, new_password: str) -> Customer:
-    """Change a signed-in customer's password; the current one must match."""
+async def change_password(
+    db: Database, customer_id: int, password: str, new_password: str, *, keep_session_id: int | None = None
+) -> Customer:
+    """Change a signed-in customer's password; the current one must match.
+
+    Every shopper session of the customer is logged out, except
+    ``keep_session_id`` (the session that made the change).
+    """
     check_password_rule(new_password)
     customer = await get_customer(db, customer_id)
     stored = customer.password_hash if customer.registered else None
@@ -219,13 +245,14 @@ async def change_password(db: Database, customer_id: int, password: str, new_pas
         stored = None
     if not await verify_password(stored, password) or stored is None:
         raise _incorrect()
-    return await _replace_password(db, customer_id, stored, await hash_password(new_password))
+    new_hash = await hash_password(new_password)
+    return await _replace_password(db, customer_id, stored, new_hash, keep_session_id=keep_session_id)
 
 
 async def set_password(db: Database, customer_id: int, new_password: str) -> Customer:
-    """Set a new password without the old one (after a verified password reset)."""
+    """Set a new password without the old one; every shopper session of the customer is logged out."""
     check_password_rule(new_password)
-    return await _replace_password(db, customer_id, None, await hash_password(new_password))
+    return await _replace_password(db, customer_id, None, await hash_password(new_password), keep_session_id=None)
 
 
 async def update_details(db: Database, customer_id: int, changes: CustomerChanges) -> Customer:
@@ -255,7 +282,17 @@ async def update_address(db: Database, customer_id: int, address: Address) -> Cu
         return customer
 
 
+async def _forget_links_in(session: AsyncSession, customer_id: int) -> None:
+    """Pending reset and verification links were sent to the old address: they stop working."""
+    now = utcnow()
+    for model in (PasswordReset, EmailVerification):
+        await session.execute(
+            update(model).where(model.customer_id == customer_id, model.used_at.is_(None)).values(used_at=now)
+        )
+
+
 async def change_email(db: Database, customer_id: int, new_email: str) -> Customer:
+    """Change the email; the new one is not verified, and links sent to the old one stop working."""
     normalized = normalize_email(new_email)
     async with db.write() as session:
         customer = await _load(session, customer_id, lock=True)
@@ -267,6 +304,8 @@ async def change_email(db: Database, customer_id: int, new_email: str) -> Custom
         if taken is not None:
             raise Conflict("already registered", field="email")
         customer.email = normalized
+        customer.email_verified_at = None
+        await _forget_links_in(session, customer.id)
         try:
             await _changed(session, customer, ["email"])
         except IntegrityError:
@@ -315,7 +354,8 @@ async def ensure_guest_customer(
     return customer
 
 
-_ORDER_PERSONAL = tuple(
+# The personal columns of the address copies selections and orders keep; the country stays, for tax records.
+PERSONAL_ADDRESS_COLUMNS = tuple(
     [f"billing_{name}" for name in ADDRESS_FIELDS if name != "country"]
     + [f"shipping_{name}" for name in SHIPPING_FIELDS if name != "country"]
 )
@@ -334,44 +374,36 @@ async def _erase_preferences(session: AsyncSession, customer: Customer) -> None:
         await session.execute(delete(owned).where(owned.customer_id == customer.id))
 
 
-async def anonymize(db: Database, customer_id: int) -> Customer:
-    """Erase the customer's personal data (GDPR); irreversible.
+async def anonymize_in(session: AsyncSession, customer_id: int) -> Customer:
+    """Erase the customer's personal data (GDPR) in the caller's transaction; irreversible.
 
-    The customer row and its orders stay (invoices must be kept) but lose
-    names, contact details and addresses; the country stays for tax records.
+    The customer row stays but loses names, contact details and addresses
+    (the country stays, for tax records); so do the customer's selections,
+    and every shopper session is logged out. The customer's orders are erased
+    by ``orders.anonymize_customer``, the whole use case, which calls this.
     """
-    async with db.write() as session:
-        customer = await session.scalar(select(Customer).where(Customer.id == customer_id).with_for_update())
-        if customer is None:
-            raise NotFound("the customer was not found", field="customer")
-        if customer.anonymized_at is not None:
-            raise Conflict("the personal data was already anonymized", field="customer")
-        placeholder = f"anonymized-{customer.id}@anonymized.invalid"
-        await _erase_preferences(session, customer)
-        customer.email = placeholder
-        customer.password_hash = None
-        customer.registered = False
-        customer.newsletter = False
-        customer.gender = None
-        customer.anonymized_at = utcnow()
-        write_address(customer, "", Address(country=customer.country))
+    customer = await session.scalar(select(Customer).where(Customer.id == customer_id).with_for_update())
+    if customer is None:
+        raise NotFound("the customer was not found", field="customer")
+    if customer.anonymized_at is not None:
+        raise Conflict("the personal data was already anonymized", field="customer")
+    await _erase_preferences(session, customer)
+    customer.email = f"anonymized-{customer.id}@anonymized.invalid"
+    customer.password_hash = None
+    customer.registered = False
+    customer.email_verified_at = None
+    customer.newsletter = False
+    customer.gender = None
+    customer.anonymized_at = utcnow()
+    write_address(customer, "", Address(country=customer.country))
 
-        personal: dict[str, object] = dict.fromkeys(_ORDER_PERSONAL)
-        orders = (await session.scalars(select(Order).where(Order.customer_id == customer.id))).all()
-        for order in orders:
-            for name, value in personal.items():
-                setattr(order, name, value)
-            order.email = placeholder
-        selections = (await session.scalars(select(Selection).where(Selection.customer_id == customer.id))).all()
-        for selection in selections:
-            for name, value in personal.items():
-                setattr(selection, name, value)
-            selection.email = None
-        await session.execute(
-            update(ShopperSession).where(ShopperSession.customer_id == customer.id).values(customer_id=None)
-        )
-        await session.flush()
-        await record(session, OBJECT_TYPE, customer.id, "updated", {"anonymized": True}, store_id=customer.store_id)
-        for order in orders:
-            await record(session, "order", order.id, "updated", {"anonymized": True}, store_id=order.store_id)
-        return customer
+    personal: dict[str, object] = dict.fromkeys(PERSONAL_ADDRESS_COLUMNS)
+    selections = (await session.scalars(select(Selection).where(Selection.customer_id == customer.id))).all()
+    for selection in selections:
+        for name, value in personal.items():
+            setattr(selection, name, value)
+        selection.email = None
+    await log_out_everywhere_in(session, customer.id)
+    await session.flush()
+    await record(session, OBJECT_TYPE, customer.id, "updated", {"anonymized": True}, store_id=customer.store_id)
+    return customer

@@ -1,10 +1,17 @@
 """The shopper's account through the session: register, log in and out, details,
-password resets, own orders, newsletter, back-in-stock and the wishlist.
+password resets, email verification, own orders, newsletter, back-in-stock and
+the wishlist.
 
 Logging in, registering and resetting a password attach the customer to the
 session's token; logging out detaches it and gives the session an empty
 selection (the customer's cart stays theirs for the next login, when an
-anonymous cart is merged into it).
+anonymous cart is merged into it). Changing the password logs out every other
+session of the customer; a reset logs out all of them, then logs in the one
+that used the link.
+
+Password checks and links go through a ``Throttle`` (``ratelimit.throttle``):
+failures are counted per client address and per account; an address past its
+limit is refused, an account past its limit only slows down.
 """
 
 from __future__ import annotations
@@ -12,27 +19,28 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from opencentra.address import Address, read_address, write_address
 from opencentra.catalog.items import load_item
-from opencentra.customers import resets, subscriptions, wishlists
+from opencentra.customers import resets, subscriptions, verification, wishlists
 from opencentra.customers import services as customers
-from opencentra.customers.address import Address, read_address, write_address
 from opencentra.customers.models import Customer
 from opencentra.customers.services import CustomerChanges
 from opencentra.db.base import utcnow
 from opencentra.errors import NotFound, PermissionDenied, ValidationFailed
-from opencentra.mail import Mailer, password_reset_email
+from opencentra.mail import Email, Mailer, password_reset_email
 from opencentra.orders.models import Order
 from opencentra.orders.state import OrderStatus
 from opencentra.ratelimit.throttle import (
-    LOGIN_PER_ADDRESS,
-    LOGIN_PER_EMAIL,
-    RESET_PER_ADDRESS,
-    RESET_PER_EMAIL,
-    Limit,
+    LOGIN,
+    RESET_LINK,
+    RESET_MAIL,
+    VERIFY_LINK,
+    VERIFY_MAIL,
     Throttle,
+    account_key,
 )
 from opencentra.selection.models import Selection, SelectionStatus
 from opencentra.selection.services import add_line_in, lock_selection
@@ -104,6 +112,42 @@ async def _attach(change: Change, customer: Customer) -> None:
             write_address(current, "billing_", read_address(customer, ""))
 
 
+# Delivers a link (password reset, email verification) to an address; the
+# Checkout API's tests use it. A ``Mailer`` gets the whole email instead.
+ResetMailer = Callable[[str, str], None]
+
+VERIFY_PATH = "verify-email"
+RESET_PATH = "password-reset"
+
+
+def email_verification_email(to: str, link: str) -> Email:
+    return Email(
+        to=to,
+        subject="Confirm your email address",
+        text=(
+            "An account was registered with this email address.\n\n"
+            "To confirm that the address is yours, and to see the orders placed with it "
+            f"before the account existed, open this link:\n{link}\n\n"
+            "If it was not you, ignore this email: those orders stay hidden from the account.\n"
+        ),
+        kind="email-verification",
+    )
+
+
+def _link(shop: Storefront, link_uri: str | None, default_path: str, ident: int, secret: str) -> str:
+    """A link to the shopper's storefront (the plugin's frontend URL), which posts ``id`` and ``i`` back."""
+    base = (shop.channel.frontend_url or "").rstrip("/")
+    path = (link_uri or default_path).strip("/")
+    return f"{base}/{path}?id={ident}&i={secret}"
+
+
+async def _deliver(mailer: ResetMailer | Mailer | None, email: Email, link: str) -> None:
+    if isinstance(mailer, Mailer):
+        await mailer.send(email)
+    elif mailer is not None:
+        mailer(email.to, link)
+
+
 @dataclass(frozen=True)
 class Registration:
     email: str
@@ -111,10 +155,19 @@ class Registration:
     address: Address = field(default_factory=Address)
     newsletter: bool = False
     gender: str | None = None
+    # Where the storefront shows the verification link (default ``verify-email``).
+    verification_link_uri: str | None = None
 
 
-async def register(shop: Storefront, visitor: Visitor, registration: Registration) -> CheckoutState:
-    """POST /register: a new account (or a guest's email becoming one), logged in."""
+async def register(
+    shop: Storefront, visitor: Visitor, registration: Registration, mailer: ResetMailer | Mailer | None = None
+) -> CheckoutState:
+    """POST /register: a new account (or a guest's email becoming one), logged in.
+
+    The account starts unverified: an email known from guest orders gets a
+    verification link, and until it is used the account shows only orders
+    placed while logged in to it (``customers.verification``).
+    """
     if visitor.stateless:
         raise ValidationFailed("registering needs a session; do not send 'API-Token: none'", field="token")
     customer = await customers.register(
@@ -128,6 +181,11 @@ async def register(shop: Storefront, visitor: Visitor, registration: Registratio
     )
     async with changing(shop, visitor) as change:
         await _attach(change, customer)
+        waiting = await _awaits_verification(change, customer)
+    issued = await verification.issue_verification(shop.db, customer.id) if waiting else None
+    if issued is not None:
+        link = _link(shop, registration.verification_link_uri, VERIFY_PATH, issued.verification_id, issued.secret)
+        await _deliver(mailer, email_verification_email(issued.email, link), link)
     return await change.after()
 
 
@@ -135,19 +193,12 @@ async def login(shop: Storefront, visitor: Visitor, throttle: Throttle, email: s
     """POST /login/{email}: any failure is 406 ``password: incorrect``."""
     if visitor.stateless:
         raise ValidationFailed("logging in needs a session; do not send 'API-Token: none'", field="token")
-    _throttle(throttle, "login", email, visitor, LOGIN_PER_EMAIL, LOGIN_PER_ADDRESS)
-    customer = await customers.authenticate(shop.db, shop.channel.store_id, email, password)
+    account = account_key(shop.channel.store_id, email)
+    async with throttle.attempt(LOGIN, address=visitor.client_address, account=account):
+        customer = await customers.authenticate(shop.db, shop.channel.store_id, email, password)
     async with changing(shop, visitor) as change:
         await _attach(change, customer)
     return await change.after()
-
-
-def _throttle(
-    throttle: Throttle, action: str, email: str, visitor: Visitor, per_email: Limit, per_address: Limit
-) -> None:
-    throttle.hit(f"{action}:email:{email.strip().lower()}", per_email, field="email")
-    if visitor.client_address:
-        throttle.hit(f"{action}:address:{visitor.client_address}", per_address, field="email")
 
 
 async def logout(shop: Storefront, visitor: Visitor) -> CheckoutState:
@@ -204,8 +255,13 @@ async def _state_after(shop: Storefront, visitor: Visitor) -> CheckoutState:
 
 
 async def _logged_in_id(shop: Storefront, visitor: Visitor) -> int:
+    return (await _logged_in(shop, visitor))[0].id
+
+
+async def _logged_in(shop: Storefront, visitor: Visitor) -> tuple[Customer, int]:
+    """The session's customer and the session's own id."""
     async with changing(shop, visitor) as change:
-        return (await _customer(change)).id
+        return await _customer(change), change.row.id
 
 
 async def update_address(shop: Storefront, visitor: Visitor, address: Address) -> CheckoutState:
@@ -218,13 +274,15 @@ async def change_email(shop: Storefront, visitor: Visitor, new_email: str) -> Ch
     return await _state_after(shop, visitor)
 
 
-async def change_password(shop: Storefront, visitor: Visitor, password: str, new_password: str) -> CheckoutState:
-    await customers.change_password(shop.db, await _logged_in_id(shop, visitor), password, new_password)
+async def change_password(
+    shop: Storefront, visitor: Visitor, throttle: Throttle, password: str, new_password: str
+) -> CheckoutState:
+    """PUT /password: checked like a login; every other session of the customer is logged out, this one stays."""
+    customer, session_id = await _logged_in(shop, visitor)
+    account = account_key(shop.channel.store_id, customer.email)
+    async with throttle.attempt(LOGIN, address=visitor.client_address, account=account, field="password"):
+        await customers.change_password(shop.db, customer.id, password, new_password, keep_session_id=session_id)
     return await _state_after(shop, visitor)
-
-
-# Delivers the reset link; the Checkout API has no mail system of its own.
-ResetMailer = Callable[[str, str], None]
 
 
 async def request_password_reset(
@@ -235,30 +293,94 @@ async def request_password_reset(
     link_uri: str | None,
     mailer: ResetMailer | Mailer | None,
 ) -> CheckoutState:
-    """POST /password-reset-email/{email}: the answer is the same whether or not the email is known."""
-    _throttle(throttle, "reset", email, visitor, RESET_PER_EMAIL, RESET_PER_ADDRESS)
-    issued = await resets.request_password_reset(shop.db, shop.channel.store_id, email)
-    if issued is not None and mailer is not None:
-        base = (shop.channel.frontend_url or "").rstrip("/")
-        path = (link_uri or "password-reset").strip("/")
-        link = f"{base}/{path}?id={issued.reset_id}&i={issued.secret}"
-        if isinstance(mailer, Mailer):
-            await mailer.send(password_reset_email(issued.email, link))
-        else:
-            mailer(issued.email, link)
+    """POST /password-reset-email/{email}: the answer is the same whether or not the email is known.
+
+    Past the account's few mails per window nothing more is sent (the links
+    already sent went to the same inbox), so nobody can flood it.
+    """
+    account = account_key(shop.channel.store_id, email)
+    if await throttle.request(RESET_MAIL, address=visitor.client_address, account=account):
+        issued = await resets.request_password_reset(shop.db, shop.channel.store_id, email)
+        if issued is not None:
+            link = _link(shop, link_uri, RESET_PATH, issued.reset_id, issued.secret)
+            await _deliver(mailer, password_reset_email(issued.email, link), link)
     return await current_state(shop, visitor)
 
 
 async def reset_password(
     shop: Storefront, visitor: Visitor, throttle: Throttle, reset_id: str, secret: str, new_password: str
 ) -> CheckoutState:
-    """POST /password-reset: sets the password and logs the session in."""
-    if visitor.client_address:
-        throttle.hit(f"reset-use:address:{visitor.client_address}", RESET_PER_ADDRESS, field="i")
-    customer = await resets.reset_password(shop.db, shop.channel.store_id, reset_id, secret, new_password)
+    """POST /password-reset: sets the password, logs out every session of the customer, then logs this one in."""
+    async with throttle.attempt(RESET_LINK, address=visitor.client_address, field="i"):
+        customer = await resets.reset_password(shop.db, shop.channel.store_id, reset_id, secret, new_password)
     async with changing(shop, visitor) as change:
         await _attach(change, customer)
     return await change.after()
+
+
+async def request_email_verification(
+    shop: Storefront,
+    visitor: Visitor,
+    throttle: Throttle,
+    link_uri: str | None,
+    mailer: ResetMailer | Mailer | None,
+) -> CheckoutState:
+    """POST /email-verification-email: mail the logged-in customer a new link, unless the email is verified."""
+    customer, _session_id = await _logged_in(shop, visitor)
+    account = account_key(shop.channel.store_id, customer.email)
+    if await throttle.request(VERIFY_MAIL, address=visitor.client_address, account=account):
+        issued = await verification.issue_verification(shop.db, customer.id)
+        if issued is not None:
+            link = _link(shop, link_uri, VERIFY_PATH, issued.verification_id, issued.secret)
+            await _deliver(mailer, email_verification_email(issued.email, link), link)
+    return await _state_after(shop, visitor)
+
+
+async def verify_email(
+    shop: Storefront, visitor: Visitor, throttle: Throttle, verification_id: str, secret: str
+) -> CheckoutState:
+    """POST /email-verification: the link's ``id`` and ``i``, in a session logged in to the account.
+
+    The link proves the mailbox and the login the password; the link alone
+    neither logs in nor verifies (``customers.verification``).
+    """
+    customer, _session_id = await _logged_in(shop, visitor)
+    async with throttle.attempt(VERIFY_LINK, address=visitor.client_address, field="i"):
+        await verification.verify_email(shop.db, shop.channel.store_id, customer.id, verification_id, secret)
+    return await _state_after(shop, visitor)
+
+
+def _shown_to(customer: Customer) -> ColumnElement[bool]:
+    """Which of the customer's orders the account shows (with ``Order.customer_id == customer.id``).
+
+    Those placed while logged in to the account (their selection was the
+    account's) and, once the email is verified, the guest orders placed with
+    that email. Registering a guest's email shows none of the guest's orders
+    until the email is proven (``customers.verification``); and as changing
+    the email unverifies it, proving a new address never shows orders placed
+    with the old one.
+    """
+    if customer.email_verified_at is None:
+        return _placed_logged_in(customer)
+    return or_(_placed_logged_in(customer), _placed_with_email(customer))
+
+
+def _placed_logged_in(customer: Customer) -> ColumnElement[bool]:
+    return exists().where(Selection.id == Order.selection_id, Selection.customer_id == customer.id)
+
+
+def _placed_with_email(customer: Customer) -> ColumnElement[bool]:
+    return func.lower(func.trim(Order.email)) == customer.email
+
+
+async def _awaits_verification(change: Change, customer: Customer) -> bool:
+    """Whether verifying the email would show orders the account does not show now."""
+    if customer.email_verified_at is not None:
+        return False
+    waiting = select(Order.id).where(
+        Order.customer_id == customer.id, ~_placed_logged_in(customer), _placed_with_email(customer)
+    )
+    return await change.session.scalar(waiting.limit(1)) is not None
 
 
 @dataclass(frozen=True)
@@ -271,7 +393,7 @@ class OrdersPage:
 
 
 async def customer_orders(shop: Storefront, visitor: Visitor, start: int = 0, size: int | None = None) -> OrdersPage:
-    """POST /orders: the logged-in customer's orders, newest first."""
+    """POST /orders: the logged-in customer's orders, newest first (guest orders once the email is verified)."""
     if start < 0 or (size is not None and not 0 <= size <= MAX_PAGE):
         raise ValidationFailed(f"from must be 0 or more and size 0 to {MAX_PAGE}", field="size")
     async with changing(shop, visitor) as change:
@@ -280,6 +402,7 @@ async def customer_orders(shop: Storefront, visitor: Visitor, start: int = 0, si
             Order.customer_id == customer.id,
             Order.store_id == shop.channel.store_id,
             Order.status != OrderStatus.INCOMPLETE,
+            _shown_to(customer),
         )
         total = await change.session.scalar(select(func.count(Order.id)).where(*visible))
         query = (

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterator
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+import uvicorn
 from sqlalchemy import select
-from tests.api.checkout.conftest import Browser, ShopIds, capture_mail, pay_body
-from tests.conftest import ApiHarness
+from starlette.testclient import TestClient
+from tests.api.checkout.conftest import Browser, ShopIds, adapter_state, build_shop, capture_mail, pay_body
+from tests.conftest import ApiHarness, _truncate_all
 
+from opencentra import cli
+from opencentra.app import create_app
+from opencentra.config import Settings
 from opencentra.customers.models import BackInStockSubscription, Customer, NewsletterSubscription
 from opencentra.db.engine import Database
-from opencentra.ratelimit.throttle import Limit
-from opencentra.storefront import account
+from opencentra.ratelimit import ManualClock
+from opencentra.ratelimit.throttle import MemoryCounterStore, Throttle, Throttles
 
 
 def test_register_login_and_account_changes(api: ApiHarness, browser: Browser, shop: ShopIds) -> None:
@@ -67,17 +75,102 @@ def test_register_login_and_account_changes(api: ApiHarness, browser: Browser, s
     assert browser.post("/login/anna@example.com", {"password": "better"}).json()["loggedIn"]["firstName"] == "Anna"
 
 
-def test_login_is_throttled_per_email(
-    api: ApiHarness, browser: Browser, shop: ShopIds, monkeypatch: pytest.MonkeyPatch
+class Waits:
+    """The login throttle's waits, recorded instead of slept."""
+
+    def __init__(self) -> None:
+        self.seconds: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.seconds.append(seconds)
+
+
+def record_waits(state: Any) -> Waits:
+    """Give the Checkout API a throttle on a clock that stands still and record its waits."""
+    waits = Waits()
+    throttle = Throttle(MemoryCounterStore(ManualClock()), sleep=waits)
+    state.checkout = dataclasses.replace(state.checkout, throttle=Throttles(lambda _redis_url: throttle))
+    return waits
+
+
+def test_wrong_passwords_slow_an_account_down_but_never_refuse_its_password(
+    api: ApiHarness, browser: Browser, shop: ShopIds
 ) -> None:
-    monkeypatch.setattr(account, "LOGIN_PER_EMAIL", Limit(attempts=3, seconds=300))
-    codes = [browser.post("/login/target@example.com", {"password": "guess"}).status_code for _ in range(4)]
-    assert codes == [406, 406, 406, 429]
-    last = browser.post("/login/target@example.com", {"password": "guess"})
-    assert last.json()["errors"] == {"email": "too many attempts; try again later"}
-    assert int(last.headers["retry-after"]) > 0
-    # Another email from the same client is still allowed (below the per-address limit).
-    assert browser.post("/login/other@example.com", {"password": "guess"}).status_code == 406
+    """Issue 11 #3: ten wrong passwords for an email used to answer its owner's right password with 429."""
+    waits = record_waits(adapter_state(api))
+    browser.post("/register", {"email": "target@example.com", "password": "right"})
+    attacker = Browser(browser.client)
+    codes = [attacker.post("/login/target@example.com", {"password": "guess"}).status_code for _ in range(10)]
+    assert codes == [406] * 10
+    # Past five failures each attempt for the account waits longer before its password is checked.
+    assert waits.seconds == [1, 2, 4, 8, 16]
+    owner = Browser(browser.client).post("/login/target@example.com", {"password": "right"})
+    assert owner.status_code == 200, owner.text
+    assert owner.json()["loggedIn"]["email"] == "target@example.com"
+    assert waits.seconds[-1] == 16
+
+
+def test_successful_logins_are_not_counted(api: ApiHarness, browser: Browser, shop: ShopIds) -> None:
+    waits = record_waits(adapter_state(api))
+    browser.post("/register", {"email": "often@example.com", "password": "right"})
+    codes = {
+        Browser(browser.client).post("/login/often@example.com", {"password": "right"}).status_code for _ in range(51)
+    }
+    assert codes == {200}
+    assert waits.seconds == []
+
+
+def test_a_client_with_many_failures_is_refused(api: ApiHarness, browser: Browser, shop: ShopIds) -> None:
+    record_waits(adapter_state(api))
+    codes = {browser.post(f"/login/nobody{n}@example.com", {"password": "guess"}).status_code for n in range(50)}
+    assert codes == {406}
+    refused = browser.post("/login/nobody@example.com", {"password": "guess"})
+    assert (refused.status_code, refused.json()["errors"]) == (429, {"email": "too many attempts; try again later"})
+    assert refused.headers["retry-after"] == "300"
+
+
+def _served_app(monkeypatch: pytest.MonkeyPatch, database_url: str, database: Database, *flags: str) -> Any:
+    """The app wrapped the way ``opencentra serve <flags>`` has uvicorn wrap it."""
+    served: dict[str, Any] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda _app, **options: served.update(options))
+    monkeypatch.setattr(cli, "_migrate", lambda _url: None)
+    monkeypatch.setenv("OPENCENTRA_DATABASE_URL", database_url)  # serve sets it; restored afterwards
+    cli.main(["serve", *flags])
+    app = create_app(Settings(database_url=database_url, plugin_cache_seconds=0), database=database)
+    config = uvicorn.Config(
+        app, proxy_headers=served["proxy_headers"], forwarded_allow_ips=served["forwarded_allow_ips"]
+    )
+    config.load()
+    return config.loaded_app
+
+
+@pytest.fixture
+def behind_proxy(monkeypatch: pytest.MonkeyPatch, database_url: str) -> Iterator[ApiHarness]:
+    """The app served with ``--forwarded-allow-ips 10.0.0.1``; every request comes through that proxy."""
+    database = Database.from_url(database_url)
+    app = _served_app(monkeypatch, database_url, database, "--forwarded-allow-ips", "10.0.0.1")
+    try:
+        with TestClient(app, client=("10.0.0.1", 40000)) as client:
+            yield ApiHarness(client, database)
+            assert client.portal is not None
+            client.portal.call(database.dispose)
+    finally:
+        _truncate_all(database_url)
+
+
+def test_one_client_behind_a_proxy_cannot_lock_out_the_others(behind_proxy: ApiHarness) -> None:
+    """Issue 11 #3: behind a reverse proxy every shopper had the proxy's address, so 50 failures refused everyone."""
+    behind_proxy.call(build_shop)
+    shopper = Browser(behind_proxy.client, headers={"X-Forwarded-For": "203.0.113.10"})
+    shopper.post("/register", {"email": "shopper@example.com", "password": "right"})
+    shopper.post("/logout")
+    attacker = Browser(behind_proxy.client, headers={"X-Forwarded-For": "198.51.100.66"})
+    for n in range(50):
+        assert attacker.post(f"/login/victim{n}@example.com", {"password": "guess"}).status_code == 406
+    assert attacker.post("/login/victim@example.com", {"password": "guess"}).status_code == 429
+    # The attacker's failures are the attacker's: the shopper, a different client, logs in.
+    logged_in = shopper.post("/login/shopper@example.com", {"password": "right"})
+    assert logged_in.status_code == 200, logged_in.text
 
 
 def test_password_reset_by_link(api: ApiHarness, browser: Browser, shop: ShopIds) -> None:

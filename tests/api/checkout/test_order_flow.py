@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlsplit
 
-from tests.api.checkout.conftest import Browser, ShopIds, pay_body
+from tests.api.checkout.conftest import Browser, ShopIds, capture_mail, pay_body
 from tests.conftest import ApiHarness
 
 from opencentra.customers.services import find_customer
@@ -63,10 +63,17 @@ def test_the_whole_storefront_flow(api: ApiHarness, browser: Browser, shop: Shop
     # The selection is now an order.
     assert browser.get("/selection").json()["order"]["order"] == order["order"]
 
-    # Register with the email of the guest order: the order becomes the customer's.
+    # Register with the email of the guest order: the order becomes the customer's, and
+    # shows once the email is verified with the link mailed to it (issue 11 #2).
+    mailed = capture_mail(api)
     registered = browser.post("/register", {"email": "Shopper@Example.com", "password": "correct horse"})
     assert registered.status_code == 200, registered.text
     assert registered.json()["loggedIn"]["email"] == "shopper@example.com"
+    assert browser.post("/orders", {}).json()["orders"] == []
+    [(to, link)] = mailed
+    assert to == "shopper@example.com"
+    verify = dict(parse_qsl(urlsplit(link).query))
+    assert browser.post("/email-verification", {"id": verify["id"], "i": verify["i"]}).status_code == 200
     own = browser.post("/orders", {}).json()
     assert [o["order"] for o in own["orders"]] == [order["order"]]
     assert own["ordersPaging"] == {"from": 0, "size": 1, "totalSize": 1}

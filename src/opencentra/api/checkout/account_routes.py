@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
+from opencentra.address import Address
 from opencentra.api.checkout.bodies import (
     AddressBody,
     BackInStockBody,
@@ -20,19 +21,31 @@ from opencentra.api.checkout.bodies import (
     RegisterBody,
     ResetBody,
     ResetEmailBody,
+    VerificationBody,
+    VerificationEmailBody,
 )
 from opencentra.api.checkout.docs import ACCOUNT, AnyResponse, SelectionResponse
 from opencentra.api.checkout.request import CheckoutRequest, Ctx
 from opencentra.api.checkout.shapes import order_body
 from opencentra.api.context import context_from_scope
-from opencentra.customers.address import Address
 from opencentra.errors import ValidationFailed
-from opencentra.mail import mailer_for
+from opencentra.mail import Mailer, mailer_for
+from opencentra.ratelimit.throttle import Throttle
 from opencentra.storefront import account
-from opencentra.storefront.account import CustomerUpdate, Newsletter, Registration, WishlistView
+from opencentra.storefront.account import CustomerUpdate, Newsletter, Registration, ResetMailer, WishlistView
 
 router = APIRouter()
 TAG = "6 customer handling"
+
+
+def _throttle(ctx: CheckoutRequest) -> Throttle:
+    """Login throttling on the app's store: Redis when the settings name one, else this process."""
+    return ctx.adapter.throttle.get(context_from_scope(ctx.request.scope).app.settings.redis_url)
+
+
+def _mailer(ctx: CheckoutRequest) -> ResetMailer | Mailer:
+    """The mailer the adapter was given (tests), else the settings' (SMTP, or the log)."""
+    return ctx.adapter.mailer or mailer_for(context_from_scope(ctx.request.scope).app.settings.smtp_url)
 
 
 def _merged_address(body: AddressBody, nested: AddressBody | None) -> Address:
@@ -43,20 +56,24 @@ def _merged_address(body: AddressBody, nested: AddressBody | None) -> Address:
 
 @router.post("/register", response_model=SelectionResponse, responses=ACCOUNT, tags=[TAG])
 async def register(ctx: Ctx, body: RegisterBody) -> Response:
-    """Create an account and log the session in; an email known only from guest orders becomes the account."""
+    """Create an account and log the session in; an email known only from guest orders becomes the account.
+
+    Its guest orders show once the email is verified (a link is mailed; see POST /email-verification).
+    """
     registration = Registration(
         email=body.email,
         password=body.password,
         address=_merged_address(body, body.address),
         newsletter=bool(body.newsletter),
         gender=body.gender,
+        verification_link_uri=body.verificationLinkUri,
     )
-    return ctx.state(await account.register(ctx.shop, ctx.visitor, registration))
+    return ctx.state(await account.register(ctx.shop, ctx.visitor, registration, _mailer(ctx)))
 
 
 @router.post("/login/{email}", response_model=SelectionResponse, responses=ACCOUNT, tags=[TAG])
 async def login(ctx: Ctx, email: str, body: LoginBody) -> Response:
-    state = await account.login(ctx.shop, ctx.visitor, ctx.adapter.throttle, email, body.password)
+    state = await account.login(ctx.shop, ctx.visitor, _throttle(ctx), email, body.password)
     return ctx.state(state)
 
 
@@ -99,7 +116,9 @@ async def change_email(ctx: Ctx, body: EmailBody) -> Response:
 
 @router.put("/password", response_model=SelectionResponse, responses=ACCOUNT, tags=[TAG])
 async def change_password(ctx: Ctx, body: PasswordBody) -> Response:
-    return ctx.state(await account.change_password(ctx.shop, ctx.visitor, body.password, body.newPassword))
+    """Change the password; every other session of the customer is logged out, this one stays logged in."""
+    state = await account.change_password(ctx.shop, ctx.visitor, _throttle(ctx), body.password, body.newPassword)
+    return ctx.state(state)
 
 
 @router.post("/orders", response_model=AnyResponse, responses=ACCOUNT, tags=[TAG])
@@ -121,17 +140,29 @@ async def orders(ctx: Ctx, body: OrdersBody | None = None) -> Response:
 async def password_reset_email(ctx: Ctx, email: str, body: ResetEmailBody | None = None) -> Response:
     """Send a reset link (when the email has an account); the answer is the same either way."""
     link = body.linkUri if body else None
-    mailer = ctx.adapter.mailer or mailer_for(context_from_scope(ctx.request.scope).app.settings.smtp_url)
-    state = await account.request_password_reset(ctx.shop, ctx.visitor, ctx.adapter.throttle, email, link, mailer)
+    state = await account.request_password_reset(ctx.shop, ctx.visitor, _throttle(ctx), email, link, _mailer(ctx))
     return ctx.state(state)
 
 
 @router.post("/password-reset", response_model=SelectionResponse, responses=ACCOUNT, tags=[TAG])
 async def password_reset(ctx: Ctx, body: ResetBody) -> Response:
-    """Set a new password with the link's ``id`` and ``i``; logs the session in."""
-    state = await account.reset_password(
-        ctx.shop, ctx.visitor, ctx.adapter.throttle, str(body.id), body.i, body.newPassword
-    )
+    """Set a new password with the link's ``id`` and ``i``; logs out every session of the customer, then this one in."""
+    state = await account.reset_password(ctx.shop, ctx.visitor, _throttle(ctx), str(body.id), body.i, body.newPassword)
+    return ctx.state(state)
+
+
+@router.post("/email-verification-email", response_model=SelectionResponse, responses=ACCOUNT, tags=[TAG])
+async def email_verification_email(ctx: Ctx, body: VerificationEmailBody | None = None) -> Response:
+    """OpenCentra: mail the logged-in customer a link that verifies their email (none once it is verified)."""
+    link = body.linkUri if body else None
+    state = await account.request_email_verification(ctx.shop, ctx.visitor, _throttle(ctx), link, _mailer(ctx))
+    return ctx.state(state)
+
+
+@router.post("/email-verification", response_model=SelectionResponse, responses=ACCOUNT, tags=[TAG])
+async def email_verification(ctx: Ctx, body: VerificationBody) -> Response:
+    """OpenCentra: verify the email with the link's ``id`` and ``i``; the account then shows its guest orders."""
+    state = await account.verify_email(ctx.shop, ctx.visitor, _throttle(ctx), str(body.id), body.i)
     return ctx.state(state)
 
 

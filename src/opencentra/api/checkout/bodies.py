@@ -1,6 +1,8 @@
 """Request bodies, lenient the way Centra's clients need.
 
-Ids may come as numbers or numeric strings, booleans as ``true`` or
+Ids and quantities may come as JSON integers or strings of the digits 0-9
+(``params.WholeNumber``: not ``2.0``, ``true``, ``"+1"``, ``" 1"`` or
+``"1_000"``, all of which plain pydantic ints take), booleans as ``true`` or
 ``"true"`` (the order-flow example sends ``"termsAndConditions": "true"``),
 and unknown keys are allowed (clients send fields for plugins we do not
 run). Anything that cannot be read is a 400 with the field named.
@@ -12,11 +14,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from opencentra.customers.address import Address
+from opencentra.address import Address
+from opencentra.api.checkout.params import WholeNumber
+from opencentra.selection.services import MAX_LINE_QUANTITY
 
 Text = Annotated[str, StringConstraints(max_length=2000)]
 Short = Annotated[str, StringConstraints(max_length=255)]
-Id = Annotated[int, Field(ge=1, le=2**62)]
+Id = Annotated[WholeNumber, Field(ge=1, le=2**62)]
 
 
 class Body(BaseModel):
@@ -67,8 +71,8 @@ class UriFilterBody(Body):
 
 
 class ProductsBody(Body):
-    skipFirst: int = Field(default=0, ge=0, le=10_000_000)  # noqa: N815
-    limit: int | None = Field(default=None, ge=0, le=10_000)
+    skipFirst: WholeNumber = Field(default=0, ge=0, le=10_000_000)  # noqa: N815
+    limit: WholeNumber | None = Field(default=None, ge=0, le=10_000)
     categories: list[Id] = Field(default_factory=list, max_length=1000)
     collections: list[Id] = Field(default_factory=list, max_length=1000)
     brands: list[Id] = Field(default_factory=list, max_length=1000)
@@ -102,8 +106,8 @@ class CategoriesBody(Body):
 class UriBody(Body):
     uri: Short
     for_: list[Literal["product", "category"]] = Field(default_factory=list, alias="for")
-    limit: int | None = Field(default=None, ge=0, le=10_000)
-    skipFirst: int = Field(default=0, ge=0, le=10_000_000)  # noqa: N815
+    limit: WholeNumber | None = Field(default=None, ge=0, le=10_000)
+    skipFirst: WholeNumber = Field(default=0, ge=0, le=10_000_000)  # noqa: N815
     market: Id | None = None
     pricelist: Id | None = None
     language: Short | None = None
@@ -116,7 +120,7 @@ class ItemBody(Body):
 
 
 class QuantityEntry(Body):
-    quantity: int = Field(ge=0, le=10_000)
+    quantity: WholeNumber = Field(ge=0, le=MAX_LINE_QUANTITY)
 
 
 class LineEntry(QuantityEntry):
@@ -194,6 +198,8 @@ class RegisterBody(AddressBody):
     password: Annotated[str, StringConstraints(max_length=1000, strip_whitespace=False)]
     gender: Short | None = None
     address: AddressBody | None = None
+    # OpenCentra: the storefront page for the email verification link (default verify-email).
+    verificationLinkUri: Annotated[str, StringConstraints(max_length=500)] | None = None  # noqa: N815
 
 
 class LoginBody(Body):
@@ -217,8 +223,8 @@ class PasswordBody(Body):
 
 
 class OrdersBody(Body):
-    from_: int = Field(default=0, ge=0, le=10_000_000, alias="from")
-    size: int | None = Field(default=None, ge=0, le=100)
+    from_: WholeNumber = Field(default=0, ge=0, le=10_000_000, alias="from")
+    size: WholeNumber | None = Field(default=None, ge=0, le=100)
 
 
 class ResetEmailBody(Body):
@@ -229,6 +235,17 @@ class ResetBody(Body):
     id: Annotated[str, StringConstraints(max_length=40)] | int
     i: Annotated[str, StringConstraints(max_length=128)]
     newPassword: Annotated[str, StringConstraints(max_length=1000, strip_whitespace=False)]  # noqa: N815
+
+
+class VerificationEmailBody(Body):
+    linkUri: Annotated[str, StringConstraints(max_length=500)] | None = None  # noqa: N815
+
+
+class VerificationBody(Body):
+    """The ``id`` and ``i`` of an emailed verification link."""
+
+    id: Annotated[str, StringConstraints(max_length=40)] | int
+    i: Annotated[str, StringConstraints(max_length=128)]
 
 
 class NewsletterBody(Body):
