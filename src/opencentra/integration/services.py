@@ -20,6 +20,7 @@ from opencentra.integration import secrets
 from opencentra.integration.models import AdminUser, ApiPlugin, ExternalId, IntegrationToken, PluginType, SoapUser
 from opencentra.integration.plugin_settings import PluginSettings, parse_settings, settings_to_json
 from opencentra.passwords import hash_password, verify_password
+from opencentra.stores.models import Store
 
 DEFAULT_TOKEN_LIFETIME = timedelta(days=30)
 _URI_ALLOWED = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-_")
@@ -82,8 +83,6 @@ def validate_uri(uri: str) -> str:
 
 
 async def _store_exists(session: Any, store_id: int) -> bool:
-    from opencentra.stores.models import Store  # imported late: stores is its own domain
-
     return await session.get(Store, store_id) is not None
 
 
@@ -385,6 +384,17 @@ async def deactivate_admin(db: Database, username: str) -> None:
 # --- ID conversion ----------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class ExternalIdView:
+    """One mapping of an integration's id to one of ours."""
+
+    id: int
+    integration: str
+    object_type: str
+    internal_id: int
+    external_id: str
+
+
 def _check_external(integration: str, object_type: str, external_id: str) -> None:
     if not integration.strip():
         raise ValidationFailed("integration name is required", field="integration")
@@ -396,9 +406,9 @@ def _check_external(integration: str, object_type: str, external_id: str) -> Non
 
 async def set_external_id(
     db: Database, *, integration: str, object_type: str, internal_id: int, external_id: str
-) -> None:
+) -> ExternalIdView:
     """Map an integration's own id to one of ours (replacing an earlier mapping
-    of either side), so it can address our objects by its ids."""
+    of either side), so it can address our objects by its ids; the mapping written."""
     _check_external(integration, object_type, external_id)
     async with db.write() as session:
         existing = (
@@ -431,6 +441,13 @@ async def set_external_id(
                 "external_id": external_id,
                 "replaced": replaced,
             },
+        )
+        return ExternalIdView(
+            id=mapping.id,
+            integration=integration,
+            object_type=object_type,
+            internal_id=internal_id,
+            external_id=external_id,
         )
 
 

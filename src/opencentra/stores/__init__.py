@@ -1,1 +1,104 @@
-"""stores domain."""
+"""Stores: stores, markets, pricelists, warehouses, geography and tax.
+
+Read views every API builds its responses from are importable from here:
+bulk loaders by id (``markets_by_id``, ``warehouses_by_id``...) for a
+request's dataloaders, and paging queries (``market_page``...). Changing store
+setup: ``update_market``, ``update_pricelist``, ``delete_pricelist`` (each
+takes the caller's ``store_id`` scope) and ``update_warehouse``; other use
+cases are imported from their modules by name for now.
+"""
+
+from opencentra.stores.changes import (
+    DefaultShipping,
+    delete_pricelist,
+    update_market,
+    update_pricelist,
+    update_warehouse,
+)
+from opencentra.stores.models import StockMaster, StoreType
+from opencentra.stores.views import (
+    AllocationRuleView,
+    CountryStateView,
+    CountryView,
+    LanguageView,
+    MarketView,
+    PricelistView,
+    ShippingOptionView,
+    SortKey,
+    StoreView,
+    TextMatch,
+    WarehouseLocationView,
+    WarehouseView,
+    allocation_rule_page,
+    allocation_rule_warehouses,
+    allocation_rules_by_id,
+    countries_by_code,
+    countries_by_id,
+    country_page,
+    country_states_by_id,
+    currency_ids,
+    default_shipping_options,
+    language_page,
+    market_countries,
+    market_page,
+    markets_by_id,
+    pricelist_countries,
+    pricelist_page,
+    pricelists_by_id,
+    states_of_countries,
+    store_page,
+    stores_by_id,
+    text_conditions,
+    warehouse_locations,
+    warehouse_page,
+    warehouses_by_id,
+)
+from opencentra.stores.warehouse_settings import AllocationPolicy, Location, StockOwnership
+
+__all__ = [
+    "AllocationPolicy",
+    "AllocationRuleView",
+    "CountryStateView",
+    "CountryView",
+    "DefaultShipping",
+    "LanguageView",
+    "Location",
+    "MarketView",
+    "PricelistView",
+    "ShippingOptionView",
+    "SortKey",
+    "StockMaster",
+    "StockOwnership",
+    "StoreType",
+    "StoreView",
+    "TextMatch",
+    "WarehouseLocationView",
+    "WarehouseView",
+    "allocation_rule_page",
+    "allocation_rule_warehouses",
+    "allocation_rules_by_id",
+    "countries_by_code",
+    "countries_by_id",
+    "country_page",
+    "country_states_by_id",
+    "currency_ids",
+    "default_shipping_options",
+    "delete_pricelist",
+    "language_page",
+    "market_countries",
+    "market_page",
+    "markets_by_id",
+    "pricelist_countries",
+    "pricelist_page",
+    "pricelists_by_id",
+    "states_of_countries",
+    "store_page",
+    "stores_by_id",
+    "text_conditions",
+    "update_market",
+    "update_pricelist",
+    "update_warehouse",
+    "warehouse_locations",
+    "warehouse_page",
+    "warehouses_by_id",
+]

@@ -87,15 +87,17 @@ async def update_market(
     active: bool | None = None,
     add_countries: Iterable[str] = (),
     remove_countries: Iterable[str] = (),
+    store_id: int | None = None,
 ) -> Market:
     """Rename, comment, (de)activate, and add or remove countries; None keeps a value.
 
-    An empty ``comment`` clears it.
+    An empty ``comment`` clears it. With ``store_id`` (the caller's scope), a
+    market of another store is as good as missing.
     """
     add, remove = list(add_countries), list(remove_countries)
     async with db.write() as session:
         market = await session.get(Market, market_id)
-        if market is None:
+        if market is None or (store_id is not None and market.store_id != store_id):
             raise NotFound(f"Could not find Market with ID {market_id}", field="id")
         changed: dict[str, object] = {}
         if name is not None:
@@ -136,12 +138,16 @@ async def update_pricelist(
     add_countries: Iterable[str] = (),
     remove_countries: Iterable[str] = (),
     default_shipping: DefaultShipping | None = None,
+    store_id: int | None = None,
 ) -> Pricelist:
-    """Rename, (de)activate, add or remove countries, set the default shipping option; None keeps."""
+    """Rename, (de)activate, add or remove countries, set the default shipping option; None keeps.
+
+    With ``store_id`` (the caller's scope), a pricelist of another store is as good as missing.
+    """
     add, remove = list(add_countries), list(remove_countries)
     async with db.write() as session:
         pricelist = await session.get(Pricelist, pricelist_id)
-        if pricelist is None:
+        if pricelist is None or (store_id is not None and pricelist.store_id != store_id):
             raise NotFound(f"Could not find Pricelist with ID {pricelist_id}", field="id")
         changed: dict[str, object] = {}
         if name is not None:
@@ -177,15 +183,16 @@ async def pricelist_users(session: AsyncSession, pricelist: Pricelist) -> list[s
     return users
 
 
-async def delete_pricelist(db: Database, pricelist_id: int) -> None:
+async def delete_pricelist(db: Database, pricelist_id: int, *, store_id: int | None = None) -> None:
     """Remove a pricelist nothing uses, with its prices, countries and shipping prices.
 
     A pricelist that is its store's default, or that orders, selections or
-    wholesale accounts point at, stays: ``Conflict`` says why.
+    wholesale accounts point at, stays: ``Conflict`` says why. With
+    ``store_id`` (the caller's scope), a pricelist of another store is as good as missing.
     """
     async with db.write() as session:
         pricelist = await session.get(Pricelist, pricelist_id)
-        if pricelist is None:
+        if pricelist is None or (store_id is not None and pricelist.store_id != store_id):
             raise NotFound(f"Could not find Pricelist with ID {pricelist_id}", field="id")
         users = await pricelist_users(session, pricelist)
         if users:

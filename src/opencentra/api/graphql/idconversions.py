@@ -13,15 +13,12 @@ import enum
 from typing import Any
 
 import strawberry
-from sqlalchemy import select
 from strawberry.types import Info
 
-from opencentra.api.graphql.common import StringFilter, UserError, UserWarning, apply_page, string_condition
+from opencentra import integration
+from opencentra.api.graphql.common import StringFilter, UserError, UserWarning, page_window
 from opencentra.api.graphql.context import GraphQLContext
-from opencentra.api.graphql.stores import rows
-from opencentra.errors import DomainError
-from opencentra.integration import services as integration
-from opencentra.integration.models import ExternalId
+from opencentra.api.graphql.stores import text_match
 
 
 @strawberry.enum
@@ -51,7 +48,7 @@ class IdConversionEntry:
     integration_name: str
 
 
-def _entry(row: ExternalId) -> IdConversionEntry:
+def _entry(row: integration.ExternalIdView) -> IdConversionEntry:
     return IdConversionEntry(
         id=row.id,
         internal_id=row.internal_id,
@@ -72,18 +69,21 @@ async def resolve_id_conversions(
     info: Info[Any, Any], where: IdConversionFilter | None = None, limit: int | None = None, page: int | None = None
 ) -> list[IdConversionEntry]:
     context: GraphQLContext = info.context
-    statement = select(ExternalId).where(
-        ExternalId.integration == context.token.name,
-        ExternalId.object_type.in_([t.value for t in IdConversionEntryObjectType]),
-    )
-    if where is not None:
-        if where.object_type is not None:
-            statement = statement.where(ExternalId.object_type == where.object_type.value)
-        if where.internal_id is not None:
-            statement = statement.where(ExternalId.internal_id.in_(where.internal_id))
-        statement = statement.where(*string_condition(ExternalId.external_id, where.external_id))
-    statement = apply_page(statement.order_by(ExternalId.id), limit, page)
-    return [_entry(row) for row in await rows(context, statement)]
+    size, offset = page_window(limit, page)
+    types = [t.value for t in IdConversionEntryObjectType]
+    if where is not None and where.object_type is not None:
+        types = [where.object_type.value]
+    async with context.read() as session:
+        found = await integration.external_id_page(
+            session,
+            integration=context.token.name,
+            object_types=types,
+            internal_ids=where.internal_id if where is not None else None,
+            external_id=text_match(where.external_id) if where is not None else None,
+            limit=size,
+            offset=offset,
+        )
+    return [_entry(row) for row in found]
 
 
 @strawberry.input
@@ -105,31 +105,14 @@ async def set_id_conversions(info: Info[Any, Any], input: list[IdConversionInput
     if len(input) > 1000:
         error = UserError(message="at most 1000 entries per call", path=["input"])
         return IdConversionsPayload(entries=[], user_errors=[error], user_warnings=[])
-    warnings: list[UserWarning] = []
-    saved: list[tuple[str, int]] = []
-    for index, item in enumerate(input):
-        try:
-            await integration.set_external_id(
-                context.db,
-                integration=context.token.name,
-                object_type=item.object_type.value,
-                internal_id=item.internal_id,
-                external_id=item.external_id,
-            )
-        except DomainError as error:
-            warnings.append(UserWarning(message=error.message, path=["input", str(index)]))
-            continue
-        saved.append((item.object_type.value, item.internal_id))
-    await context.after_write()
-    entries: list[IdConversionEntry] = []
-    for object_type, internal_id in saved:
-        found = await rows(
-            context,
-            select(ExternalId).where(
-                ExternalId.integration == context.token.name,
-                ExternalId.object_type == object_type,
-                ExternalId.internal_id == internal_id,
-            ),
+    specs = [
+        integration.ExternalIdSpec(
+            object_type=item.object_type.value, internal_id=item.internal_id, external_id=item.external_id
         )
-        entries += [_entry(row) for row in found]
+        for item in input
+    ]
+    batch = await integration.set_external_ids(context.db, integration=context.token.name, entries=specs)
+    await context.after_write()
+    warnings = [UserWarning(message=error.message, path=["input", str(index)]) for index, error in batch.failures]
+    entries = [_entry(row) for row in batch.saved]
     return IdConversionsPayload(entries=entries, user_errors=[], user_warnings=warnings)

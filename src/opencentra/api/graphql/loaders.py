@@ -9,15 +9,16 @@ its read session (``GraphQLContext.read``).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 from strawberry.dataloader import DataLoader
 
+from opencentra import catalog
 from opencentra.api.graphql.common import Currency
-from opencentra.catalog import models as catalog
 from opencentra.customers.models import Customer
 from opencentra.db.base import Base
 from opencentra.inventory import StockChange, stock_changes
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 
 M = TypeVar("M", bound=Base)
 K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
 
 # Keep each IN (...) list well below SQLite's and PostgreSQL's parameter limits.
 _CHUNK = 900
@@ -106,6 +108,41 @@ class Loaders:
 
         return self._get(("linked", link_column.key, model), load)
 
+    def keyed(
+        self, name: str, fetch: Callable[[AsyncSession, list[K]], Awaitable[Mapping[K, V]]]
+    ) -> DataLoader[K, V | None]:
+        """A domain's bulk loader (``stores.markets_by_id``...) as a loader; None where there is none."""
+
+        async def load(keys: list[K]) -> list[V | None]:
+            async with self._context.read() as session:
+                found = await fetch(session, keys)
+            return [found.get(k) for k in keys]
+
+        return self._get(("keyed", name), load)
+
+    def grouped(
+        self, name: str, fetch: Callable[[AsyncSession, list[K]], Awaitable[Mapping[K, list[V]]]]
+    ) -> DataLoader[K, list[V]]:
+        """A domain's bulk loader of children (``stores.market_countries``...) as a loader."""
+
+        async def load(keys: list[K]) -> list[list[V]]:
+            async with self._context.read() as session:
+                found = await fetch(session, keys)
+            return [list(found.get(k, ())) for k in keys]
+
+        return self._get(("grouped", name), load)
+
+    async def once(self, name: str, fetch: Callable[[AsyncSession], Awaitable[V]]) -> V:
+        """A value the whole request shares, read once (every language, say)."""
+
+        async def load(keys: list[str]) -> list[V]:
+            async with self._context.read() as session:
+                found = await fetch(session)
+            return [found for _ in keys]
+
+        loader: DataLoader[str, V] = self._get(("once", name), load)
+        return await loader.load(name)
+
     @property
     def currency(self) -> DataLoader[int, Currency | None]:
         async def load(keys: list[int]) -> list[Currency | None]:
@@ -147,16 +184,20 @@ class Loaders:
         return self.one(stores.Country, stores.Country.code)
 
     @property
-    def variant(self) -> DataLoader[int, catalog.ProductVariant | None]:
-        return self.one(catalog.ProductVariant)
+    def variant(self) -> DataLoader[int, catalog.VariantView | None]:
+        return self.keyed("variants", catalog.variants_by_id)
 
     @property
-    def product(self) -> DataLoader[int, catalog.Product | None]:
-        return self.one(catalog.Product)
+    def product(self) -> DataLoader[int, catalog.ProductView | None]:
+        return self.keyed("products", catalog.products_by_id)
 
     @property
-    def product_size(self) -> DataLoader[int, catalog.ProductSize | None]:
-        return self.one(catalog.ProductSize)
+    def product_size(self) -> DataLoader[int, catalog.ProductSizeView | None]:
+        return self.keyed("product_sizes", catalog.product_sizes_by_id)
+
+    @property
+    def display(self) -> DataLoader[int, catalog.DisplayView | None]:
+        return self.keyed("displays", catalog.displays_by_id)
 
     @property
     def warehouse(self) -> DataLoader[int, stores.Warehouse | None]:

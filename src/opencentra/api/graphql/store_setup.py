@@ -11,9 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
-from sqlalchemy import select
 from strawberry.types import Info
 
+from opencentra import stores
 from opencentra.api.graphql.catalog_mutations import (
     CountryRef,
     MarketPayload,
@@ -27,11 +27,7 @@ from opencentra.api.graphql.permissions import Require, check
 from opencentra.api.graphql.stock import IdRef
 from opencentra.api.graphql.stores import Market, Pricelist, StockMasterPolicy, Warehouse
 from opencentra.api.graphql.warehouse_fields import OWNERSHIP, POLICY, AllocationPolicy, StockOwnershipPolicy
-from opencentra.errors import DomainError, NotFound, ValidationFailed
-from opencentra.stores import changes
-from opencentra.stores import models as store_models
-from opencentra.stores.shipping_defaults import PricelistShippingDefault
-from opencentra.stores.warehouse_settings import Location
+from opencentra.errors import DomainError, ValidationFailed
 
 
 @strawberry.type
@@ -42,7 +38,7 @@ class ShippingOption:
     status: Status
 
     @classmethod
-    def of(cls, row: store_models.ShippingMethod) -> ShippingOption:
+    def of(cls, row: stores.ShippingOptionView) -> ShippingOption:
         return cls(id=row.id, name=row.name, uri=row.uri, status=Status.ACTIVE if row.active else Status.INACTIVE)
 
 
@@ -73,10 +69,7 @@ async def _country_codes(context: GraphQLContext, refs: list[CountryRef] | None,
     ids = [ref.id for ref in refs if ref.id is not None]
     if ids:
         async with context.read() as session:
-            rows = await session.execute(
-                select(store_models.Country.id, store_models.Country.code).where(store_models.Country.id.in_(ids))
-            )
-            found: dict[int, str] = {country_id: code for country_id, code in rows}
+            found = {country_id: c.code for country_id, c in (await stores.countries_by_id(session, ids)).items()}
         for country_id in ids:
             if country_id not in found:
                 raise ValidationFailed(f"Could not find Country with ID {country_id}", field=field)
@@ -84,13 +77,6 @@ async def _country_codes(context: GraphQLContext, refs: list[CountryRef] | None,
     if any(ref.id is None and ref.code is None for ref in refs):
         raise ValidationFailed("a country needs an id or a code", field=field)
     return codes
-
-
-async def _in_scope(context: GraphQLContext, model: type[Any], object_id: int, kind: str) -> None:
-    """Objects of another store than the token's are as good as missing."""
-    row = await context.loaders.one(model).load(object_id)
-    if row is None or (context.store_id is not None and row.store_id != context.store_id):
-        raise NotFound(f"Could not find {kind} with ID {object_id}", field="id")
 
 
 # --- updateMarket ----------------------------------------------------------------------------
@@ -108,8 +94,7 @@ class MarketUpdateInput:
 async def update_market(info: Info[Any, Any], id: int, input: MarketUpdateInput) -> MarketPayload:
     context: GraphQLContext = info.context
     try:
-        await _in_scope(context, store_models.Market, id, "Market")
-        row = await changes.update_market(
+        row = await stores.update_market(
             context.db,
             id,
             name=input.name,
@@ -117,6 +102,7 @@ async def update_market(info: Info[Any, Any], id: int, input: MarketUpdateInput)
             active=None if input.status is None else input.status == Status.ACTIVE,
             add_countries=await _country_codes(context, input.add_countries, "addCountries"),
             remove_countries=await _country_codes(context, input.remove_countries, "removeCountries"),
+            store_id=context.store_id,
         )
     except DomainError as error:
         return MarketPayload(market=None, user_errors=[setup_error(error)], user_warnings=[])
@@ -140,13 +126,12 @@ class PricelistUpdateInput:
 
 async def update_pricelist(info: Info[Any, Any], id: int, input: PricelistUpdateInput) -> PricelistPayload:
     context: GraphQLContext = info.context
-    shipping: changes.DefaultShipping | None = None
+    shipping: stores.DefaultShipping | None = None
     if input.default_shipping_option is not strawberry.UNSET:
         ref = input.default_shipping_option
-        shipping = changes.DefaultShipping(ref.id if ref is not None else None)
+        shipping = stores.DefaultShipping(ref.id if ref is not None else None)
     try:
-        await _in_scope(context, store_models.Pricelist, id, "Pricelist")
-        row = await changes.update_pricelist(
+        row = await stores.update_pricelist(
             context.db,
             id,
             name=input.name,
@@ -154,6 +139,7 @@ async def update_pricelist(info: Info[Any, Any], id: int, input: PricelistUpdate
             add_countries=await _country_codes(context, input.add_countries, "addCountries"),
             remove_countries=await _country_codes(context, input.remove_countries, "removeCountries"),
             default_shipping=shipping,
+            store_id=context.store_id,
         )
     except DomainError as error:
         return PricelistPayload(pricelist=None, user_errors=[setup_error(error)], user_warnings=[])
@@ -172,8 +158,7 @@ async def delete_pricelist(info: Info[Any, Any], id: int) -> DeletePricelistPayl
     selections or wholesale accounts use it."""
     context: GraphQLContext = info.context
     try:
-        await _in_scope(context, store_models.Pricelist, id, "Pricelist")
-        await changes.delete_pricelist(context.db, id)
+        await stores.delete_pricelist(context.db, id, store_id=context.store_id)
     except DomainError as error:
         return DeletePricelistPayload(user_errors=[setup_error(error)], user_warnings=[])
     await context.after_write()
@@ -197,7 +182,7 @@ async def warehouse_settings(
         found["allocation_policy"] = POLICY[policy]
     if location is not None:
         codes = await _country_codes(context, [location.country] if location.country else [], "warehouse_location")
-        found["location"] = Location(
+        found["location"] = stores.Location(
             country=codes[0] if codes else None, state=location.state_or_province, zip_code=location.zip_code
         )
     return found
@@ -221,12 +206,12 @@ async def update_warehouse(info: Info[Any, Any], id: int, input: WarehouseUpdate
     master = None
     if input.stock_master_policy is not None:
         master = (
-            store_models.StockMaster.EXTERNAL
+            stores.StockMaster.EXTERNAL
             if input.stock_master_policy == StockMasterPolicy.EXTERNAL
-            else store_models.StockMaster.INTERNAL
+            else stores.StockMaster.INTERNAL
         )
     try:
-        row = await changes.update_warehouse(
+        row = await stores.update_warehouse(
             context.db,
             id,
             name=input.name,
@@ -258,9 +243,6 @@ class StoreSetupMutation:
 async def default_shipping_option(info: Info[Any, Any], pricelist_id: int) -> ShippingOption | None:
     """``Pricelist.defaultShippingOption``, batched through the request's loaders."""
     check(info, "ShippingOption:read")
-    loaders = info.context.loaders
-    link = await loaders.one(PricelistShippingDefault, PricelistShippingDefault.pricelist_id).load(pricelist_id)
-    if link is None:
-        return None
-    method = await loaders.one(store_models.ShippingMethod).load(link.shipping_method_id)
-    return ShippingOption.of(method) if method is not None else None
+    loader = info.context.loaders.keyed("default_shipping_options", stores.default_shipping_options)
+    found = await loader.load(pricelist_id)
+    return ShippingOption.of(found) if found is not None else None

@@ -6,26 +6,26 @@
 from __future__ import annotations
 
 import enum
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Protocol
 
 import strawberry
-from sqlalchemy import Select, select
+from sqlalchemy import Select
 from strawberry.types import Info
 
+from opencentra import stores
 from opencentra.api.graphql.common import (
     Currency,
     Status,
     StoreType,
     StringFilter,
-    apply_page,
-    apply_sort,
+    page_window,
     status_of,
-    string_condition,
 )
 from opencentra.api.graphql.context import GraphQLContext
 from opencentra.api.graphql.permissions import check
 from opencentra.api.graphql.warehouse_fields import WarehouseExtras
-from opencentra.stores import models
+from opencentra.catalog import displays_in_markets
+from opencentra.pricing import models as pricing
 
 if TYPE_CHECKING:
     from opencentra.api.graphql.catalog import Display
@@ -33,8 +33,89 @@ if TYPE_CHECKING:
     from opencentra.api.graphql.store_setup import ShippingOption
 
 
-def store_type(value: models.StoreType) -> StoreType:
-    return StoreType.WHOLESALE if value == models.StoreType.WHOLESALE else StoreType.DIRECT_TO_CONSUMER
+def store_type(value: stores.StoreType) -> StoreType:
+    return StoreType.WHOLESALE if value == stores.StoreType.WHOLESALE else StoreType.DIRECT_TO_CONSUMER
+
+
+def text_match(flt: StringFilter | None) -> stores.TextMatch | None:
+    """The domain's text filter for a GraphQL ``StringFilter``."""
+    return None if flt is None else stores.TextMatch(equals=flt.equals, contains=flt.contains)
+
+
+# What the types below are built from: the stores domain's read views, or (while
+# other adapter modules still load them) ORM rows with the same attributes.
+
+
+class _LanguageLike(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def code(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+
+
+class _CountryLike(_LanguageLike, Protocol):
+    @property
+    def eu(self) -> bool: ...
+
+
+class _StoreLike(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def type(self) -> stores.StoreType: ...
+    @property
+    def active(self) -> bool: ...
+
+
+class _MarketLike(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def store_id(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def uri(self) -> str | None: ...
+    @property
+    def active(self) -> bool: ...
+    @property
+    def comment(self) -> str | None: ...
+    @property
+    def allocation_rule_id(self) -> int | None: ...
+
+
+class _PricelistLike(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def store_id(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def currency_id(self) -> int: ...
+    @property
+    def active(self) -> bool: ...
+
+
+class _WarehouseLike(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def stock_master(self) -> stores.StockMaster: ...
+    @property
+    def threshold(self) -> int: ...
+    @property
+    def hidden_from_stock_view(self) -> bool: ...
+    @property
+    def stock_ownership(self) -> str: ...
+    @property
+    def allocation_policy(self) -> str: ...
 
 
 @strawberry.type
@@ -49,7 +130,7 @@ class Language:
     )
 
     @classmethod
-    def of(cls, row: models.Language) -> Language:
+    def of(cls, row: _LanguageLike) -> Language:
         return cls(id=row.id, code=row.code, name=row.name, language_code=row.code)
 
 
@@ -69,12 +150,12 @@ class Country:
     continent: str | None = None
 
     @classmethod
-    def of(cls, row: models.Country) -> Country:
+    def of(cls, row: _CountryLike) -> Country:
         return cls(id=row.id, code=row.code, name=row.name, is_eu=row.eu)
 
     @strawberry.field
     async def states(self, info: Info[Any, Any], limit: int | None = None) -> list[CountryState]:
-        rows = await info.context.loaders.many(models.CountryState, models.CountryState.country_id).load(self.id)
+        rows = await info.context.loaders.grouped("country_states", stores.states_of_countries).load(self.id)
         rows = rows if limit is None else rows[: max(limit, 0)]
         return [CountryState(id=r.id, code=r.code, name=r.name) for r in rows]
 
@@ -87,7 +168,7 @@ class Store:
     status: Status
 
     @classmethod
-    def of(cls, row: models.Store) -> Store:
+    def of(cls, row: _StoreLike) -> Store:
         return cls(id=row.id, name=row.name, type=store_type(row.type), status=status_of(row.active))
 
 
@@ -99,6 +180,7 @@ class Market:
     status: Status
     _store_id: strawberry.Private[int]
     _comment: strawberry.Private[str | None] = None
+    _allocation_rule_id: strawberry.Private[int | None] = None
 
     @strawberry.field
     def comment(self, info: Info[Any, Any]) -> str | None:
@@ -106,7 +188,7 @@ class Market:
         return self._comment
 
     @classmethod
-    def of(cls, row: models.Market) -> Market:
+    def of(cls, row: _MarketLike) -> Market:
         return cls(
             id=row.id,
             name=row.name,
@@ -114,6 +196,7 @@ class Market:
             status=status_of(row.active),
             _store_id=row.store_id,
             _comment=row.comment,
+            _allocation_rule_id=row.allocation_rule_id,
         )
 
     @strawberry.field
@@ -122,19 +205,18 @@ class Market:
 
     @strawberry.field
     async def assigned_to_countries(self, info: Info[Any, Any], limit: int | None = None) -> list[Country]:
-        rows = await info.context.loaders.linked(
-            models.MarketCountry.market_id, models.MarketCountry.country_id, models.Country
-        ).load(self.id)
+        rows = await info.context.loaders.grouped("market_countries", stores.market_countries).load(self.id)
         rows = rows if limit is None else rows[: max(limit, 0)]
         return [Country.of(r) for r in rows]
 
     @strawberry.field
     async def allocation_rule(self, info: Info[Any, Any]) -> AllocationRule | None:
         check(info, "AllocationRule:read")
-        market = await info.context.loaders.one(models.Market).load(self.id)
-        if market is None or market.allocation_rule_id is None:
+        if self._allocation_rule_id is None:
             return None
-        rule = await info.context.loaders.one(models.AllocationRule).load(market.allocation_rule_id)
+        rule = await info.context.loaders.keyed("allocation_rules", stores.allocation_rules_by_id).load(
+            self._allocation_rule_id
+        )
         return AllocationRule(id=rule.id, name=rule.name) if rule is not None else None
 
     @strawberry.field
@@ -144,11 +226,8 @@ class Market:
         """The displays sold in this market (needs Display:read; null without it)."""
         check(info, "Display:read")
         from opencentra.api.graphql.catalog import Display
-        from opencentra.catalog import models as catalog
 
-        rows = await info.context.loaders.linked(
-            catalog.DisplayMarket.market_id, catalog.DisplayMarket.display_id, catalog.Display
-        ).load(self.id)
+        rows = await info.context.loaders.grouped("displays_in_markets", displays_in_markets).load(self.id)
         return [Display.of(r) for r in rows]
 
     @strawberry.field
@@ -158,7 +237,6 @@ class Market:
         """The campaigns that run in this market (needs Campaign:read; null without it)."""
         check(info, "Campaign:read")
         from opencentra.api.graphql.promotions import Campaign
-        from opencentra.pricing import models as pricing
 
         rows = await info.context.loaders.linked(
             pricing.CampaignMarket.market_id, pricing.CampaignMarket.campaign_id, pricing.Campaign
@@ -175,7 +253,7 @@ class Pricelist:
     _currency_id: strawberry.Private[int]
 
     @classmethod
-    def of(cls, row: models.Pricelist) -> Pricelist:
+    def of(cls, row: _PricelistLike) -> Pricelist:
         return cls(
             id=row.id, name=row.name, status=status_of(row.active), _store_id=row.store_id, _currency_id=row.currency_id
         )
@@ -192,9 +270,7 @@ class Pricelist:
 
     @strawberry.field
     async def assigned_to_countries(self, info: Info[Any, Any], limit: int | None = None) -> list[Country]:
-        rows = await info.context.loaders.linked(
-            models.PricelistCountry.pricelist_id, models.PricelistCountry.country_id, models.Country
-        ).load(self.id)
+        rows = await info.context.loaders.grouped("pricelist_countries", stores.pricelist_countries).load(self.id)
         rows = rows if limit is None else rows[: max(limit, 0)]
         return [Country.of(r) for r in rows]
 
@@ -225,11 +301,13 @@ class Warehouse(WarehouseExtras):
     stock_master: StockMasterPolicy = strawberry.field(
         default=StockMasterPolicy.CENTRA, description="The same as stockMasterPolicy (Centra uses both names)."
     )
+    _stock_ownership: strawberry.Private[str] = "own"
+    _allocation_policy: strawberry.Private[str] = "check_first"
 
     @classmethod
-    def of(cls, row: models.Warehouse) -> Warehouse:
+    def of(cls, row: _WarehouseLike) -> Warehouse:
         policy = (
-            StockMasterPolicy.EXTERNAL if row.stock_master == models.StockMaster.EXTERNAL else StockMasterPolicy.CENTRA
+            StockMasterPolicy.EXTERNAL if row.stock_master == stores.StockMaster.EXTERNAL else StockMasterPolicy.CENTRA
         )
         return cls(
             id=row.id,
@@ -238,6 +316,8 @@ class Warehouse(WarehouseExtras):
             stock_master=policy,
             threshold=row.threshold,
             is_hidden_from_stock_view=row.hidden_from_stock_view,
+            _stock_ownership=row.stock_ownership,
+            _allocation_policy=row.allocation_policy,
         )
 
 
@@ -248,28 +328,26 @@ class AllocationRule:
 
     @strawberry.field
     async def warehouses(self, info: Info[Any, Any]) -> list[Warehouse]:
-        rows = await info.context.loaders.linked(
-            models.AllocationRuleWarehouse.allocation_rule_id,
-            models.AllocationRuleWarehouse.warehouse_id,
-            models.Warehouse,
-        ).load(self.id)
+        rows = await info.context.loaders.grouped("allocation_rule_warehouses", stores.allocation_rule_warehouses).load(
+            self.id
+        )
         return [Warehouse.of(r) for r in rows]
 
 
 async def load_store(info: Info[Any, Any], store_id: int) -> Store:
-    row = await info.context.loaders.one(models.Store).load(store_id)
+    row = await info.context.loaders.keyed("stores", stores.stores_by_id).load(store_id)
     assert row is not None
     return Store.of(row)
 
 
 async def load_market(info: Info[Any, Any], market_id: int) -> Market:
-    row = await info.context.loaders.one(models.Market).load(market_id)
+    row = await info.context.loaders.keyed("markets", stores.markets_by_id).load(market_id)
     assert row is not None
     return Market.of(row)
 
 
 async def load_pricelist(info: Info[Any, Any], pricelist_id: int) -> Pricelist:
-    row = await info.context.loaders.one(models.Pricelist).load(pricelist_id)
+    row = await info.context.loaders.keyed("pricelists", stores.pricelists_by_id).load(pricelist_id)
     assert row is not None
     return Pricelist.of(row)
 
@@ -331,16 +409,27 @@ class CurrencyFilter:
 
 
 async def rows(context: GraphQLContext, statement: Select[Any]) -> list[Any]:
+    """Deprecated: adapter modules that still build SQL run it here (issue 10 removes them)."""
     async with context.read() as session:
         return list((await session.scalars(statement)).all())
 
 
-def _sorted(statement: Select[Any], sort: list[IdSort] | None, model: Any) -> Select[Any]:
-    return apply_sort(statement, sort, {"id": model.id, "name": model.name}, model.id)
+def sort_keys(sort: list[IdSort] | None) -> list[stores.SortKey]:
+    """The domain's sort keys for ``id_ASC``/``name_DESC``... values."""
+    keys: list[stores.SortKey] = []
+    for value in sort or []:
+        field, _, direction = value.value.rpartition("_")
+        keys.append(("name" if field == "name" else "id", direction == "DESC"))
+    return keys
 
 
-def _store_scope(statement: Select[Any], context: GraphQLContext, column: Any) -> Select[Any]:
-    return statement if context.store_id is None else statement.where(column == context.store_id)
+def _store_wanted(context: GraphQLContext, asked: int | None) -> int | None:
+    """The one store a list may show (None: all): the filter's, within the token's store."""
+    return context.store_id if asked is None else asked
+
+
+def _outside_scope(context: GraphQLContext, asked: int | None) -> bool:
+    return asked is not None and context.store_id is not None and asked != context.store_id
 
 
 async def resolve_stores(
@@ -351,15 +440,21 @@ async def resolve_stores(
     page: int | None = None,
 ) -> list[Store]:
     context: GraphQLContext = info.context
-    statement = _store_scope(select(models.Store), context, models.Store.id)
-    if where is not None:
-        if where.id is not None:
-            statement = statement.where(models.Store.id.in_(where.id))
-        if where.type is not None:
-            wanted = models.StoreType.WHOLESALE if where.type == StoreType.WHOLESALE else models.StoreType.DTC
-            statement = statement.where(models.Store.type == wanted)
-    statement = apply_page(_sorted(statement, sort, models.Store), limit, page)
-    return [Store.of(r) for r in await rows(context, statement)]
+    size, offset = page_window(limit, page)
+    wanted = None
+    if where is not None and where.type is not None:
+        wanted = stores.StoreType.WHOLESALE if where.type == StoreType.WHOLESALE else stores.StoreType.DTC
+    async with context.read() as session:
+        found = await stores.store_page(
+            session,
+            store_id=context.store_id,
+            ids=where.id if where is not None else None,
+            type=wanted,
+            sort=sort_keys(sort),
+            limit=size,
+            offset=offset,
+        )
+    return [Store.of(r) for r in found]
 
 
 async def resolve_markets(
@@ -370,19 +465,26 @@ async def resolve_markets(
     page: int | None = None,
 ) -> list[Market]:
     context: GraphQLContext = info.context
-    statement = _store_scope(select(models.Market), context, models.Market.store_id)
-    if where is not None:
-        if where.id is not None:
-            statement = statement.where(models.Market.id.in_(where.id))
-        if where.store_id is not None:
-            statement = statement.where(models.Market.store_id == where.store_id)
-        statement = statement.where(*string_condition(models.Market.name, where.name))
-    statement = apply_page(_sorted(statement, sort, models.Market), limit, page)
-    return [Market.of(r) for r in await rows(context, statement)]
+    size, offset = page_window(limit, page)
+    asked = where.store_id if where is not None else None
+    if _outside_scope(context, asked):
+        return []
+    store_id = _store_wanted(context, asked)
+    async with context.read() as session:
+        found = await stores.market_page(
+            session,
+            store_id=store_id,
+            ids=where.id if where is not None else None,
+            name=text_match(where.name) if where is not None else None,
+            sort=sort_keys(sort),
+            limit=size,
+            offset=offset,
+        )
+    return [Market.of(r) for r in found]
 
 
 async def resolve_market(info: Info[Any, Any], id: int) -> Market | None:
-    row = await info.context.loaders.one(models.Market).load(id)
+    row = await info.context.loaders.keyed("markets", stores.markets_by_id).load(id)
     if row is None or (info.context.store_id is not None and row.store_id != info.context.store_id):
         return None
     return Market.of(row)
@@ -396,19 +498,26 @@ async def resolve_pricelists(
     page: int | None = None,
 ) -> list[Pricelist]:
     context: GraphQLContext = info.context
-    statement = _store_scope(select(models.Pricelist), context, models.Pricelist.store_id)
-    if where is not None:
-        if where.id is not None:
-            statement = statement.where(models.Pricelist.id.in_(where.id))
-        if where.store_id is not None:
-            statement = statement.where(models.Pricelist.store_id == where.store_id)
-        statement = statement.where(*string_condition(models.Pricelist.name, where.name))
-    statement = apply_page(_sorted(statement, sort, models.Pricelist), limit, page)
-    return [Pricelist.of(r) for r in await rows(context, statement)]
+    size, offset = page_window(limit, page)
+    asked = where.store_id if where is not None else None
+    if _outside_scope(context, asked):
+        return []
+    store_id = _store_wanted(context, asked)
+    async with context.read() as session:
+        found = await stores.pricelist_page(
+            session,
+            store_id=store_id,
+            ids=where.id if where is not None else None,
+            name=text_match(where.name) if where is not None else None,
+            sort=sort_keys(sort),
+            limit=size,
+            offset=offset,
+        )
+    return [Pricelist.of(r) for r in found]
 
 
 async def resolve_pricelist(info: Info[Any, Any], id: int) -> Pricelist | None:
-    row = await info.context.loaders.one(models.Pricelist).load(id)
+    row = await info.context.loaders.keyed("pricelists", stores.pricelists_by_id).load(id)
     if row is None or (info.context.store_id is not None and row.store_id != info.context.store_id):
         return None
     return Pricelist.of(row)
@@ -421,47 +530,57 @@ async def resolve_warehouses(
     limit: int | None = None,
     page: int | None = None,
 ) -> list[Warehouse]:
-    statement = select(models.Warehouse)
-    if where is not None:
-        if where.id is not None:
-            statement = statement.where(models.Warehouse.id.in_(where.id))
-        statement = statement.where(*string_condition(models.Warehouse.name, where.name))
-    statement = apply_page(_sorted(statement, sort, models.Warehouse), limit, page)
-    return [Warehouse.of(r) for r in await rows(info.context, statement)]
+    size, offset = page_window(limit, page)
+    async with info.context.read() as session:
+        found = await stores.warehouse_page(
+            session,
+            ids=where.id if where is not None else None,
+            name=text_match(where.name) if where is not None else None,
+            sort=sort_keys(sort),
+            limit=size,
+            offset=offset,
+        )
+    return [Warehouse.of(r) for r in found]
 
 
 async def resolve_warehouse(info: Info[Any, Any], id: int) -> Warehouse | None:
-    row = await info.context.loaders.one(models.Warehouse).load(id)
+    row = await info.context.loaders.keyed("warehouses", stores.warehouses_by_id).load(id)
     return Warehouse.of(row) if row is not None else None
 
 
 async def resolve_allocation_rules(
     info: Info[Any, Any], limit: int | None = None, page: int | None = None
 ) -> list[AllocationRule]:
-    statement = apply_page(select(models.AllocationRule).order_by(models.AllocationRule.id), limit, page)
-    return [AllocationRule(id=r.id, name=r.name) for r in await rows(info.context, statement)]
+    size, offset = page_window(limit, page)
+    async with info.context.read() as session:
+        found = await stores.allocation_rule_page(session, limit=size, offset=offset)
+    return [AllocationRule(id=r.id, name=r.name) for r in found]
 
 
 async def resolve_countries(
     info: Info[Any, Any], where: CountryFilter | None = None, limit: int | None = None, page: int | None = None
 ) -> list[Country]:
-    statement = select(models.Country)
-    if where is not None:
-        if where.code is not None:
-            statement = statement.where(models.Country.code.in_([c.upper() for c in where.code]))
-        statement = statement.where(*string_condition(models.Country.name, where.name))
-    statement = apply_page(statement.order_by(models.Country.code), limit, page, default=300)
-    return [Country.of(r) for r in await rows(info.context, statement)]
+    size, offset = page_window(limit, page, default=300)
+    async with info.context.read() as session:
+        found = await stores.country_page(
+            session,
+            codes=where.code if where is not None else None,
+            name=text_match(where.name) if where is not None else None,
+            limit=size,
+            offset=offset,
+        )
+    return [Country.of(r) for r in found]
 
 
 async def resolve_currencies(
     info: Info[Any, Any], where: CurrencyFilter | None = None, limit: int | None = None, page: int | None = None
 ) -> list[Currency]:
-    statement = select(models.Currency.id)
-    if where is not None and where.code is not None:
-        statement = statement.where(models.Currency.code.in_([c.upper() for c in where.code]))
-    statement = apply_page(statement.order_by(models.Currency.id), limit, page)
-    loaded = await info.context.loaders.currency.load_many(await rows(info.context, statement))
+    size, offset = page_window(limit, page)
+    async with info.context.read() as session:
+        ids = await stores.currency_ids(
+            session, codes=where.code if where is not None else None, limit=size, offset=offset
+        )
+    loaded = await info.context.loaders.currency.load_many(ids)
     found = [c for c in loaded if c is not None]
     if where is not None and where.is_base is not None:
         found = [c for c in found if c.is_base == where.is_base]
@@ -480,8 +599,9 @@ async def resolve_languages(
     """Every language can hold translations, so ``isAvailableForLocalization: false`` finds none."""
     if where is not None and where.is_available_for_localization is False:
         return []
-    if where is not None and where.code is not None:
-        statement = select(models.Language).where(models.Language.code.in_(where.code)).order_by(models.Language.id)
-        return [Language.of(r) for r in await rows(info.context, apply_page(statement, limit, page))]
-    statement = apply_page(select(models.Language).order_by(models.Language.id), limit, page)
-    return [Language.of(r) for r in await rows(info.context, statement)]
+    size, offset = page_window(limit, page)
+    async with info.context.read() as session:
+        found = await stores.language_page(
+            session, codes=where.code if where is not None else None, limit=size, offset=offset
+        )
+    return [Language.of(r) for r in found]

@@ -1,8 +1,9 @@
 """Warehouse fields beyond name and stock master: ownership, allocation policy, location.
 
-``WarehouseExtras`` is mixed into ``stores.Warehouse`` (which holds ``id``);
-its fields load the warehouse row and its location through the request's
-loaders, so a list of warehouses costs one query per relation.
+``WarehouseExtras`` is mixed into ``stores.Warehouse`` (which holds ``id``
+and the warehouse's ownership and allocation policy); the location fields
+load it through the request's loaders, so a list of warehouses costs one
+query per relation.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 from strawberry.types import Info
 
+from opencentra import stores
 from opencentra.api.graphql.permissions import check
-from opencentra.stores import models as store_models
 from opencentra.stores import warehouse_settings as settings
 
 if TYPE_CHECKING:
@@ -49,31 +50,25 @@ class BrickAndMortar:
     name: str
 
 
-async def _row(info: Info[Any, Any], warehouse_id: int) -> store_models.Warehouse:
-    row: store_models.Warehouse | None = await info.context.loaders.one(store_models.Warehouse).load(warehouse_id)
-    assert row is not None
-    return row
-
-
-async def _location(info: Info[Any, Any], warehouse_id: int) -> settings.WarehouseLocation | None:
-    loader = info.context.loaders.one(settings.WarehouseLocation, settings.WarehouseLocation.warehouse_id)
-    found: settings.WarehouseLocation | None = await loader.load(warehouse_id)
+async def _location(info: Info[Any, Any], warehouse_id: int) -> stores.WarehouseLocationView | None:
+    loader = info.context.loaders.keyed("warehouse_locations", stores.warehouse_locations)
+    found: stores.WarehouseLocationView | None = await loader.load(warehouse_id)
     return found
 
 
 @strawberry.type
 class WarehouseExtras:
-    """Mixin for ``Warehouse`` (which holds ``id``)."""
+    """Mixin for ``Warehouse`` (which holds ``id``, ``_stock_ownership`` and ``_allocation_policy``)."""
 
     @strawberry.field
-    async def stock_ownership(self, info: Info[Any, Any]) -> StockOwnershipPolicy:
-        row = await _row(info, int(self.id))  # type: ignore[attr-defined]
-        return next(k for k, v in OWNERSHIP.items() if v.value == row.stock_ownership)
+    def stock_ownership(self) -> StockOwnershipPolicy:
+        value = str(self._stock_ownership)  # type: ignore[attr-defined]
+        return next(k for k, v in OWNERSHIP.items() if v.value == value)
 
     @strawberry.field
-    async def allocation_policy(self, info: Info[Any, Any]) -> AllocationPolicy:
-        row = await _row(info, int(self.id))  # type: ignore[attr-defined]
-        return next(k for k, v in POLICY.items() if v.value == row.allocation_policy)
+    def allocation_policy(self) -> AllocationPolicy:
+        value = str(self._allocation_policy)  # type: ignore[attr-defined]
+        return next(k for k, v in POLICY.items() if v.value == value)
 
     @strawberry.field(description="OpenCentra keeps no consignment stock: always false.")  # type: ignore[untyped-decorator]
     def is_consignation(self) -> bool:
@@ -93,7 +88,7 @@ class WarehouseExtras:
         location = await _location(info, int(self.id))  # type: ignore[attr-defined]
         if location is None or location.country_id is None:
             return None
-        row = await info.context.loaders.one(store_models.Country).load(location.country_id)
+        row = await info.context.loaders.keyed("countries", stores.countries_by_id).load(location.country_id)
         return Country.of(row) if row is not None else None
 
     @strawberry.field
@@ -105,7 +100,7 @@ class WarehouseExtras:
         location = await _location(info, int(self.id))  # type: ignore[attr-defined]
         if location is None or location.state_id is None:
             return None
-        row = await info.context.loaders.one(store_models.CountryState).load(location.state_id)
+        row = await info.context.loaders.keyed("country_states", stores.country_states_by_id).load(location.state_id)
         return CountryState(id=row.id, code=row.code, name=row.name) if row is not None else None
 
     @strawberry.field

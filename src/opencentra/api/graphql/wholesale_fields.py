@@ -1,6 +1,8 @@
-"""Root fields for wholesale, invoices and order edits, each with its permission.
+"""Root fields for wholesale: accounts, buyers, delivery windows and their terms, each with its permission.
 
-``schema.Query`` and ``schema.Mutation`` inherit these classes.
+``schema.Query`` and ``schema.Mutation`` inherit these classes. ``invoices``
+sits here too: it came with the wholesale fields, and moving it would change
+the order of ``Query``'s fields in the published schema.
 """
 
 from __future__ import annotations
@@ -11,10 +13,8 @@ import strawberry
 from strawberry.extensions import FieldExtension
 
 from opencentra.api.graphql import invoices as invoice_api
-from opencentra.api.graphql import order_edits, order_fields
 from opencentra.api.graphql import wholesale as wholesale_api
 from opencentra.api.graphql import wholesale_terms as terms_api
-from opencentra.api.graphql.order_mutations import OrderPayload, ReturnPayload
 from opencentra.api.graphql.permissions import Require
 
 
@@ -77,22 +77,3 @@ class WholesaleMutation:
     update_sales_representative: terms_api.SalesRepresentativePayload = _root(
         terms_api.update_sales_representative, "SalesRepresentative:write"
     )
-
-
-@strawberry.type
-class OrderEditMutation:
-    set_orders_lock: order_edits.SetOrdersLockPayload = _root(
-        order_edits.set_orders_lock, "Order:write", "Lock or unlock orders; also needs Order.isLocked:write."
-    )
-    update_direct_to_consumer_order: OrderPayload = _root(order_edits.update_direct_to_consumer_order, "Order:write")
-    update_wholesale_order: OrderPayload = _root(order_edits.update_wholesale_order, "Order:write")
-    unallocate_order: OrderPayload = _root(order_edits.unallocate_order, "Order:write")
-    release_remaining_order_authorization: order_edits.ReleaseAuthorizationPayload = _root(
-        order_edits.release_remaining_order_authorization, "Payment.cancel:write"
-    )
-    uncomplete_return: ReturnPayload = _root(order_edits.uncomplete_return, "Return:write")
-    delete_return: ReturnPayload = _root(order_edits.delete_return, "Return:write")
-
-
-EXTRA_TYPES = [*wholesale_api.WHOLESALE_TYPES, *invoice_api.INVOICE_TYPES, *order_fields.ORDER_FIELD_TYPES]
-"""Interface implementations the schema must list explicitly."""
