@@ -7,7 +7,6 @@ the item is on sale in the shopper's market.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -26,14 +25,10 @@ from opencentra.catalog.models import (
     Size,
 )
 from opencentra.errors import NotFound, ValidationFailed
+from opencentra.integers import MAX_INT64, parse_int
 
 # Both databases store ids as signed 64-bit integers.
-MAX_ID = 2**63 - 1
-
-# ASCII digits only (no signs, spaces or other scripts' digits), no leading
-# zeros so each item has exactly one spelling, and at most 19 digits so that
-# int() never sees a huge string.
-_ITEM_ID = re.compile(r"([1-9][0-9]{0,18})-([1-9][0-9]{0,18})", re.ASCII)
+MAX_ID = MAX_INT64
 
 
 @dataclass(frozen=True)
@@ -76,15 +71,16 @@ def format_item_id(display_item_id: int, product_size_id: int) -> str:
 def parse_item_id(item: str) -> tuple[int, int]:
     """``"123-45"`` -> ``(123, 45)``: (display item id, product size id).
 
-    Raises ``ValidationFailed(field="item")`` for anything else, including
-    negative, zero and out-of-range numbers.
+    Both parts are read by ``opencentra.integers.parse_int`` (ASCII digits, no
+    signs or leading zeros, so each item has exactly one spelling, within a
+    64-bit integer). Raises ``ValidationFailed(field="item")`` for anything
+    else, including zero.
     """
-    match = _ITEM_ID.fullmatch(item) if len(item) <= 39 else None
-    if match is None:
+    display, dash, size = item.partition("-")
+    display_item_id = parse_int(display) if dash else None
+    product_size_id = parse_int(size) if dash else None
+    if not display_item_id or not product_size_id:
         raise ValidationFailed(f"{item[:50]!r} is not an item id like '123-45'", field="item")
-    display_item_id, product_size_id = int(match.group(1)), int(match.group(2))
-    if display_item_id > MAX_ID or product_size_id > MAX_ID:
-        raise ValidationFailed(f"{item!r} is out of range", field="item")
     return display_item_id, product_size_id
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, U
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from opencentra.customers.address import BillingAddressColumns, ShippingAddressColumns
+from opencentra.address import BillingAddressColumns, ShippingAddressColumns
 from opencentra.db.base import Base, TimestampMixin, utcnow
 
 # Centra keeps anonymous selections for 30 days by default.

@@ -1,13 +1,15 @@
 """Storage primitives for selections and shopper sessions.
 
-Pricing, stock checks and voucher rules live in the checkout use cases; these
-functions only keep the rows right: ids that cannot be guessed, quantities
-that stay positive, and changes only while a selection is open.
+Pricing, stock checks and voucher rules live in the storefront use cases;
+these functions only keep the rows right: ids that cannot be guessed,
+quantities that stay between 1 and ``MAX_LINE_QUANTITY`` on every line, and
+changes only while a selection is open.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 import secrets
 import string
@@ -25,7 +27,13 @@ from opencentra.errors import Conflict, NotFound, ValidationFailed
 from opencentra.giftcards.models import SelectionGiftCertificate
 from opencentra.selection.models import Selection, SelectionLine, SelectionStatus, ShopperSession
 
+# Units one selection line may hold, however they got there (one add, many
+# adds, a quantity update): far above any real basket, far below what would
+# overflow a sum of lines. Magento's default cart ceiling is the same.
+MAX_LINE_QUANTITY = 10_000
+
 TOKEN_LENGTH = 32
+_CHECK_LENGTH = 4
 _TOKEN_ALPHABET = string.ascii_lowercase + string.digits
 # Centra's tokens are 26 to 32 lowercase alphanumerics; anything else is unknown.
 _TOKEN_SHAPE = re.compile(r"[a-z0-9]{26,32}")
@@ -41,7 +49,32 @@ class NewSession:
 
 
 def new_token() -> str:
-    return "".join(secrets.choice(_TOKEN_ALPHABET) for _ in range(TOKEN_LENGTH))
+    """A new session token: 28 random characters (144 bits) and 4 that check them (``is_minted``)."""
+    body = "".join(secrets.choice(_TOKEN_ALPHABET) for _ in range(TOKEN_LENGTH - _CHECK_LENGTH))
+    return body + _check(body)
+
+
+def is_minted(token: str) -> bool:
+    """Whether ``new_token`` made ``token``, whether or not a session row was ever saved for it.
+
+    A session row is only written once the session holds something, so a
+    token handed out earlier may have none yet. The check characters tell it
+    from a token nobody issued (a typo, a constant, another system's), which
+    is replaced instead, as an unknown token always was. A checksum, not a
+    signature: it authenticates nothing, and it needs no shared secret.
+    """
+    if len(token) != TOKEN_LENGTH or not is_token_shaped(token):
+        return False
+    return hmac.compare_digest(token[-_CHECK_LENGTH:], _check(token[:-_CHECK_LENGTH]))
+
+
+def _check(body: str) -> str:
+    number = int.from_bytes(hashlib.sha256(f"opencentra-token:{body}".encode("ascii")).digest()[:8], "big")
+    characters = []
+    for _ in range(_CHECK_LENGTH):
+        number, digit = divmod(number, len(_TOKEN_ALPHABET))
+        characters.append(_TOKEN_ALPHABET[digit])
+    return "".join(characters)
 
 
 def token_hash(token: str) -> str:
@@ -222,8 +255,17 @@ def check_open(selection: Selection) -> None:
 
 
 def _check_quantity(quantity: int, *, allow_zero: bool) -> None:
+    if isinstance(quantity, bool) or not isinstance(quantity, int):
+        raise ValidationFailed("quantity must be a whole number", field="quantity")
     if quantity < 0 or (quantity == 0 and not allow_zero):
         raise ValidationFailed("quantity must be a positive whole number", field="quantity")
+    check_line_quantity(quantity)
+
+
+def check_line_quantity(quantity: int) -> None:
+    """``ValidationFailed(field="quantity")`` when a line would hold more than ``MAX_LINE_QUANTITY``."""
+    if quantity > MAX_LINE_QUANTITY:
+        raise ValidationFailed(f"a line holds at most {MAX_LINE_QUANTITY} units", field="quantity")
 
 
 def find_line(selection: Selection, line_id: str) -> SelectionLine:
@@ -271,6 +313,7 @@ async def add_line_in(
             comment,
             subscription_plan_id,
         ):
+            check_line_quantity(line.quantity + quantity)
             line.quantity += quantity
             break
     else:
@@ -303,6 +346,7 @@ async def new_line_in(
     Products and a gift certificate are never bought together, so a
     certificate the selection was buying is dropped here.
     """
+    check_line_quantity(quantity)
     await session.execute(delete(SelectionGiftCertificate).where(SelectionGiftCertificate.selection_id == selection.id))
     line = SelectionLine(
         selection_id=selection.id,

@@ -13,18 +13,18 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, select
 
+from opencentra.address import SHIPPING_FIELDS, Address, read_address, write_address
 from opencentra.catalog import bundles
 from opencentra.catalog.items import load_item, load_items, parse_item_id
-from opencentra.customers.address import SHIPPING_FIELDS, Address, write_address
 from opencentra.customers.services import normalize_email
 from opencentra.db.base import utcnow
-from opencentra.db.engine import commit_without_flush_wait
 from opencentra.errors import DomainError, NotFound, ValidationFailed
 from opencentra.inventory.services import available_for_market
 from opencentra.pricing.models import Voucher
 from opencentra.pricing.vouchers import find_voucher, normalize_code
 from opencentra.selection.models import Selection, SelectionStatus, SelectionVoucher
 from opencentra.selection.services import (
+    MAX_LINE_QUANTITY,
     add_line_in,
     find_line,
     lock_selection,
@@ -39,8 +39,9 @@ from opencentra.stores.geo import resolve_location
 from opencentra.stores.models import Market, OversellingMode, Pricelist
 from opencentra.stores.options import payment_methods, shipping_options
 
-# Far above any real basket, far below what would overflow a sum of lines.
-MAX_QUANTITY = 10_000
+# One request asks for at most what one line may hold; the selection services
+# hold every line to it, whether reached by one add, many, or an update.
+MAX_QUANTITY = MAX_LINE_QUANTITY
 MAX_COMMENT = 2_000
 
 
@@ -99,9 +100,8 @@ async def add_item(
     if comment is not None and len(comment) > MAX_COMMENT:
         raise ValidationFailed(f"comment is longer than {MAX_COMMENT} characters", field="comment")
     display_item_id, product_size_id = parse_item_id(item)
-    async with changing(shop, visitor) as change:
-        # A cart change the shopper can make again: its commit need not wait for the disk.
-        await commit_without_flush_wait(change.session)
+    # A cart change the shopper can make again: its commit need not wait for the disk.
+    async with changing(shop, visitor, flush_wait=False) as change:
         row = change.row
         assert row.market_id is not None
         assert row.pricelist_id is not None
@@ -151,7 +151,7 @@ async def increase_line(shop: Storefront, visitor: Visitor, line_id: str, quanti
         item = f"{line.display_item_id}-{line.product_size_id}"
         room = await _room(change, selection, line.product_size_id, item, line.display_item_id, quantity)
         if room:
-            await set_line_quantity_in(change.session, selection, line_id, min(line.quantity + room, MAX_QUANTITY))
+            await set_line_quantity_in(change.session, selection, line_id, line.quantity + room)
     return await change.after()
 
 
@@ -523,13 +523,9 @@ async def apply_fields(change: Change, selection: Selection, fields: CheckoutFie
         selection.email = normalize_email(fields.email) if fields.email.strip() else None
     if fields.address is not None:
         address = await _clean_country(change, fields.address, "address")
-        from opencentra.customers.address import read_address
-
         write_address(selection, "billing_", read_address(selection, "billing_").merged(address))
     if fields.shipping_address is not None:
         address = await _clean_country(change, fields.shipping_address, "shippingAddress")
-        from opencentra.customers.address import read_address
-
         current = read_address(selection, "shipping_", SHIPPING_FIELDS)
         write_address(selection, "shipping_", current.merged(address), SHIPPING_FIELDS)
     if fields.newsletter is not None:

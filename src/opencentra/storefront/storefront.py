@@ -11,12 +11,20 @@ from dataclasses import dataclass, field
 from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from opencentra.db.engine import Database
+from opencentra.db.engine import Database, commit_without_flush_wait
 from opencentra.selection.models import Selection, SelectionStatus, ShopperSession
 from opencentra.selection.services import create_selection_in, lock_selection, token_hash
 from opencentra.storefront.cache import CheckoutCache
 from opencentra.storefront.reference import StoreReference
-from opencentra.storefront.shopper import Channel, Shopper, Visitor, as_shopper, open_shopper, shopper_for_update
+from opencentra.storefront.shopper import (
+    Channel,
+    Shopper,
+    Visitor,
+    as_shopper,
+    holds_nothing,
+    open_shopper,
+    shopper_for_update,
+)
 from opencentra.storefront.state import CheckoutState, Unavailable, build_state
 from opencentra.stores.options import payment_methods, shipping_options
 
@@ -156,19 +164,28 @@ async def choose_default_methods(session: AsyncSession, selection: Selection, re
 
 
 @asynccontextmanager
-async def changing(shop: Storefront, visitor: Visitor) -> AsyncIterator[Change]:
-    """A write transaction holding the request's session row locked."""
+async def changing(shop: Storefront, visitor: Visitor, *, flush_wait: bool = True) -> AsyncIterator[Change]:
+    """A write transaction holding the request's session row locked (inserted by the first change).
+
+    ``flush_wait=False`` for a change the shopper simply makes again (a cart):
+    its commit need not wait for the disk (``commit_without_flush_wait``).
+    """
     reference = await shop.reference()
     if visitor.token is not None:
         shop.cache.forget_session(token_hash(visitor.token))
     async with shop.db.write() as session:
-        row, token = await shopper_for_update(session, shop.channel, visitor, reference)
-        yield Change(shop, session, row, token, reference)
-    shop.cache.forget_session(token_hash(token))
+        if not flush_wait:
+            await commit_without_flush_wait(session)
+        locked = await shopper_for_update(session, shop.channel, visitor, reference)
+        yield Change(shop, session, locked.row, locked.token, reference)
+        if locked.created and holds_nothing(locked.row, reference, shop.channel):
+            # Nothing worth a row (a logout of an empty session, say): the token stays row-less.
+            await session.delete(locked.row)
+    shop.cache.forget_session(token_hash(locked.token))
 
 
 async def current_state(shop: Storefront, visitor: Visitor) -> CheckoutState:
-    """GET /selection: the session as it is (a new one when the token was missing or stale)."""
+    """GET /selection: the session as it is (a new, row-less one when the token was missing or stale)."""
     reference = await shop.reference()
     shopper = await open_shopper(shop.db, shop.channel, visitor, reference)
     async with shop.db.read() as session:

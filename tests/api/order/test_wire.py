@@ -51,8 +51,9 @@ def test_loose_flags_and_ids() -> None:
         False,
     ]
     assert wire.flag(None, "f", True) is True
-    assert (wire.integer("83651", "order"), wire.integer(83651.0, "order")) == (83651, 83651)
-    for bad in ("1.5", 1.5, True, "²", "١٢", "9" * 30, [1]):
+    assert (wire.integer("83651", "order"), wire.integer(83651, "order")) == (83651, 83651)
+    # Strict (opencentra.integers): no floats, not even whole ones, no signs, spaces or underscores.
+    for bad in ("1.5", 1.5, 83651.0, True, "²", "١٢", "9" * 30, [1], "+1", " 1", "1 ", "1_000", "-1", "01"):
         with pytest.raises(ValidationFailed):
             wire.integer(bad, "order")
     with pytest.raises(ValidationFailed):

@@ -1,9 +1,10 @@
 """The Checkout API adapter's app.
 
-Around the FastAPI app sits a small ASGI edge that refuses oversized bodies
-(413 in the API's error shape, before any JSON parsing) and adds the CORS
-response headers for allowed browser origins. Preflights are answered by the
-guard (``auth.py``), which runs before routing.
+Around the FastAPI app sits a small ASGI edge that answers the cached
+``POST /products`` and adds the CORS response headers for allowed browser
+origins. Preflights are answered by the guard (``auth.py``), which runs before
+routing. Oversized bodies are refused by the app-wide limit
+(``api.body_limit``), in this API's error shape.
 
 Caches (reference data, catalogue and stock snapshots, finished catalogue
 responses) live per app; ``OPENCENTRA_CHECKOUT_CACHE_SECONDS`` sets how often
@@ -23,6 +24,7 @@ from starlette.responses import Response
 from starlette.types import Message, Receive, Scope, Send
 
 from opencentra.api.adapter import Adapter
+from opencentra.api.body_limit import BodyTooLarge
 from opencentra.api.checkout import (
     account_routes,
     bundle_routes,
@@ -32,20 +34,18 @@ from opencentra.api.checkout import (
     unsupported_routes,
 )
 from opencentra.api.checkout.auth import guard, origin_allowed
-from opencentra.api.checkout.errors import CheckoutErrorFormat, errors_response, not_found
+from opencentra.api.checkout.errors import CheckoutErrorFormat, not_found
 from opencentra.api.checkout.fast import cached_products
 from opencentra.api.checkout.request import AdapterState
 from opencentra.api.context import SCOPE_KEY, PluginContext
 from opencentra.api.errors import install_error_format
 from opencentra.mail import Mailer
-from opencentra.ratelimit.throttle import Throttle
+from opencentra.ratelimit.throttle import Throttles
 from opencentra.storefront.account import ResetMailer
 from opencentra.storefront.cache import CheckoutCache
 
 CACHE_SECONDS_VARIABLE = "OPENCENTRA_CHECKOUT_CACHE_SECONDS"
 REFERENCE_SECONDS_VARIABLE = "OPENCENTRA_CHECKOUT_REFERENCE_SECONDS"
-DEFAULT_MAX_BODY = 1_000_000
-_BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 def _seconds(variable: str, default: float) -> float:
@@ -58,7 +58,7 @@ def _seconds(variable: str, default: float) -> float:
 
 
 class CheckoutEdge:
-    """Body size limit, CORS response headers and the cached POST /products, in front of the FastAPI app."""
+    """CORS response headers and the cached POST /products, in front of the FastAPI app."""
 
     def __init__(self, app: FastAPI) -> None:
         self.app = app
@@ -73,37 +73,31 @@ class CheckoutEdge:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        context = scope.get(SCOPE_KEY)
-        limit = context.app.settings.max_body_bytes if isinstance(context, PluginContext) else DEFAULT_MAX_BODY
-        send = _with_cors(scope, send, context)
-        if scope["method"] in _BODY_METHODS:
-            body = await _read_limited(receive, limit)
-            if body is None:
-                await errors_response(Request(scope), 413, {"request": f"the body is larger than {limit} bytes"})(
+        send = _with_cors(scope, send, scope.get(SCOPE_KEY))
+        if scope["method"] == "POST" and _local_path(scope) == "/products" and not scope.get("query_string"):
+            try:
+                body = await _read_body(receive)
+            except BodyTooLarge as refused:
+                await CheckoutErrorFormat().http(Request(scope), refused.status_code, refused.detail)(
                     scope, receive, send
                 )
                 return
-            if scope["method"] == "POST" and _local_path(scope) == "/products" and not scope.get("query_string"):
-                cached = await cached_products(scope, self.state.cache, body)
-                if cached is not None:
-                    await Response(cached, media_type="application/json")(scope, receive, send)
-                    return
+            cached = await cached_products(scope, self.state.cache, body)
+            if cached is not None:
+                await Response(cached, media_type="application/json")(scope, receive, send)
+                return
             receive = _replay(body)
         await self.app(scope, receive, send)
 
 
-async def _read_limited(receive: Receive, limit: int) -> bytes | None:
+async def _read_body(receive: Receive) -> bytes:
+    """The whole body; the app-wide limit refuses a too-large one while it streams."""
     chunks: list[bytes] = []
-    size = 0
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
             break
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > limit:
-            return None
-        chunks.append(chunk)
+        chunks.append(message.get("body", b""))
         if not message.get("more_body", False):
             break
     return b"".join(chunks)
@@ -159,7 +153,7 @@ def create_checkout_adapter(*, mailer: ResetMailer | Mailer | None = None) -> Ad
             poll_seconds=_seconds(CACHE_SECONDS_VARIABLE, 0.5),
             reference_seconds=_seconds(REFERENCE_SECONDS_VARIABLE, 5.0),
         ),
-        throttle=Throttle(),
+        throttle=Throttles(),
         mailer=mailer,
     )
     for module in (

@@ -13,13 +13,16 @@ from fastapi import APIRouter
 from pydantic import Field, StringConstraints
 from starlette.responses import Response
 
+from opencentra.api.checkout import params
 from opencentra.api.checkout.bodies import Body, Id, Text
 from opencentra.api.checkout.docs import SELECTION, AnyResponse, SelectionResponse
+from opencentra.api.checkout.params import WholeNumber
 from opencentra.api.checkout.request import Ctx, json_response
 from opencentra.api.checkout.shapes import product_body
 from opencentra.api.context import SCOPE_KEY, PluginContext
 from opencentra.errors import NotFound
 from opencentra.integration.plugin_settings import CheckoutSettings
+from opencentra.selection.services import MAX_LINE_QUANTITY
 from opencentra.storefront.bundle_cart import add_bundle
 from opencentra.storefront.storefront import current_shopper
 
@@ -35,7 +38,7 @@ class SectionChoice(Body):
 
 class BundleBody(Body):
     sections: list[SectionChoice] | dict[str, ItemId | None] = Field(default_factory=list, max_length=100)
-    quantity: int = Field(default=1, ge=1, le=10_000)
+    quantity: WholeNumber = Field(default=1, ge=1, le=MAX_LINE_QUANTITY)
     comment: Text | None = None
 
 
@@ -45,9 +48,8 @@ def _choices(body: BundleBody | None) -> dict[int, str | None]:
     if isinstance(body.sections, dict):
         chosen: dict[int, str | None] = {}
         for key, item in body.sections.items():
-            if not key.isdigit() or len(key) > 18:
-                raise NotFound(f"section {key[:20]!r} is not in this bundle", field=f"sections.{key[:20]}")
-            chosen[int(key)] = item
+            section = params.path_id(key, f"sections.{key[:20]}", f"section {key[:20]!r} is not in this bundle")
+            chosen[section] = item
         return chosen
     return {entry.section: entry.item for entry in body.sections}
 
@@ -78,13 +80,12 @@ async def add_bundle_item(ctx: Ctx, item: str, body: BundleBody | None = None) -
 
 
 async def _bundle(ctx: Ctx, product: str) -> Response:
-    if not product.isdigit() or len(product) > 18:
-        raise NotFound("bundle not found", field="bundle")
+    product_id = params.path_id(product, "bundle", "bundle not found")
     shopper, reference = await current_shopper(ctx.shop, ctx.visitor, for_catalogue=True)
     market_id, pricelist_id = shopper.market_id, shopper.pricelist_id
     catalogue = await ctx.shop.cache.catalogue(ctx.shop.db, ctx.shop.channel.store_id, market_id, pricelist_id)
     stock = await ctx.shop.cache.stock(ctx.shop.db, market_id)
-    found = catalogue.by_display_item.get(int(product))
+    found = catalogue.by_display_item.get(product_id)
     if found is None or found.bundle_info is None:
         raise NotFound("bundle not found", field="bundle")
     currency = reference.currency_of(pricelist_id)

@@ -15,6 +15,7 @@ import orjson
 from fastapi import APIRouter
 from starlette.responses import Response
 
+from opencentra.api.checkout import params
 from opencentra.api.checkout.bodies import CategoriesBody, ProductsBody, UriBody
 from opencentra.api.checkout.docs import CATALOG, AnyResponse
 from opencentra.api.checkout.fast import FastEntry, fast_key
@@ -253,11 +254,10 @@ async def _keep_for_fast_path(
 @router.get("/products/{product}", response_model=AnyResponse, responses=CATALOG, tags=["5 product catalog"])
 async def product(ctx: Ctx, product: str) -> Response:
     token, market_id, pricelist_id, reference = await _where(ctx, None, None)
-    if not product.isdigit() or len(product) > 18:
-        raise NotFound("product not found", field="product")
+    product_id = params.path_id(product, "product", "product not found")
     _source, snapshot = await _snapshots(ctx, market_id, pricelist_id, reference)
     stock = await ctx.shop.cache.stock(ctx.shop.db, market_id)
-    found = snapshot.product(int(product))
+    found = snapshot.product(product_id)
     body = product_body(found, reference.currency_of(pricelist_id), stock, catalogue=snapshot, related="full")
     _stock_numbers(ctx, [body], stock)
     return json_response(ctx.request, {"token": token, "product": body} if token else {"product": body})

@@ -73,7 +73,7 @@ async def cached_products(scope: Scope, cache: CheckoutCache, raw: bytes) -> byt
     request = Request(scope)
     token, stateless = read_token(request)
     if not stateless and (token is None or not is_token_shaped(token)):
-        return None  # a new session is made the ordinary way
+        return None  # a new token is minted the ordinary way
     plugin = context.plugin
     settings = plugin.settings
     assert isinstance(settings, CheckoutSettings)

@@ -3,8 +3,9 @@
 The token comes as an ``API-Token`` header (any case), or as a parameter of
 ``Accept`` (``Accept: */*; api-token=<token>``, which needs no CORS
 preflight). ``API-Token: none`` asks for no session at all. A request without
-a usable token gets its session before the endpoint runs, so that even an
-error answer carries a token the client can keep.
+a usable token gets a new token before the endpoint runs, so that even an
+error answer carries a token the client can keep; the session's row is only
+written when a change first gives it something to hold.
 """
 
 from __future__ import annotations
@@ -23,11 +24,11 @@ from opencentra.api.checkout.shapes import context_body, state_body
 from opencentra.api.context import PluginContext, context_from_scope
 from opencentra.integration.plugin_settings import CheckoutSettings
 from opencentra.mail import Mailer
-from opencentra.ratelimit.throttle import Throttle
-from opencentra.selection.services import is_token_shaped
+from opencentra.ratelimit.throttle import Throttles
+from opencentra.selection.services import is_token_shaped, new_token
 from opencentra.storefront.account import ResetMailer
 from opencentra.storefront.cache import CheckoutCache
-from opencentra.storefront.shopper import Channel, Visitor, open_shopper
+from opencentra.storefront.shopper import Channel, Visitor
 from opencentra.storefront.state import CheckoutState
 from opencentra.storefront.storefront import Storefront
 
@@ -60,7 +61,7 @@ class AdapterState:
     """What the Checkout API keeps per app: caches, login throttling, the reset mailer."""
 
     cache: CheckoutCache
-    throttle: Throttle
+    throttle: Throttles
     mailer: ResetMailer | Mailer | None = None
 
 
@@ -136,12 +137,14 @@ async def checkout_request(request: Request) -> CheckoutRequest:
     channel = channel_for(request, context)
     shop = Storefront(context.db, adapter.cache, channel)
     token, stateless = read_token(request)
-    if not stateless and (token is None or not is_token_shaped(token)):
-        shopper = await open_shopper(shop.db, channel, Visitor(), await shop.reference())
-        token = shopper.token
+    fresh = not stateless and (token is None or not is_token_shaped(token))
+    if fresh:
+        # Only minted: the session's row is written by its first change, never by a read.
+        token = new_token()
     request.scope[TOKEN_SCOPE_KEY] = token
     client = request.client.host if request.client else None
-    return CheckoutRequest(request, shop, Visitor(token=token, stateless=stateless, client_address=client), adapter)
+    visitor = Visitor(token=token, stateless=stateless, client_address=client, fresh=fresh)
+    return CheckoutRequest(request, shop, visitor, adapter)
 
 
 Ctx = Annotated[CheckoutRequest, Depends(checkout_request)]

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from starlette.responses import Response
 
+from opencentra.api.checkout import params
 from opencentra.api.checkout.bodies import (
     BulkItemsBody,
     CampaignSiteBody,
@@ -33,7 +34,8 @@ from opencentra.storefront.storefront import current_state
 from opencentra.storefront.subscription_lines import add_item_on_plan, remove_line_plan, set_line_plan
 
 router = APIRouter()
-Quantity = Annotated[int, Path(ge=-(2**31), le=2**31)]
+# Read by ``params.quantity`` (ASCII digits only), not by FastAPI's lenient int.
+Quantity = Annotated[str, Path(description="a whole number, ASCII digits only", examples=["2"])]
 
 
 def _server_only(ctx: CheckoutRequest) -> None:
@@ -123,9 +125,8 @@ async def set_language(ctx: Ctx, language: str) -> Response:
 async def set_market(ctx: Ctx, market: str) -> Response:
     """Server mode: move the session into a market."""
     _server_only(ctx)
-    if not market.isdigit() or len(market) > 18:
-        raise NotFound("market not found", field="market")
-    return _answer(ctx, await cart.set_location(ctx.shop, ctx.visitor, market=int(market)))
+    market_id = params.path_id(market, "market", "market not found")
+    return _answer(ctx, await cart.set_location(ctx.shop, ctx.visitor, market=market_id))
 
 
 # --- 2 selection handling ------------------------------------------------------------------
@@ -193,10 +194,11 @@ async def add_item(ctx: Ctx, item: str, body: ItemBody | None = None) -> Respons
 )
 async def add_items(ctx: Ctx, item: str, quantity: Quantity, body: ItemBody | None = None) -> Response:
     comment = body.comment if body else None
+    units = params.quantity(quantity)
     if body is not None and body.subscriptionPlan is not None:
         plan = body.subscriptionPlan
-        return _answer(ctx, await add_item_on_plan(ctx.shop, ctx.visitor, item, plan, quantity, comment=comment))
-    return _answer(ctx, await cart.add_item(ctx.shop, ctx.visitor, item, quantity, comment=comment))
+        return _answer(ctx, await add_item_on_plan(ctx.shop, ctx.visitor, item, plan, units, comment=comment))
+    return _answer(ctx, await cart.add_item(ctx.shop, ctx.visitor, item, units, comment=comment))
 
 
 @router.put("/items", response_model=SelectionResponse, responses=SELECTION, tags=["4 checkout flow"])
@@ -259,14 +261,14 @@ async def line_plus_one(ctx: Ctx, line: str) -> Response:
     "/lines/{line}/quantity/{quantity}", response_model=SelectionResponse, responses=SELECTION, tags=["4 checkout flow"]
 )
 async def line_plus(ctx: Ctx, line: str, quantity: Quantity) -> Response:
-    return _answer(ctx, await cart.increase_line(ctx.shop, ctx.visitor, line, quantity))
+    return _answer(ctx, await cart.increase_line(ctx.shop, ctx.visitor, line, params.quantity(quantity)))
 
 
 @router.put(
     "/lines/{line}/quantity/{quantity}", response_model=SelectionResponse, responses=SELECTION, tags=["4 checkout flow"]
 )
 async def line_set(ctx: Ctx, line: str, quantity: Quantity) -> Response:
-    return _answer(ctx, await cart.set_line(ctx.shop, ctx.visitor, line, quantity))
+    return _answer(ctx, await cart.set_line(ctx.shop, ctx.visitor, line, params.quantity(quantity)))
 
 
 @router.delete("/lines/{line}", response_model=SelectionResponse, responses=SELECTION, tags=["4 checkout flow"])
@@ -282,7 +284,7 @@ async def line_remove(ctx: Ctx, line: str) -> Response:
     "/lines/{line}/quantity/{quantity}", response_model=SelectionResponse, responses=SELECTION, tags=["4 checkout flow"]
 )
 async def line_minus(ctx: Ctx, line: str, quantity: Quantity) -> Response:
-    return _answer(ctx, await cart.decrease_line(ctx.shop, ctx.visitor, line, quantity))
+    return _answer(ctx, await cart.decrease_line(ctx.shop, ctx.visitor, line, params.quantity(quantity)))
 
 
 @router.put(
@@ -293,7 +295,7 @@ async def line_minus(ctx: Ctx, line: str, quantity: Quantity) -> Response:
 )
 async def line_plan(ctx: Ctx, line: str, plan: str) -> Response:
     """Put the line on a subscription plan its product offers (404 ``line`` or ``subscriptionPlan``)."""
-    return _answer(ctx, await set_line_plan(ctx.shop, ctx.visitor, line, plan))
+    return _answer(ctx, await set_line_plan(ctx.shop, ctx.visitor, line, params.path_id(plan, "subscriptionPlan")))
 
 
 @router.delete(

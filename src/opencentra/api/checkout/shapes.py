@@ -18,11 +18,11 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from opencentra.address import Address
 from opencentra.api.checkout.bundle_shapes import bundle_info_body, bundle_items_body
 from opencentra.api.checkout.gift_shapes import gift_item_body
 from opencentra.api.checkout.subscription_shapes import plan_body
 from opencentra.catalog.categories import CategoryPath
-from opencentra.customers.address import Address
 from opencentra.orders.state import OrderStatus
 from opencentra.pricing.history import LOWEST_PRICE_DAYS
 from opencentra.pricing.prices import PriceInfo
@@ -610,9 +610,6 @@ def context_body(state: CheckoutState, *, server_mode: bool) -> Body:
 
 
 def _order_item(line: OrderLineView, currency: CurrencyInfo) -> Body:
-    net_each = line.unit_price - (line.unit_price * line.tax_bp / (10_000 + line.tax_bp)).quantize(
-        Decimal(1).scaleb(-currency.decimals)
-    )
     body: Body = {
         "item": line.item or "",
         "product": str(line.product.display_item_id) if line.product else "",
@@ -636,7 +633,7 @@ def _order_item(line: OrderLineView, currency: CurrencyInfo) -> Body:
         "anyDiscount": line.unit_price < line.unit_before_discount,
         "discounts": {"vouchers": [], "automaticDiscounts": []},
         "taxPercent": number(Decimal(line.tax_bp) / 100),
-        **priced("priceEachWithoutTax", net_each, currency),
+        **priced("priceEachWithoutTax", line.unit_price_without_tax, currency),
         **priced("priceEachReduction", line.unit_before_discount - line.unit_price, currency),
         **priced("totalPriceBeforeDiscount", line.unit_before_discount * line.quantity, currency),
     }

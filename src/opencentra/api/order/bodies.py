@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, StrictInt
 
 Flag = bool | int | str | None
-Id = int | str
+# StrictInt: a JSON ``true`` or ``2.0`` is not an id (plain ``int`` would make them 1 and 2);
+# strings are read by ``wire.integer`` (``opencentra.integers``).
+Id = StrictInt | str
 Amount = float | int | str | None
 
 
@@ -41,7 +43,7 @@ class ShipmentCreate(_Body):
     shipped: Flag = None
     carrier: str | None = None
     service: str | None = None
-    packages: int | str | None = None
+    packages: StrictInt | str | None = None
     tracking: str | None = None
     returnSlipTracking: str | None = None  # noqa: N815
     sendEmail: Flag = None  # noqa: N815
@@ -62,7 +64,7 @@ class ShipmentComplete(_Body):
     shipped: Flag = None
     carrier: str | None = None
     service: str | None = None
-    packages: int | str | None = None
+    packages: StrictInt | str | None = None
     tracking: str | None = None
     returnSlipTracking: str | None = None  # noqa: N815
     sendEmail: Flag = None  # noqa: N815
@@ -150,8 +152,8 @@ class VoucherCreate(_Body):
     value: Amount = None
     valueByPricelist: dict[str, Any] | None = None  # noqa: N815
     store: Id | None = None
-    markets: int | str | list[Id] | None = None
-    limit: int | str | None = None
+    markets: StrictInt | str | list[Id] | None = None
+    limit: StrictInt | str | None = None
     status: Flag = None
     conversionHtml: str | None = None  # noqa: N815
 

@@ -1,7 +1,8 @@
 """Reading and writing the Order API's loose wire values.
 
 Centra's integrations send flags as ``true``, ``1`` or ``"1"``, ids as
-numbers or strings, and dates as ``YYYY-mm-dd`` or ``YYYY-mm-dd HH:MM:SS``
+JSON integers or strings of digits (read strictly, by ``opencentra.integers``:
+no signs, spaces or other scripts' digits), and dates as ``YYYY-mm-dd`` or ``YYYY-mm-dd HH:MM:SS``
 in the merchant's timezone (a URL may carry ``+`` for the space). Responses
 print dates the same way and money as JSON numbers with at most the
 currency's decimals. Anything that cannot be read raises
@@ -17,12 +18,14 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from opencentra.errors import ValidationFailed
+from opencentra.errors import NotFound, ValidationFailed
+from opencentra.integers import as_int, whole_number
 
 EMPTY_DATE = "0000-00-00 00:00:00"
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 _DATE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[ T+]([0-9]{2}):([0-9]{2})(?::([0-9]{2}))?)?$")
+_WITH_APPENDIX = re.compile(r"[1-9][0-9]{0,18}-[1-9][0-9]{0,18}")
 # Bigger than any id we store; keeps a huge number from reaching the database driver.
 MAX_ID = 2**53
 
@@ -47,29 +50,36 @@ def flag(value: Any, field: str, default: bool | None = None) -> bool | None:
     raise ValidationFailed("invalid value, expected true or false", field=field)
 
 
-def integer(value: Any, field: str, *, minimum: int | None = None, maximum: int = MAX_ID) -> int:
-    """A whole number from a JSON number or a string of digits."""
-    if isinstance(value, bool):
-        raise ValidationFailed("invalid value, expected a whole number", field=field)
-    whole_float = isinstance(value, float) and value.is_integer()
-    # Only ASCII spaces around the digits: re's \s also matches control
-    # characters such as \x1c, which int() refuses.
-    digits = isinstance(value, str) and re.fullmatch(r"[ \t]*-?[0-9]{1,19}[ \t]*", value) is not None
-    if isinstance(value, int) or whole_float or digits:
-        number = int(value.strip(" \t") if isinstance(value, str) else value)
-    else:
-        raise ValidationFailed("invalid value, expected a whole number", field=field)
-    if minimum is not None and number < minimum:
-        raise ValidationFailed(f"must be at least {minimum}", field=field)
-    if abs(number) > maximum:
-        raise ValidationFailed("invalid value, the number is too large", field=field)
-    return number
+def integer(value: Any, field: str, *, minimum: int = 0, maximum: int = MAX_ID) -> int:
+    """A whole number from a JSON integer or a string of ASCII digits (``opencentra.integers``).
+
+    No spaces, signs, underscores, control characters or other scripts'
+    digits around or in it; negative only where ``minimum`` is below 0.
+    """
+    return whole_number(value, field, minimum=minimum, maximum=maximum)
 
 
-def optional_integer(value: Any, field: str, *, minimum: int | None = None) -> int | None:
+def optional_integer(value: Any, field: str, *, minimum: int = 0) -> int | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     return integer(value, field, minimum=minimum)
+
+
+def id_or_number(value: Any, field: str, *, not_found: str) -> int | str:
+    """An internal id, or a number with its appendix (``"83651-1"``: shipments, supplier deliveries).
+
+    Read as strictly as ``integer``; anything else names nothing, so it is
+    ``NotFound(field=field)`` with the message ``not_found``.
+    """
+    found = value if isinstance(value, str) and _WITH_APPENDIX.fullmatch(value) else as_int(value)
+    if found is None or found == 0:
+        raise NotFound(not_found, field=field)
+    return found
+
+
+def shipment(value: Any) -> int | str:
+    """A shipment's id or number, as ``orders.queries.find_shipment_id`` takes it."""
+    return id_or_number(value, "shipment", not_found="shipment does not exist")
 
 
 def decimal(value: Any, field: str) -> Decimal:
