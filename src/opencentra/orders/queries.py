@@ -5,7 +5,8 @@ markets, some statuses (``OrderScope``, built from an Order API plugin's
 settings). A page of N orders costs a fixed number of queries: the orders,
 their lines, shipments, allocations and everything they name (stores,
 currencies, shipping and payment methods, stock items, warehouses) are each
-read once for the whole page.
+read once for the whole page. An order's totals and VAT
+(``OrderDetails.amounts``) are worked out from the lines already read.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
 from sqlalchemy import ColumnElement, Select, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,6 +34,7 @@ from opencentra.orders.models import (
     ShipmentLineWarehouse,
     ShipmentStatus,
 )
+from opencentra.orders.views import DocumentTax, OrderAmounts, order_amounts, return_tax, shipment_tax
 from opencentra.selection.models import Selection
 from opencentra.stores.models import Currency, PaymentMethod, ShippingMethod, Store, Warehouse
 from opencentra.wholesale.terms import OrderWholesaleInfo, order_wholesale_info
@@ -97,12 +100,26 @@ class OrderDetails:
                 return shipment
         raise KeyError(shipment_id)
 
+    @cached_property
+    def amounts(self) -> OrderAmounts:
+        """The order's totals and VAT, as every API reports them (``orders.views``)."""
+        return order_amounts(self.order, self.order.lines)
+
+    def shipment_tax(self, shipment_id: int) -> DocumentTax:
+        shipment = self.shipment(shipment_id)
+        return shipment_tax(self.order, {line.id: line for line in self.order.lines}, shipment, shipment.lines)
+
 
 @dataclass(frozen=True)
 class ReturnDetails:
     returned: Return
     details: OrderDetails
     shipment: Shipment
+
+    @cached_property
+    def tax(self) -> DocumentTax:
+        order = self.details.order
+        return return_tax(order, {line.id: line for line in order.lines}, self.returned, self.returned.lines)
 
 
 def _orders_query(scope: OrderScope) -> Select[Order]:

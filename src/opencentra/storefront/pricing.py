@@ -6,8 +6,11 @@ inputs. Views price with the cached catalogue; placing an order and starting
 a payment price again from the database (``fresh=True``), so the amount a
 shopper pays never comes from a cache.
 
-DTC prices include VAT. The VAT of shipping is split over the VAT rates of the
-items in proportion to their totals, as ``split_proportionally`` documents.
+DTC prices include VAT. The VAT is ``document_vat``, the rule every API
+reports an order's VAT with: what the selection charges beyond its items
+(shipping, less vouchers) is shared over the items' VAT rates in proportion
+to their totals, and VAT is rounded once per rate. The order placed from a
+selection therefore reports the VAT the selection showed.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from opencentra.storefront.catalog import CatalogSnapshot, ItemData, ProductData
 from opencentra.storefront.reference import CurrencyInfo, StoreReference
 from opencentra.stores.options import ShippingOption, shipping_options
 from opencentra.stores.services import tax_rates
-from opencentra.stores.tax import split_proportionally, vat_breakdown
+from opencentra.stores.tax import document_vat
 from opencentra.subscriptions.services import PlanInfo, with_plan_discount
 
 
@@ -126,7 +129,6 @@ def price_lines(
     result = price_selection(totals_lines, vouchers, round_money(shipping_price, decimals), decimals)
 
     priced: list[PricedLine] = []
-    gross_by_rate: dict[int, Decimal] = {}
     for line, totals in zip(lines, result.lines, strict=True):
         rate = rates.get(line.product.tax_group_id, 0)
         priced.append(
@@ -147,13 +149,13 @@ def price_lines(
                 bundle=line.bundle,
             )
         )
-        gross_by_rate[rate] = gross_by_rate.get(rate, Decimal(0)) + totals.total
-    if result.shipping_total and gross_by_rate and any(gross_by_rate.values()):
-        for rate, share in split_proportionally(result.shipping_total, gross_by_rate, decimals).items():
-            gross_by_rate[rate] += share
-    tax = vat_breakdown(gross_by_rate, decimals).vat if gross_by_rate else _zero(decimals)
+    # As the order will keep it: each line at its price before vouchers, and the grand total.
+    vat = document_vat(
+        {index: (line.total_before_vouchers, line.tax_bp) for index, line in enumerate(priced)},
+        result.grand_total,
+        decimals,
+    )
     before = sum((line.price.price_before_discount * line.quantity for line in lines), _zero(decimals))
-    main_rate = max(gross_by_rate, key=lambda r: (gross_by_rate[r], r)) if gross_by_rate else 0
     return PricedSelection(
         currency=currency,
         lines=tuple(priced),
@@ -168,8 +170,8 @@ def price_lines(
         handling=_zero(decimals),
         total_quantity=result.total_quantity,
         grand_total=result.grand_total,
-        tax=tax,
-        tax_bp=main_rate,
+        tax=vat.vat,
+        tax_bp=vat.total.main_rate_bp,
     )
 
 

@@ -15,10 +15,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
-from opencentra.customers.address import SHIPPING_FIELDS, Address, read_address
+from opencentra.address import SHIPPING_FIELDS, Address, read_address
 from opencentra.customers.models import Customer
 from opencentra.db.base import utcnow
 from opencentra.db.engine import Database
+from opencentra.orders import order_amounts
 from opencentra.orders.models import Order
 from opencentra.orders.state import OrderStatus
 from opencentra.selection.models import Selection, SelectionStatus
@@ -36,7 +37,7 @@ from opencentra.storefront.reference import (
     StoreReference,
 )
 from opencentra.storefront.shopper import Channel, Shopper
-from opencentra.stores.models import PaymentBehaviour, PaymentMethod, ShippingMethod
+from opencentra.stores.models import Currency, PaymentBehaviour, PaymentMethod, ShippingMethod
 from opencentra.stores.options import payment_methods
 from opencentra.subscriptions.services import PlanInfo, order_line_plans
 
@@ -109,6 +110,8 @@ class OrderLineView:
     unit_price: Decimal
     unit_before_discount: Decimal
     tax_bp: int
+    # From the order's amounts (``opencentra.orders.order_amounts``), as every API reports it.
+    unit_price_without_tax: Decimal
     comment: str | None
     # The subscription plan the line was bought on, as it was then.
     subscription_plan: PlanInfo | None = None
@@ -357,8 +360,6 @@ async def order_view(
     currency = reference.currencies.get(order.currency_id)
     if currency is None:
         # A currency created after the reference was read.
-        from opencentra.stores.models import Currency
-
         row = await session.get(Currency, order.currency_id)
         assert row is not None
         currency = CurrencyInfo(
@@ -379,6 +380,7 @@ async def order_view(
             )
     lines = []
     plans = await order_line_plans(session, (line.id for line in order.lines))
+    amounts = order_amounts(order, order.lines)
     for line in order.lines:
         product = (
             catalogue.by_display_item.get(line.display_item_id)
@@ -404,11 +406,11 @@ async def order_view(
                 unit_price=_amount(line.unit_price_minor, decimals),
                 unit_before_discount=_amount(line.original_unit_price_minor, decimals),
                 tax_bp=line.tax_bp,
+                unit_price_without_tax=_amount(amounts.tax.lines[line.id].unit_price_without_tax_minor, decimals),
                 comment=line.comment,
                 subscription_plan=plans.get(line.id),
             )
         )
-    rates = [line.tax_bp for line in order.lines]
     language = reference.languages.get(order.language_id) if order.language_id else None
     billing = read_address(order, "billing_")
     shipping_address = read_address(order, "shipping_", SHIPPING_FIELDS)
@@ -423,13 +425,13 @@ async def order_view(
         payment_method=payment,
         shipping_method=shipping,
         lines=tuple(lines),
-        items_total=_amount(order.items_total_minor, decimals),
-        discount=_amount(order.discount_minor, decimals),
-        shipping=_amount(order.shipping_minor, decimals),
-        handling=_amount(order.handling_minor, decimals),
-        tax=_amount(order.tax_minor, decimals),
-        grand_total=_amount(order.grand_total_minor, decimals),
-        tax_bp=max(rates) if rates else 0,
+        items_total=_amount(amounts.items_total_minor, decimals),
+        discount=_amount(amounts.discount_minor, decimals),
+        shipping=_amount(amounts.shipping_minor, decimals),
+        handling=_amount(amounts.handling_minor, decimals),
+        tax=_amount(amounts.tax.tax_minor, decimals),
+        grand_total=_amount(amounts.grand_total_minor, decimals),
+        tax_bp=amounts.tax.main_tax_bp,
         billing=billing,
         shipping_address=shipping_address,
         email=order.email,

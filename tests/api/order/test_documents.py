@@ -64,7 +64,8 @@ def test_documents_of_a_shipment(wms: Wms) -> None:
         ("M", 1, 100, 100),
     ]
     assert (proforma["itemsValue"], proforma["shippingValue"], proforma["grandTotalValue"]) == (300, 49, 349)
-    assert proforma["taxBreakdown"] == [{"description": "VAT", "taxPercent": 25, "value": 60}]
+    # The VAT of what the shipment captures, shipping included (349.00 at 25 %), as Centra's example.
+    assert proforma["taxBreakdown"] == [{"description": "VAT", "taxPercent": 25, "value": 69.8}]
     assert proforma["billingCity"] == "Lund" and proforma["paid"] == 0
 
     wms.send("PUT", "/shipment", {"shipment": number, "carrier": "PostNord", "tracking": "PN42", "packages": 2})

@@ -5,7 +5,8 @@ Kept apart from ``orders.py`` so that module only wires them in.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from weakref import WeakKeyDictionary
 
 import strawberry
 from strawberry.types import Info
@@ -16,8 +17,11 @@ from opencentra.api.graphql.promotions import Voucher
 from opencentra.api.graphql.stock import StockChangeLine
 from opencentra.api.graphql.store_setup import ShippingOption
 from opencentra.api.graphql.stores import CountryState, Warehouse
-from opencentra.orders import models
+from opencentra.orders import DocumentTax, OrderAmounts, models, order_amounts, shipment_tax
 from opencentra.stores import models as store_models
+
+if TYPE_CHECKING:
+    from opencentra.api.graphql.loaders import Loaders
 
 
 @strawberry.type
@@ -120,16 +124,29 @@ def applied_discounts(order: models.Order, *, first_shipment: bool = True) -> li
     return [AppliedDiscount(value=value, date=order.order_date, _selection_id=order.selection_id)]
 
 
-async def shipment_without_tax(info: Info[Any, Any], shipment: models.Shipment) -> int:
-    """A shipment's amount less the tax its lines include (each line at its own rate)."""
-    amount = shipment.amount_minor
+# Amounts worked out in a request, per generation of its loaders (a write starts a new one).
+_amounts: WeakKeyDictionary[Loaders, dict[int, OrderAmounts]] = WeakKeyDictionary()
+
+
+async def amounts_of(info: Info[Any, Any], order: models.Order) -> OrderAmounts:
+    """The order's totals and VAT from the orders domain, once per order and request.
+
+    Its lines come from the request's loader, so a page of orders reads them in one statement.
+    """
+    loaders = info.context.loaders
+    known = _amounts.setdefault(loaders, {})
+    found = known.get(order.id)
+    if found is None:
+        found = known[order.id] = order_amounts(order, await loaders.order_lines.load(order.id))
+    return found
+
+
+async def tax_of_shipment(info: Info[Any, Any], order: models.Order, shipment: models.Shipment) -> DocumentTax:
+    """A shipment's VAT from the orders domain, its lines and their order lines read through loaders."""
     lines = await info.context.loaders.many(models.ShipmentLine, models.ShipmentLine.shipment_id).load(shipment.id)
-    for line in lines:
-        order_line = await info.context.loaders.one(models.OrderLine).load(line.order_line_id)
-        if order_line is not None and order_line.tax_bp > 0:
-            value = order_line.unit_price_minor * line.quantity
-            amount -= round(value * order_line.tax_bp / (10_000 + order_line.tax_bp))
-    return max(amount, 0)
+    found = await info.context.loaders.one(models.OrderLine).load_many([line.order_line_id for line in lines])
+    order_lines = {row.id: row for row in found if row is not None}
+    return shipment_tax(order, order_lines, shipment, [line for line in lines if line.order_line_id in order_lines])
 
 
 ORDER_FIELD_TYPES = [AppliedDiscount]

@@ -17,6 +17,7 @@ import strawberry
 from sqlalchemy import Select, func, select
 from strawberry.types import Info
 
+from opencentra.address import SHIPPING_FIELDS, read_address
 from opencentra.api.graphql import order_b2b_fields as b2b_fields
 from opencentra.api.graphql.catalog import Brand, Display, Product, ProductSize, ProductVariant
 from opencentra.api.graphql.common import (
@@ -46,16 +47,16 @@ from opencentra.api.graphql.order_fields import (
     OrderLineAllocation,
     ShipmentPlugin,
     ShippingPriceGroup,
+    amounts_of,
     applied_discounts,
     line_allocations,
-    shipment_without_tax,
     shipping_price_group,
+    tax_of_shipment,
 )
 from opencentra.api.graphql.permissions import check
 from opencentra.api.graphql.stores import Market, Pricelist, Store, load_market, load_pricelist, load_store, rows
 from opencentra.api.graphql.wholesale import Account, Buyer, DeliveryWindow
-from opencentra.catalog import models as catalog
-from opencentra.customers.address import SHIPPING_FIELDS, read_address
+from opencentra.catalog import ProductSizeView, display_items_by_id
 from opencentra.orders import models
 from opencentra.orders.state import OrderStatus as DomainStatus
 from opencentra.stores.models import Store as StoreRow
@@ -240,10 +241,10 @@ class OrderLine:
         return round(100 * (original - self._row.unit_price_minor) / original, 2)
 
     @strawberry.field
-    def line_value(self, including_tax: bool = True) -> MonetaryValue:
+    async def line_value(self, info: Info[Any, Any], including_tax: bool = True) -> MonetaryValue:
         total = self._row.unit_price_minor * self._row.quantity
         if not including_tax:
-            total = round(total * 10_000 / (10_000 + self._row.tax_bp))
+            total -= (await amounts_of(info, self._order)).tax.lines[self._row.id].tax_minor
         return money(total, self._order.currency_id, self._order.currency_decimals)
 
     @strawberry.field
@@ -254,7 +255,7 @@ class OrderLine:
     async def product_size(self, info: Info[Any, Any]) -> ProductSize | None:
         if self._row.product_size_id is None:
             return None
-        row = await info.context.loaders.one(catalog.ProductSize).load(self._row.product_size_id)
+        row = await info.context.loaders.product_size.load(self._row.product_size_id)
         return ProductSize.of(row) if row is not None else None
 
     @strawberry.field
@@ -280,18 +281,16 @@ class OrderLine:
     async def display(self, info: Info[Any, Any]) -> Display | None:
         if self._row.display_item_id is None:
             return None
-        item = await info.context.loaders.one(catalog.DisplayItem).load(self._row.display_item_id)
+        item = await info.context.loaders.keyed("display_items", display_items_by_id).load(self._row.display_item_id)
         if item is None:
             return None
-        row = await info.context.loaders.one(catalog.Display).load(item.display_id)
+        row = await info.context.loaders.display.load(item.display_id)
         return Display.of(row) if row is not None else None
 
-    async def _size(self, info: Info[Any, Any]) -> catalog.ProductSize | None:
+    async def _size(self, info: Info[Any, Any]) -> ProductSizeView | None:
         if self._row.product_size_id is None:
             return None
-        found: catalog.ProductSize | None = await info.context.loaders.one(catalog.ProductSize).load(
-            self._row.product_size_id
-        )
+        found: ProductSizeView | None = await info.context.loaders.product_size.load(self._row.product_size_id)
         return found
 
 
@@ -379,7 +378,9 @@ class Shipment:
 
     @strawberry.field
     async def grand_total(self, info: Info[Any, Any], including_tax: bool = True) -> MonetaryValue:
-        amount = self._row.amount_minor if including_tax else await shipment_without_tax(info, self._row)
+        amount = self._row.amount_minor
+        if not including_tax:
+            amount -= (await tax_of_shipment(info, self._order, self._row)).tax_minor
         return money(amount, self._order.currency_id, self._order.currency_decimals)
 
     @strawberry.field
@@ -580,19 +581,19 @@ class Order:
         return shipping_price_group(self._row)
 
     @strawberry.field
-    def totals(self) -> OrderTotals:
-        row = self._row
-        currency, decimals = row.currency_id, row.currency_decimals
+    async def totals(self, info: Info[Any, Any]) -> OrderTotals:
+        amounts = await amounts_of(info, self._row)
+        currency, decimals = amounts.currency_id, amounts.decimals
         return OrderTotals(
-            items_total=money(row.items_total_minor, currency, decimals),
-            shipping=money(row.shipping_minor, currency, decimals),
-            handling=money(row.handling_minor, currency, decimals),
-            discounts=money(row.discount_minor, currency, decimals),
-            tax_included=money(row.tax_minor, currency, decimals),
-            grand_total=money(row.grand_total_minor, currency, decimals),
+            items_total=money(amounts.items_total_minor, currency, decimals),
+            shipping=money(amounts.shipping_minor, currency, decimals),
+            handling=money(amounts.handling_minor, currency, decimals),
+            discounts=money(amounts.discount_minor, currency, decimals),
+            tax_included=money(amounts.tax.tax_minor, currency, decimals),
+            grand_total=money(amounts.grand_total_minor, currency, decimals),
             tax_added=money(0, currency, decimals),
             tax_deducted=money(0, currency, decimals),
-            _order_id=row.id,
+            _order_id=amounts.order_id,
         )
 
     @strawberry.field

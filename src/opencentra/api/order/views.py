@@ -7,20 +7,23 @@ store's timezone (Centra's zero date when unset).
 
 Bundle lines follow the plugin's "Bundles in orders/shipments" modes
 (``bundle_views.py``).
+
+Tax and totals come from the orders domain (``OrderDetails.amounts``,
+``shipment_tax``, ``ReturnDetails.tax``): this module only prints them.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
 
+from opencentra.address import SHIPPING_FIELDS, Address, read_address
 from opencentra.api.order.bundle_views import arrange
 from opencentra.api.order.wholesale_views import terms_json
 from opencentra.api.order.wire import amount, amount_text, show_date, weight, zone
-from opencentra.customers.address import SHIPPING_FIELDS, Address, read_address
 from opencentra.integration.plugin_settings import BundleMode
 from opencentra.inventory.stock_items import StockItem
+from opencentra.orders import DocumentTax, LineTax
 from opencentra.orders.documents import DocumentKind, ShipmentDocument
 from opencentra.orders.models import Order, OrderLine, ShipmentLine, ShipmentStatus
 from opencentra.orders.queries import OrderDetails, ReturnDetails
@@ -54,13 +57,6 @@ def _address(prefix: str, address: Address, email: str) -> dict[str, Any]:
     return fields
 
 
-def _tax_of(gross_minor: int, tax_bp: int) -> int:
-    """The tax contained in a tax-inclusive amount, rounded half up."""
-    if tax_bp <= 0:
-        return 0
-    return (gross_minor * tax_bp * 2 + (10000 + tax_bp)) // (2 * (10000 + tax_bp))
-
-
 def _percent(tax_bp: int) -> int | float:
     return amount(tax_bp, 2)
 
@@ -85,22 +81,35 @@ def _warehouses(entries: list[tuple[str, int]], *, as_text: bool) -> list[dict[s
     return [{"name": name, "itemQty": str(qty) if as_text else qty} for name, qty in entries]
 
 
+def _line_tax(
+    document: DocumentTax, details: OrderDetails, line: OrderLine, quantity: int, unit_price_minor: int | None
+) -> LineTax:
+    """The tax figures of a ``products[]`` entry: the line's own, or, for a bundle line shown
+    at the bundle's price, its components' together (none when it is shown at 0)."""
+    if unit_price_minor is None:
+        return document.lines[line.id]
+    members = [line.id, *(child for child, parent in details.bundles.part_of.items() if parent == line.id)]
+    if unit_price_minor == 0:
+        members = []
+    return document.group(line.id, line.tax_bp, members, quantity, unit_price_minor)
+
+
 def order_line(
     line: OrderLine,
     details: OrderDetails,
+    tax: LineTax,
     quantity: int | None = None,
     unit_price_minor: int | None = None,
     original_unit_price_minor: int | None = None,
 ) -> dict[str, Any]:
-    """One ``products[]`` entry; the prices may be given (a bundle line shows the bundle's price)."""
+    """One ``products[]`` entry with its ``tax`` figures; the prices may be given (a bundle line
+    shows the bundle's price)."""
     decimals = details.order.currency_decimals
     item = details.items.get(line.product_size_id) if line.product_size_id else None
     qty = line.quantity if quantity is None else quantity
     unit = line.unit_price_minor if unit_price_minor is None else unit_price_minor
     original = line.original_unit_price_minor if original_unit_price_minor is None else original_unit_price_minor
-    unit_tax = _tax_of(unit, line.tax_bp)
     total = unit * qty
-    total_tax = _tax_of(total, line.tax_bp)
     reduction = max(original - unit, 0)
     percent_off = (reduction * 100 // original) if original else 0
     body = {
@@ -118,13 +127,13 @@ def order_line(
         "taxPercent": _percent(line.tax_bp),
         "priceDiscount": amount(reduction, decimals),
         "priceDiscountAsPercent": percent_off,
-        "taxValue": amount(unit_tax, decimals),
-        "totalTaxValue": amount(total_tax, decimals),
+        "taxValue": amount(tax.unit_tax_minor, decimals),
+        "totalTaxValue": amount(tax.tax_minor, decimals),
         "totalPrice": amount(total, decimals),
-        "totalPriceWithoutTax": amount(total - total_tax, decimals),
+        "totalPriceWithoutTax": amount(total - tax.tax_minor, decimals),
         "totalPriceWithTax": amount(total, decimals),
         "anyDiscount": reduction > 0,
-        "priceEachWithoutTax": amount(unit - unit_tax, decimals),
+        "priceEachWithoutTax": amount(unit - tax.unit_tax_minor, decimals),
         "priceEachReduction": amount(reduction, decimals),
         "warehouses": _warehouses(details.line_warehouses.get(line.id, []), as_text=False),
         "isBundle": line.id in details.bundles.bundles,
@@ -135,14 +144,13 @@ def order_line(
     return body
 
 
-def _tax_breakdown(lines: list[tuple[OrderLine, int]], decimals: int) -> list[dict[str, Any]]:
-    by_rate: dict[int, int] = defaultdict(int)
-    for line, qty in lines:
-        by_rate[line.tax_bp] += _tax_of(line.unit_price_minor * qty, line.tax_bp)
+def _tax_breakdown(document: DocumentTax) -> list[dict[str, Any]]:
+    """The VAT per rate; the values add up to ``grandTotalTaxValue``."""
+    decimals = document.decimals
     return [
-        {"description": TAX_DESCRIPTION, "taxPercent": _percent(rate), "value": amount(value, decimals)}
-        for rate, value in sorted(by_rate.items())
-        if rate > 0
+        {"description": TAX_DESCRIPTION, "taxPercent": _percent(rate.tax_bp), "value": amount(rate.tax_minor, decimals)}
+        for rate in document.rates
+        if rate.tax_bp > 0
     ]
 
 
@@ -190,10 +198,10 @@ def order_json(
     details: OrderDetails, bundle_mode: BundleMode = BundleMode.CONTAINING_ITEMS_IN_BUNDLES
 ) -> dict[str, Any]:
     order = details.order
-    decimals = order.currency_decimals
+    amounts = details.amounts
+    decimals = amounts.decimals
     tz = zone(details.context.store_timezone)
     lines = [(line, line.quantity) for line in order.lines]
-    items_tax = sum(_tax_of(line.unit_price_minor * qty, line.tax_bp) for line, qty in lines)
     items_original = sum(line.original_unit_price_minor * qty for line, qty in lines)
     body: dict[str, Any] = {
         **_header(details),
@@ -205,10 +213,10 @@ def order_json(
         **_money(
             order,
             {
-                "shippingValue": order.shipping_minor,
-                "voucherValue": order.discount_minor,
-                "grandTotalValue": order.grand_total_minor,
-                "grandTotalTaxValue": order.tax_minor or items_tax,
+                "shippingValue": amounts.shipping_minor,
+                "voucherValue": amounts.discount_minor,
+                "grandTotalValue": amounts.grand_total_minor,
+                "grandTotalTaxValue": amounts.tax.tax_minor,
             },
         ),
         "taxAdded": 0,
@@ -235,20 +243,25 @@ def order_json(
         **_money(
             order,
             {
-                "totalItemsPriceTax": items_tax,
-                "totalItemsPrice": order.items_total_minor,
-                "totalItemsWithoutTax": order.items_total_minor - items_tax,
-                "totalItemsDiscount": max(items_original - order.items_total_minor, 0),
+                "totalItemsPriceTax": amounts.tax.items_tax_minor,
+                "totalItemsPrice": amounts.items_total_minor,
+                "totalItemsWithoutTax": amounts.items_total_minor - amounts.tax.items_tax_minor,
+                "totalItemsDiscount": max(items_original - amounts.items_total_minor, 0),
             },
         ),
-        "taxBreakdown": _tax_breakdown(lines, decimals),
+        "taxBreakdown": _tax_breakdown(amounts.tax),
         "products": arrange(
-            lines, details, bundle_mode, lambda line, qty, price, before: order_line(line, details, qty, price, before)
+            lines,
+            details,
+            bundle_mode,
+            lambda line, qty, price, before: order_line(
+                line, details, _line_tax(amounts.tax, details, line, qty, price), qty, price, before
+            ),
         ),
         "discounts": {
-            "anyDiscount": order.discount_minor > 0 or items_original > order.items_total_minor,
-            "discount": f"{amount_text(order.discount_minor, decimals)} {details.context.currency_code}",
-            "discountAsNumber": amount(order.discount_minor, decimals),
+            "anyDiscount": amounts.discount_minor > 0 or items_original > amounts.items_total_minor,
+            "discount": f"{amount_text(amounts.discount_minor, decimals)} {details.context.currency_code}",
+            "discountAsNumber": amount(amounts.discount_minor, decimals),
             "vouchers": [],
             "automaticDiscounts": [],
         },
@@ -274,11 +287,11 @@ def shipment_json(
     by_id = {line.id: line for line in order.lines}
     lines: list[tuple[ShipmentLine, OrderLine]] = [(sl, by_id[sl.order_line_id]) for sl in shipment.lines]
     first = shipment.appendix == 1
-    tax = sum(_tax_of(ol.unit_price_minor * sl.quantity, ol.tax_bp) for sl, ol in lines)
+    tax = details.shipment_tax(shipment_id)
     picked = {line.id: shipment_line.id for shipment_line, line in lines}
 
     def shipped_line(line: OrderLine, qty: int, unit: int | None, original: int | None) -> dict[str, Any]:
-        product = order_line(line, details, qty, unit, original)
+        product = order_line(line, details, _line_tax(tax, details, line, qty, unit), qty, unit, original)
         picks = details.shipment_line_warehouses.get(picked.get(line.id, 0), [])
         product["warehouses"] = _warehouses(picks, as_text=True)
         return product
@@ -309,15 +322,15 @@ def shipment_json(
             {
                 "shippingValue": order.shipping_minor if first else 0,
                 "voucherValue": order.discount_minor if first else 0,
-                "grandTotalValue": shipment.amount_minor,
-                "grandTotalTaxValue": tax,
+                "grandTotalValue": tax.total_minor,
+                "grandTotalTaxValue": tax.tax_minor,
             },
         ),
         "taxAdded": 0,
         "taxDeducted": 0,
         "internalComment": order.internal_comment or "",
         "otherComment": order.comment or "",
-        "taxBreakdown": _tax_breakdown([(ol, sl.quantity) for sl, ol in lines], order.currency_decimals),
+        "taxBreakdown": _tax_breakdown(tax),
         "products": products,
     }
 
@@ -328,7 +341,6 @@ def return_json(found: ReturnDetails) -> dict[str, Any]:
     order = details.order
     decimals = order.currency_decimals
     by_id = {line.id: line for line in order.lines}
-    tax = sum(_tax_of(rl.unit_price_minor * rl.quantity, by_id[rl.order_line_id].tax_bp) for rl in returned.lines)
     products = []
     for return_line in returned.lines:
         line = by_id[return_line.order_line_id]
@@ -368,7 +380,7 @@ def return_json(found: ReturnDetails) -> dict[str, Any]:
         "shippingCost": amount(returned.shipping_minor, decimals),
         "handlingCost": amount(returned.handling_minor, decimals),
         "voucherValue": amount(returned.voucher_minor, decimals),
-        "taxValue": amount(tax, decimals),
+        "taxValue": amount(found.tax.tax_minor, decimals),
         "taxDeduction": 0,
         "currency": details.context.currency_code,
         "baseCurrency": details.context.currency_code,
