@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
@@ -33,6 +34,11 @@ POSTGRES_ADMIN_URL = os.environ.get("OPENCENTRA_TEST_POSTGRES_URL", "postgresql:
 REDIS_URL = os.environ.get("OPENCENTRA_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 T = TypeVar("T")
+
+# No per-example deadline anywhere: on CI's two busy cores a microsecond step
+# can take a second, and a deadline would turn that into a flaky failure.
+hypothesis_settings.register_profile("opencentra", deadline=None)
+hypothesis_settings.load_profile("opencentra")
 
 
 def _reachable(url: str, default_port: int) -> bool:
