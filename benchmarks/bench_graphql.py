@@ -30,6 +30,7 @@ from opencentra.api.graphql.schema import schema
 from opencentra.catalog.models import ProductSize
 from opencentra.customers.models import Customer
 from opencentra.db.engine import Database
+from opencentra.db.models import metadata as _all_models  # noqa: F401 - maps every table
 from opencentra.orders.models import Order, OrderLine
 from opencentra.ratelimit import ENTERPRISE, GLOBAL_KEY, Cost, MemoryRateLimitStore
 from opencentra.stores.models import Market, Pricelist, Store, StoreType

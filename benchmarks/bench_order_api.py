@@ -21,12 +21,13 @@ from typing import Any
 from sqlalchemy import func, select
 
 from benchmarks import harness
+from opencentra import orders
+from opencentra.address import Address
 from opencentra.catalog.models import ProductSize
-from opencentra.customers.address import Address
 from opencentra.customers.services import ensure_guest_customer
 from opencentra.db.engine import Database
+from opencentra.db.models import metadata as _all_models  # noqa: F401 - maps every table
 from opencentra.inventory.models import Stock
-from opencentra.orders import services as orders
 from opencentra.orders.models import Order
 from opencentra.stores.models import Market, Pricelist, Store, StoreType, Warehouse
 

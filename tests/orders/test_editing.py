@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy import select
 from tests.orders.test_orders import draft
 
+from opencentra import orders
 from opencentra.db.engine import Database
 from opencentra.errors import Conflict, NotFound, ValidationFailed
 from opencentra.events.models import Event
 from opencentra.inventory.models import Stock
 from opencentra.orders import editing
-from opencentra.orders import services as orders
 from opencentra.orders.models import Order, OrderAllocation
 
 

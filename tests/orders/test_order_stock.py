@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, update
 
-from opencentra.customers.address import Address
+from opencentra import orders
+from opencentra.address import Address
 from opencentra.db.engine import Database
 from opencentra.errors import OutOfStock
 from opencentra.inventory import services as inventory
-from opencentra.orders import services as orders
 from opencentra.orders.models import Order, OrderAllocation, ShipmentLineWarehouse
 from opencentra.stores import services as stores
 from opencentra.stores.models import OversellingMode, Store

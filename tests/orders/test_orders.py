@@ -8,12 +8,11 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
-from opencentra.customers import services as customers
-from opencentra.customers.address import Address
+from opencentra import orders
+from opencentra.address import Address
 from opencentra.db.engine import Database
 from opencentra.errors import Conflict, NotFound, ValidationFailed
 from opencentra.events import services as events
-from opencentra.orders import services as orders
 from opencentra.orders.models import Order, PaymentTransaction, ReturnStatus, ShipmentStatus
 from opencentra.orders.state import OrderStatus
 from opencentra.selection import services as selections
@@ -333,7 +332,7 @@ async def test_returns_and_refunds(db: Database, shop: Any) -> None:
 
 async def test_anonymizing_a_customer_erases_their_orders_personal_data(db: Database, shop: Any) -> None:
     order = await orders.create_order(db, draft(shop))
-    await customers.anonymize(db, shop.customer_id)
+    await orders.anonymize_customer(db, shop.customer_id)
     erased = await orders.get_order(db, order.id)
     assert erased.email == f"anonymized-{shop.customer_id}@anonymized.invalid"
     assert (erased.billing_first_name, erased.billing_address1, erased.shipping_city) == (None, None, None)

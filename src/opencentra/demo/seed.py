@@ -41,6 +41,7 @@ from opencentra.db.base import utcnow
 from opencentra.db.engine import Database
 from opencentra.demo.bundles import create_demo_bundles
 from opencentra.demo.extras import seed_extras
+from opencentra.errors import NotFound
 from opencentra.events.models import Event
 from opencentra.integration import services as integration
 from opencentra.integration.models import PluginType
@@ -50,7 +51,17 @@ from opencentra.inventory.models import Stock
 from opencentra.pricing import campaigns, prices, vouchers
 from opencentra.pricing.models import Price
 from opencentra.stores import services as stores
-from opencentra.stores.models import Market, OversellingMode, PaymentBehaviour, Pricelist, Store, StoreType, Warehouse
+from opencentra.stores.models import (
+    Currency,
+    Market,
+    OversellingMode,
+    PaymentBehaviour,
+    Pricelist,
+    Store,
+    StoreType,
+    TaxGroup,
+    Warehouse,
+)
 
 DTC_STORE = "OpenCentra Demo Retail"
 WHOLESALE_STORE = "OpenCentra Demo Wholesale"
@@ -439,8 +450,6 @@ async def _product_size_ids(db: Database, variant_ids: Sequence[int]) -> list[in
 
 
 async def _currency_ids(db: Database) -> dict[str, int]:
-    from opencentra.stores.models import Currency
-
     async with db.read() as session:
         return {code: id_ for id_, code in (await session.execute(select(Currency.id, Currency.code))).all()}
 
@@ -469,8 +478,6 @@ async def _load_ids(db: Database) -> _Ids | None:
         ).all()
     assert wholesale_market is not None
     assert chart is not None
-    from opencentra.stores.models import TaxGroup
-
     async with db.read() as session:
         tax_group = await session.scalar(select(TaxGroup.id).where(TaxGroup.name == "Standard rate"))
     assert tax_group is not None
@@ -652,8 +659,6 @@ async def _issue_token(db: Database) -> str:
 
 
 async def _issue_soap_password(db: Database) -> str:
-    from opencentra.errors import NotFound
-
     try:
         return await integration.rotate_soap_password(db, SOAP_USERNAME)
     except NotFound:

@@ -32,7 +32,6 @@ from opencentra.giftcards.models import (
 )
 from opencentra.pricing.models import Voucher, VoucherAmount, VoucherType
 from opencentra.pricing.vouchers import normalize_code
-from opencentra.selection.models import Selection, SelectionLine
 from opencentra.stores.models import Currency
 
 # Far above any real gift, far below what would overflow a total.
@@ -176,25 +175,6 @@ def parse_amount(raw: str, decimals: int) -> int:
     except InvalidOperation:
         raise ValidationFailed("must be a number", field="amount") from None
     return _minor(amount, decimals, "amount")
-
-
-async def put_in_selection_in(
-    session: AsyncSession, selection: Selection, certificate: CertificateInfo, amount_minor: int, currency_id: int
-) -> None:
-    """Make the certificate the selection's only line (its product lines and any other certificate go)."""
-    await session.execute(delete(SelectionLine).where(SelectionLine.selection_id == selection.id))
-    session.expire(selection, ["lines"])
-    await session.execute(delete(SelectionGiftCertificate).where(SelectionGiftCertificate.selection_id == selection.id))
-    session.add(
-        SelectionGiftCertificate(
-            selection_id=selection.id,
-            line_id=secrets.token_hex(16),
-            certificate_id=certificate.id,
-            amount_minor=amount_minor,
-            currency_id=currency_id,
-        )
-    )
-    await session.flush()
 
 
 async def gift_line_in(session: AsyncSession, selection_id: int, decimals: int) -> GiftLine | None:

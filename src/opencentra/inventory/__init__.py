@@ -10,7 +10,8 @@ Every API that writes stock calls the same use cases:
 
 Both return a ``StockUpdate``: the levels written and the ``StockChange``
 read views of what they recorded, so a caller needs no second read.
-``stock_change_page`` and ``stock_changes`` read the stock changes back.
+``stock_change_page`` and ``stock_changes`` read the stock changes back;
+``stock_of_sizes`` reads the stock of many sizes at once.
 """
 
 from opencentra.inventory.services import (
@@ -27,6 +28,7 @@ from opencentra.inventory.services import (
     set_stock,
     set_stock_by_keys,
     stock_levels,
+    stock_of_sizes,
 )
 from opencentra.inventory.stock_changes import (
     EVENT_OBJECT_TYPE,
@@ -57,5 +59,6 @@ __all__ = [
     "stock_change_page",
     "stock_changes",
     "stock_levels",
+    "stock_of_sizes",
     "variant_sizes",
 ]

@@ -226,6 +226,14 @@ async def stock_levels(
         return [_level(*row) for row in await session.execute(stmt)]
 
 
+async def stock_of_sizes(db: DatabaseOrSession, product_size_ids: Iterable[int]) -> dict[int, list[StockLevel]]:
+    """Each size's stock per warehouse, by warehouse id; sizes without stock rows are left out."""
+    found: dict[int, list[StockLevel]] = {}
+    for level in await stock_levels(db, product_size_ids=product_size_ids):
+        found.setdefault(level.product_size_id, []).append(level)
+    return found
+
+
 # --- allocation -----------------------------------------------------------------------------
 
 

@@ -26,7 +26,6 @@ from opencentra.db.engine import Database
 from opencentra.errors import Conflict, NotFound, OutOfStock, ValidationFailed
 from opencentra.events.outbox import record
 from opencentra.inventory import services as inventory
-from opencentra.orders import services
 from opencentra.orders.models import (
     AllocationRequest,
     AllocationRequestLine,
@@ -38,6 +37,7 @@ from opencentra.orders.models import (
     ShipmentLine,
     ShipmentStatus,
 )
+from opencentra.orders.orders import add_allocation
 from opencentra.orders.queries import OrderScope, check_in_scope
 from opencentra.orders.state import SHIPPABLE, OrderStatus
 from opencentra.selection.models import Selection
@@ -198,7 +198,7 @@ async def _move_elsewhere(session: AsyncSession, order: Order, request: Allocati
             session, order.market_id, [(line.product_size_id, quantity)], partial=True, exclude=[request.warehouse_id]
         )
         for found in taken:
-            await services.add_allocation(session, line.id, found.warehouse_id, found.quantity)
+            await add_allocation(session, line.id, found.warehouse_id, found.quantity)
 
 
 async def outstanding(session: AsyncSession, order: Order) -> dict[int, int]:
@@ -259,7 +259,7 @@ async def check_first(db: Database, scope: OrderScope, order_number: int, wareho
                         session, order.market_id, [(size_id, quantity)], only=[warehouse_id]
                     )
                     for found in taken:
-                        await services.add_allocation(session, line_id, found.warehouse_id, found.quantity)
+                        await add_allocation(session, line_id, found.warehouse_id, found.quantity)
             except OutOfStock:
                 raise Conflict("failed to allocate stock", field="warehouseId") from None
         await session.flush()

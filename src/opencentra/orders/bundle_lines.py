@@ -29,7 +29,8 @@ from opencentra.db.base import utcnow
 from opencentra.errors import OutOfStock, ValidationFailed
 from opencentra.inventory.stock_items import load_stock_items
 from opencentra.orders.models import Order, OrderLine
-from opencentra.orders.services import LineDraft, OrderDraft, insert_order
+from opencentra.orders.orders import LineDraft, OrderDraft, insert_order
+from opencentra.pricing import bundle_prices
 
 
 async def insert_order_with_bundles(
@@ -156,7 +157,7 @@ async def plans_for_drafts(
             chosen = await bundles.choose_components(session, store_id, line.product_size_id, {})
         except ValidationFailed as error:
             raise ValidationFailed(f"bundle: {error.message}", field=f"products.{index}") from None
-        price = await bundles.line_price(session, bundle, chosen, pricelist_id, market_id, utcnow())
+        price = await bundle_prices.line_price(session, bundle, chosen, pricelist_id, market_id, utcnow())
         own = price.components if price is not None else tuple((0, 0) for _c in chosen)
         paid = bundles.BundleLinePrice(line.unit_price_minor, line.unit_price_minor, own)
         plans[index] = bundles.plan_order_lines(bundle, line.quantity, paid, chosen)

@@ -22,8 +22,8 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
+from opencentra.address import SHIPPING_FIELDS, Address, read_address, write_address
 from opencentra.catalog.models import DisplayItem, Product, ProductSize, ProductVariant, Size
-from opencentra.customers.address import SHIPPING_FIELDS, Address, read_address, write_address
 from opencentra.customers.models import Customer
 from opencentra.db.base import utcnow
 from opencentra.db.engine import Database
@@ -45,7 +45,7 @@ from opencentra.orders.models import (
     TransactionKind,
     TransactionStatus,
 )
-from opencentra.orders.services import add_allocation
+from opencentra.orders.orders import add_allocation
 from opencentra.orders.state import FINAL, OrderStatus
 from opencentra.pricing.models import Price
 from opencentra.stores.models import OversellingMode, Store, TaxGroup, TaxRule

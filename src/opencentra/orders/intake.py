@@ -5,7 +5,7 @@ and may bring its own prices; everything else comes from the store: the
 market and pricelist from the ids or names given, or from the country, the
 prices from the pricelist, the tax from the product's tax group in the
 delivery country, the customer from the email. It all happens in one
-transaction through ``services.insert_order``, so the stock, the customer
+transaction through ``orders.insert_order``, so the stock, the customer
 and the order commit together or not at all.
 
 Errors say which of Centra's create-order failure codes applies through
@@ -24,9 +24,9 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from opencentra.address import Address
 from opencentra.catalog.items import parse_item_id
 from opencentra.catalog.models import ProductSize
-from opencentra.customers.address import Address
 from opencentra.customers.consents import ConsentInput, record_consents_in
 from opencentra.customers.models import Customer
 from opencentra.customers.services import ensure_guest_customer
@@ -35,9 +35,9 @@ from opencentra.db.engine import Database
 from opencentra.errors import NotFound, PermissionDenied, ValidationFailed
 from opencentra.events.outbox import record
 from opencentra.inventory.stock_items import StockItem, load_stock_items, resolve_stock_keys
-from opencentra.orders import services
 from opencentra.orders.bundle_lines import insert_order_with_bundles, plans_for_drafts
 from opencentra.orders.models import Order, PaymentTransaction, TransactionKind, TransactionStatus
+from opencentra.orders.orders import LineDraft, OrderDraft, append_comment, place_order_in
 from opencentra.orders.state import OrderStatus
 from opencentra.orders.wholesale_intake import wholesale_links
 from opencentra.pricing.prices import price_for_variants
@@ -222,7 +222,7 @@ async def insert_external_order(session: AsyncSession, spec: IntakeOrder) -> Ord
                 else _minor(line.original_price, decimals, f"products.{index}.originalPrice")
             )
         drafts.append(
-            services.LineDraft(
+            LineDraft(
                 product_name=line.text.get("product") or item.product,
                 quantity=line.quantity,
                 unit_price_minor=unit,
@@ -261,7 +261,7 @@ async def insert_external_order(session: AsyncSession, spec: IntakeOrder) -> Ord
         if d.tax_bp
     )
     authorized = any(p.status == TransactionStatus.SUCCESS for p in spec.payments)
-    draft = services.OrderDraft(
+    draft = OrderDraft(
         store_id=spec.store_id,
         market_id=market_id,
         pricelist_id=pricelist_id,
@@ -361,15 +361,15 @@ async def complete_external_order(db: Database, order_id: int, completion: Compl
         if order is None:
             raise NotFound("order does not exist", field="order")
         if order.status == OrderStatus.INCOMPLETE:
-            order = await services.place_order_in(session, order.id)
+            order = await place_order_in(session, order.id)
         for name in ("po_number", "order_date", "delivery_date", "cancel_date"):
             value = getattr(completion, name)
             if value is not None:
                 setattr(order, name, value)
         if completion.internal_comment:
-            order.internal_comment = services.append_comment(order.internal_comment, completion.internal_comment)
+            order.internal_comment = append_comment(order.internal_comment, completion.internal_comment)
         if completion.comment:
-            order.comment = services.append_comment(order.comment, completion.comment)
+            order.comment = append_comment(order.comment, completion.comment)
         await record_payments(
             session, order, completion.payments, completion.payment_provider or order.payment_provider
         )

@@ -25,7 +25,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from opencentra.customers.address import BillingAddressColumns, ShippingAddressColumns
+from opencentra.address import BillingAddressColumns, ShippingAddressColumns
 from opencentra.db.base import Base, TimestampMixin, utcnow
 from opencentra.orders.state import OrderStatus
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from opencentra.customers.address import read_address
+from opencentra.address import read_address
 from opencentra.errors import ValidationFailed
 from opencentra.events.outbox import record
 from opencentra.orders.models import Order

@@ -21,6 +21,7 @@ from opencentra.catalog import bundles
 from opencentra.catalog.bundle_models import Bundle, BundlePriceType
 from opencentra.catalog.models import Display, DisplayItem
 from opencentra.errors import NotFound, ValidationFailed
+from opencentra.pricing import bundle_prices
 from opencentra.pricing.prices import PriceInfo, pricelist_currency
 from opencentra.selection.models import SelectionLine
 
@@ -76,7 +77,7 @@ async def catalogue_bundle_infos(
         )
         for variant_id, item_id in rows:
             items.setdefault(variant_id, []).append(item_id)
-    ranges = await bundles.price_ranges(session, found.values(), pricelist_id, market_id, at)
+    ranges = await bundle_prices.price_ranges(session, found.values(), pricelist_id, market_id, at)
     decimals = (await pricelist_currency(session, pricelist_id)).decimals
 
     def amount(minor: int | None) -> Decimal | None:
@@ -158,7 +159,7 @@ async def bundle_lines(
         if bundle.price_type == BundlePriceType.DYNAMIC:
             price = _price_info(
                 bundle,
-                await bundles.line_price(session, bundle, components, pricelist_id, market_id, at),
+                await bundle_prices.line_price(session, bundle, components, pricelist_id, market_id, at),
                 currency.decimals,
             )
         result[line.line_id] = BundleLineData(_views(components), price)
@@ -201,7 +202,7 @@ async def order_plans(
         components = chosen.get(line.id)
         if components is None:
             components = await bundles.choose_components(session, store_id, line.product_size_id, {})
-        price = await bundles.line_price(session, bundle, components, pricelist_id, market_id, at)
+        price = await bundle_prices.line_price(session, bundle, components, pricelist_id, market_id, at)
         if price is None:
             price = bundles.BundleLinePrice(paid, paid, tuple((0, 0) for _c in components))
         # What the shopper pays (after campaigns and plan discounts) is what the components share.

@@ -10,26 +10,28 @@ certificate and issues its credit voucher (``giftcards.services.issue_in``).
 
 from __future__ import annotations
 
+import secrets
 from decimal import Decimal
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from opencentra.db.base import utcnow
 from opencentra.db.engine import Database
 from opencentra.errors import NotFound, ValidationFailed
 from opencentra.giftcards.models import GiftCertificateType, IssuedGiftCertificate, SelectionGiftCertificate
 from opencentra.giftcards.services import (
+    CertificateInfo,
     GiftLine,
     find_certificate_in,
     issued_for_order,
     parse_amount,
-    put_in_selection_in,
     remove_from_selection_in,
 )
 from opencentra.mail import Mailer, gift_certificate_email
+from opencentra.orders import LineDraft
 from opencentra.orders.models import Order
-from opencentra.orders.services import LineDraft
-from opencentra.selection.models import Selection
+from opencentra.selection.models import Selection, SelectionLine
 from opencentra.selection.services import check_open
 from opencentra.storefront.shopper import Visitor
 from opencentra.storefront.state import CheckoutState
@@ -61,9 +63,28 @@ async def add_gift_certificate(
             amount_minor = parse_amount(amount, currency.decimals)
         selection = await change.selection()
         check_open(selection)
-        await put_in_selection_in(change.session, selection, certificate, amount_minor, currency.id)
+        await _put_in_selection(change.session, selection, certificate, amount_minor, currency.id)
         selection.updated_at = utcnow()
     return await change.after()
+
+
+async def _put_in_selection(
+    session: AsyncSession, selection: Selection, certificate: CertificateInfo, amount_minor: int, currency_id: int
+) -> None:
+    """Make the certificate the selection's only line (its product lines and any other certificate go)."""
+    await session.execute(delete(SelectionLine).where(SelectionLine.selection_id == selection.id))
+    session.expire(selection, ["lines"])
+    await session.execute(delete(SelectionGiftCertificate).where(SelectionGiftCertificate.selection_id == selection.id))
+    session.add(
+        SelectionGiftCertificate(
+            selection_id=selection.id,
+            line_id=secrets.token_hex(16),
+            certificate_id=certificate.id,
+            amount_minor=amount_minor,
+            currency_id=currency_id,
+        )
+    )
+    await session.flush()
 
 
 async def remove_gift_line(shop: Storefront, visitor: Visitor, line_id: str) -> CheckoutState:

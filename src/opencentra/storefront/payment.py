@@ -30,16 +30,16 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from opencentra.customers.address import SHIPPING_FIELDS, read_address
+from opencentra.address import SHIPPING_FIELDS, read_address
 from opencentra.customers.models import Customer
 from opencentra.customers.services import ensure_guest_customer
 from opencentra.db.base import utcnow
 from opencentra.errors import Conflict, NotFound, OutOfStock, ValidationFailed
 from opencentra.giftcards.services import issue_in
 from opencentra.inventory.services import available_for_market
+from opencentra.orders import LineDraft, OrderDraft
 from opencentra.orders.bundle_lines import insert_order_with_bundles, lines_of_draft
 from opencentra.orders.models import Order, PaymentTransaction, TransactionKind, TransactionStatus
-from opencentra.orders.services import LineDraft, OrderDraft
 from opencentra.payments import (
     Authorized,
     Declined,

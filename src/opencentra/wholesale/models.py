@@ -17,7 +17,7 @@ from datetime import date
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from opencentra.customers.address import BillingAddressColumns
+from opencentra.address import BillingAddressColumns
 from opencentra.db.base import Base, TimestampMixin, enum_check
 
 __all__ = [

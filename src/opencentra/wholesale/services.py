@@ -15,8 +15,8 @@ from decimal import Decimal
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from opencentra.address import Address, read_address, write_address
 from opencentra.catalog.models import ProductVariant
-from opencentra.customers.address import Address, read_address, write_address
 from opencentra.db.base import utcnow
 from opencentra.db.engine import Database
 from opencentra.errors import NotFound, ValidationFailed

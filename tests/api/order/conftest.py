@@ -18,14 +18,14 @@ from typing import Any
 import pytest
 from tests.conftest import ApiHarness
 
+from opencentra import orders
+from opencentra.address import Address
 from opencentra.catalog import brands, displays, products, sizes
 from opencentra.catalog.products import ProductSpec, SizeSpec, VariantSpec
 from opencentra.customers import services as customers
-from opencentra.customers.address import Address
 from opencentra.db.engine import Database
 from opencentra.integration import services as integration
 from opencentra.inventory import services as inventory
-from opencentra.orders import services as orders
 from opencentra.pricing import prices
 from opencentra.stores import services as stores
 

@@ -19,7 +19,7 @@ from tests.api.order.conftest import EAN_S, Wms, World
 from tests.api.order.shapes import find, missing_fields
 from tests.conftest import ApiHarness
 
-from opencentra.customers.address import Address
+from opencentra.address import Address
 from opencentra.db.engine import Database
 from opencentra.events.models import Event
 from opencentra.integration import services as integration

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import func, select
 from tests.api.order.conftest import EAN_S, Wms
 
+from opencentra import orders
 from opencentra.db.engine import Database
 from opencentra.events.models import Event
-from opencentra.orders import services as orders
 from opencentra.orders.models import PaymentTransaction, Shipment
 from opencentra.payments import register_provider
 

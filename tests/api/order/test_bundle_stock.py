@@ -11,8 +11,8 @@ from __future__ import annotations
 from tests.api.order.conftest import Wms, order_draft
 from tests.api.order.test_bundles import Kit, kit  # noqa: F401 - the fixture
 
+from opencentra import orders
 from opencentra.inventory import services as inventory
-from opencentra.orders import services as orders
 
 
 def _kit_stock(wms: Wms) -> tuple[int, int, int]:

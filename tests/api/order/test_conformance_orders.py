@@ -13,7 +13,7 @@ from typing import Any
 from tests.api.order.conftest import Wms, make_plugin
 from tests.api.order.shapes import find, missing_fields
 
-from opencentra.orders import services as orders
+from opencentra import orders
 
 ORDERS = "104.get-orders"
 # No bundles in the catalogue; no localized sizes; wholesale terms are not modelled.

@@ -22,10 +22,10 @@ from hypothesis import HealthCheck, given, settings
 from sqlalchemy import create_engine
 from tests.api.order.conftest import build_world, order_draft
 
+from opencentra import orders
 from opencentra.db.engine import Database
 from opencentra.db.models import metadata
 from opencentra.integration import services as integration
-from opencentra.orders import services as orders
 
 
 def _free_port() -> int:

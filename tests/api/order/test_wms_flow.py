@@ -14,13 +14,13 @@ from typing import Any
 from sqlalchemy import select
 from tests.conftest import ApiHarness
 
-from opencentra.customers.address import Address
+from opencentra import orders
+from opencentra.address import Address
 from opencentra.customers.services import ensure_guest_customer
 from opencentra.db.engine import Database
 from opencentra.demo.seed import seed_demo
 from opencentra.inventory import services as inventory
 from opencentra.inventory.models import Stock
-from opencentra.orders import services as orders
 from opencentra.orders.models import Order, PaymentTransaction
 from opencentra.stores.models import Currency, Market, Pricelist, Store, Warehouse
 

@@ -15,6 +15,8 @@ from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import Response
 
+from opencentra import orders
+from opencentra.address import Address
 from opencentra.api.order import wire
 from opencentra.api.order.access import OrderApi, order_api
 from opencentra.api.order.bodies import CustomerConsent as BodyConsent
@@ -23,7 +25,6 @@ from opencentra.api.order.envelope import ask_xml, failure, ok, respond
 from opencentra.api.order.orders import DOCUMENTED, page
 from opencentra.customers import consents
 from opencentra.customers import services as customers
-from opencentra.customers.address import Address
 from opencentra.customers.models import Customer, CustomerConsent
 from opencentra.errors import Conflict, NotFound, ValidationFailed
 
@@ -192,7 +193,7 @@ async def anonymize_customer(
     if customer is None or customer.store_id not in api.store_ids:
         return failure(request, NOT_FOUND)
     try:
-        await customers.anonymize(api.db, customer.id)
+        await orders.anonymize_customer(api.db, customer.id)
     except Conflict:
         return failure(request, "The personal data was already anonymized.")
     return respond(request, ok(msg="The personal data has been anonymized."))

@@ -19,7 +19,7 @@ from fastapi import APIRouter, Depends
 from starlette.requests import Request
 from starlette.responses import Response
 
-from opencentra.api.order import pdf, views
+from opencentra.api.order import pdf, views, wire
 from opencentra.api.order.access import OrderApi, order_api
 from opencentra.api.order.envelope import echo, ok, respond
 from opencentra.api.order.orders import DOCUMENTED
@@ -129,7 +129,7 @@ async def get_document(
     """A shipment's delivery note, proforma or invoice: data, or a PDF when ``name`` ends in ``.pdf``."""
     echo(request, shipment=shipment_id)
     kind, as_pdf = _kind(name)
-    found = await queries.find_shipment_id(api.db, api.write_scope, shipment_id)
+    found = await queries.find_shipment_id(api.db, api.write_scope, wire.shipment(shipment_id))
     document = await shipment_document(api.db, found, kind)
     body = views.document_json(document)
     if as_pdf:

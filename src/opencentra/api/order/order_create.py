@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
 
+from opencentra.address import Address
 from opencentra.api.errors import validation_fields
 from opencentra.api.order import wire
 from opencentra.api.order.access import OrderApi, order_api
@@ -23,7 +24,6 @@ from opencentra.api.order.bodies import OrderAddress, OrderComplete, OrderCreate
 from opencentra.api.order.customers import consent_inputs
 from opencentra.api.order.envelope import ask_xml, echo, message, ok, respond
 from opencentra.api.order.orders import DOCUMENTED
-from opencentra.customers.address import Address
 from opencentra.errors import Conflict, DomainError, NotFound, OutOfStock, PermissionDenied, ValidationFailed
 from opencentra.orders import intake, queries
 from opencentra.orders.models import TransactionKind, TransactionStatus

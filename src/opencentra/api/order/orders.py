@@ -8,13 +8,13 @@ from fastapi import APIRouter, Depends
 from starlette.requests import Request
 from starlette.responses import Response
 
+from opencentra import orders
 from opencentra.api.order import views, wire
 from opencentra.api.order.access import OrderApi, order_api
 from opencentra.api.order.bodies import OrderUpdate
 from opencentra.api.order.envelope import ask_xml, echo, ok, respond
 from opencentra.errors import ValidationFailed
 from opencentra.orders import queries
-from opencentra.orders import services as orders
 
 router = APIRouter()
 MAX_LIMIT = 1000

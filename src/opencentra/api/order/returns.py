@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query
 from starlette.requests import Request
 from starlette.responses import Response
 
+from opencentra import orders
 from opencentra.api.order import views, wire
 from opencentra.api.order.access import OrderApi, order_api
 from opencentra.api.order.bodies import Amount, ReturnCreate, ReturnUpdate
@@ -15,7 +16,6 @@ from opencentra.api.order.envelope import ask_xml, echo, ok, respond
 from opencentra.api.order.orders import DOCUMENTED, page
 from opencentra.errors import Conflict, ValidationFailed
 from opencentra.orders import queries
-from opencentra.orders import services as orders
 from opencentra.orders.models import ReturnStatus
 
 router = APIRouter()
@@ -34,7 +34,7 @@ def _cost(value: Amount, from_shipment: object, name: str, decimals: int) -> tup
 async def create_return(request: Request, body: ReturnCreate, api: OrderApi = Depends(order_api)) -> Response:  # noqa: B008
     """Return items of a shipped shipment (``products``: lineId -> qty; all of it when left out)."""
     ask_xml(request, body.xml)
-    shipment_id = await queries.find_shipment_id(api.db, api.write_scope, body.shipment)
+    shipment_id = await queries.find_shipment_id(api.db, api.write_scope, wire.shipment(body.shipment))
     details, _ = await queries.shipment_details(api.db, shipment_id)
     shipment = details.shipment(shipment_id)
     decimals = details.order.currency_decimals

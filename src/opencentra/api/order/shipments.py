@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends
 from starlette.requests import Request
 from starlette.responses import Response
 
+from opencentra import orders
 from opencentra.api.order import views, wire
 from opencentra.api.order.access import OrderApi, order_api
 from opencentra.api.order.bodies import CaptureRequest, ShipmentComplete, ShipmentCreate, ShipmentUpdate
@@ -16,7 +17,6 @@ from opencentra.api.order.envelope import ask_xml, echo, failure, ok, respond
 from opencentra.api.order.orders import DOCUMENTED, page
 from opencentra.errors import Conflict, ValidationFailed
 from opencentra.orders import queries
-from opencentra.orders import services as orders
 from opencentra.orders.documents import DocumentKind
 from opencentra.orders.models import ShipmentStatus
 
@@ -152,7 +152,7 @@ async def get_shipment(
 ) -> Response:
     """One shipment, by its number ("83651-1") or internal id."""
     echo(request, shipment=shipment_id)
-    found = await queries.find_shipment_id(api.db, api.write_scope, shipment_id)
+    found = await queries.find_shipment_id(api.db, api.write_scope, wire.shipment(shipment_id))
     return respond(request, ok(shipment=await _shipment_body(request, api, found)))
 
 
@@ -166,7 +166,7 @@ async def update_shipment(
     """Change the lines of an unshipped, uncaptured shipment, or its Good-To-Go flag."""
     ask_xml(request, body.xml)
     echo(request, shipment=shipment_id)
-    found = await queries.find_shipment_id(api.db, api.write_scope, shipment_id)
+    found = await queries.find_shipment_id(api.db, api.write_scope, wire.shipment(shipment_id))
     lines = None if body.products is None else shipment_lines(body.products)
     await orders.update_shipment(api.db, found, lines=lines, good_to_go=wire.flag(body.gtg, "gtg"))
     return respond(request, ok(shipment=await _shipment_body(request, api, found)))
@@ -179,7 +179,7 @@ async def complete_shipment(request: Request, body: ShipmentComplete, api: Order
     echo(request, shipment=str(body.shipment))
     if body.order is not None:
         echo(request, order=wire.integer(body.order, "order", minimum=1))
-    shipment_id = await queries.find_shipment_id(api.db, api.write_scope, body.shipment)
+    shipment_id = await queries.find_shipment_id(api.db, api.write_scope, wire.shipment(body.shipment))
     details, _ = await queries.shipment_details(api.db, shipment_id)
     shipment = details.shipment(shipment_id)
     echo(request, order=details.order.number, shipment=shipment.number)
@@ -211,7 +211,7 @@ async def capture(request: Request, body: CaptureRequest, api: OrderApi = Depend
     """Capture the payment of a shipment; a shipment is captured once."""
     ask_xml(request, body.xml)
     echo(request, shipment=str(body.shipment))
-    shipment_id = await queries.find_shipment_id(api.db, api.write_scope, body.shipment)
+    shipment_id = await queries.find_shipment_id(api.db, api.write_scope, wire.shipment(body.shipment))
     details, _ = await queries.shipment_details(api.db, shipment_id)
     # A refused capture answers {"status":"no","msg":"capture failed","order":..,"shipment":..}.
     echo(request, order=details.order.number, shipment=details.shipment(shipment_id).number)
@@ -235,7 +235,7 @@ async def delete_shipment(
 ) -> Response:
     """Remove a shipment that has no invoice (capture) and has not shipped."""
     echo(request, shipment=shipment_id)
-    found = await queries.find_shipment_id(api.db, api.write_scope, shipment_id)
+    found = await queries.find_shipment_id(api.db, api.write_scope, wire.shipment(shipment_id))
     details, _ = await queries.shipment_details(api.db, found)
     echo(request, shipment=details.shipment(found).number)
     try:

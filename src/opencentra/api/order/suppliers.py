@@ -19,13 +19,13 @@ from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import Response
 
+from opencentra.address import SHIPPING_FIELDS, read_address
 from opencentra.api.order import wire
 from opencentra.api.order.access import OrderApi, order_api
 from opencentra.api.order.bodies import DeliveryAccept
 from opencentra.api.order.envelope import ask_xml, ok, respond
 from opencentra.api.order.orders import DOCUMENTED
 from opencentra.api.order.wholesale_views import supplier_terms_json
-from opencentra.customers.address import SHIPPING_FIELDS, read_address
 from opencentra.errors import NotFound, ValidationFailed
 from opencentra.orders import queries
 from opencentra.orders.models import Order
@@ -166,7 +166,13 @@ async def _reserving_orders(api: OrderApi, reservations: list[suppliers.Reservat
     return [_reserving_order(by_id[r.order_id], r.products) for r in reservations if r.order_id in by_id]
 
 
+def _delivery_reference(reference: str) -> str:
+    """A delivery's id or number (``"12-1"``), read strictly; anything else is not found."""
+    return str(wire.id_or_number(reference, "delivery", not_found="supplier delivery not found"))
+
+
 async def _get_delivery(request: Request, api: OrderApi, reference: str, *, details: bool) -> Response:
+    reference = _delivery_reference(reference)
     if details:
         view, reservations = await suppliers.delivery_reservations(api.db, _warehouse(api), reference)
         body = _delivery(api, view)
@@ -180,6 +186,7 @@ async def _get_delivery(request: Request, api: OrderApi, reference: str, *, deta
 
 async def _accept(request: Request, api: OrderApi, reference: str, body: DeliveryAccept, *, by_sku: bool) -> Response:
     ask_xml(request, body.xml)
+    reference = _delivery_reference(reference)
     warehouse = _warehouse(api)
     wanted = {str(k): wire.integer(v, f"products.{k}", minimum=0) for k, v in body.products.items()}
     if not wanted:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from opencentra.customers.address import Address
+from opencentra.address import Address
 from opencentra.wholesale.terms import OrderWholesaleInfo, TermsView
 
 
