@@ -12,17 +12,18 @@ from sqlalchemy import func, select
 from tests.api.checkout.conftest import ShopIds, build_shop
 from tests.bundle_helpers import BundleIds, add_bundles
 
+from opencentra import orders
+from opencentra.address import Address
 from opencentra.catalog import bundles
 from opencentra.catalog.bundle_models import BundlePriceType, BundleType, OrderBundleComponent, OrderBundleLine
-from opencentra.customers.address import Address
 from opencentra.customers.services import ensure_guest_customer
 from opencentra.db.engine import Database
 from opencentra.errors import Conflict, NotFound, OutOfStock, ValidationFailed
 from opencentra.events.models import Event
 from opencentra.inventory import services as inventory
-from opencentra.orders import services as orders
 from opencentra.orders.bundle_lines import insert_order_with_bundles
 from opencentra.orders.models import Order, OrderAllocation
+from opencentra.pricing import bundle_prices
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
 
@@ -142,7 +143,7 @@ async def test_price_ranges_static_and_dynamic(db: Database, world: Any) -> None
     shop, made = world
     async with db.read() as session:
         loaded = list((await bundles.bundles_of_variants(session, made.variants.values())).values())
-        ranges = await bundles.price_ranges(session, loaded, shop.pricelists["SEK"], shop.markets["Nordics"], NOW)
+        ranges = await bundle_prices.price_ranges(session, loaded, shop.pricelists["SEK"], shop.markets["Nordics"], NOW)
     gift, duo = ranges[made.gift_set], ranges[made.duo]
     assert (gift.min_minor, gift.max_minor) == (25000, 25000)
     # Components: scarf 100 less its 20% Nordic campaign = 80; tee 200.
@@ -168,7 +169,9 @@ async def _bundle_draft(
         bundle = await bundles.bundle_of_variant(session, made.variants["gift"])
         assert bundle is not None
         chosen = await bundles.choose_components(session, shop.store, made.sizes["gift-S"], {})
-        price = await bundles.line_price(session, bundle, chosen, shop.pricelists["SEK"], shop.markets["Nordics"], NOW)
+        price = await bundle_prices.line_price(
+            session, bundle, chosen, shop.pricelists["SEK"], shop.markets["Nordics"], NOW
+        )
         assert price is not None
         plan = bundles.plan_order_lines(bundle, quantity, price, chosen)
         customer = await ensure_guest_customer(session, shop.store, email)
@@ -314,6 +317,8 @@ async def test_choosing_components(db: Database, world: Any) -> None:
         )
         bundle = await bundles.bundle_of_variant(session, made.variants["duo"])
         assert bundle is not None and bundle.price_type == BundlePriceType.DYNAMIC
-        price = await bundles.line_price(session, bundle, both, shop.pricelists["SEK"], shop.markets["Nordics"], NOW)
+        price = await bundle_prices.line_price(
+            session, bundle, both, shop.pricelists["SEK"], shop.markets["Nordics"], NOW
+        )
     assert price is not None
     assert (price.unit_minor, price.before_minor) == (162000, 180000)

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 from tests.api.checkout.conftest import CHECKOUT_ADDRESS, ShopIds, build_shop
 
-from opencentra.customers.address import Address
+from opencentra.address import Address
 from opencentra.db.engine import Database
 from opencentra.errors import NotFound
 from opencentra.inventory import services as inventory

@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from opencentra.address import Address
 from opencentra.catalog.models import Product, ProductVariant, SizeChart
-from opencentra.customers.address import Address
 from opencentra.db.engine import Database
 from opencentra.errors import NotFound, ValidationFailed
 from opencentra.events.models import Event

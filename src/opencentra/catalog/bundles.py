@@ -1,4 +1,8 @@
-"""Bundles: define them, tell what can be sold, price them, and turn them into order lines.
+"""Bundles: define them, the rules for what can be sold and what they cost, and their order lines.
+
+Pricing a bundle from the pricelist is ``pricing.bundle_prices``; how many a
+market can sell is ``inventory.services.available_for_market`` and
+``inventory.bundle_stock``, both from the needs and units computed here.
 
 The rules (Centra's): a fixed bundle offers one variant per section and
 every section is required; a flexible bundle lets the shopper pick one of a
@@ -20,8 +24,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -39,12 +41,11 @@ from opencentra.catalog.bundle_models import (
 )
 from opencentra.catalog.items import format_item_id, parse_item_id
 from opencentra.catalog.models import Display, DisplayItem, Product, ProductSize, ProductVariant, Size
+from opencentra.catalog.pim_writes import file_new_product
+from opencentra.catalog.products import ProductSpec, SizeSpec, VariantSpec, create_product_in
 from opencentra.db.engine import Database
 from opencentra.errors import Conflict, NotFound, ValidationFailed
 from opencentra.events.outbox import record
-
-if TYPE_CHECKING:
-    from opencentra.catalog.products import ProductSpec
 
 # How many sections and options one bundle may have: a bound on the work one request can cause.
 MAX_SECTIONS = 50
@@ -213,8 +214,6 @@ async def create_bundle_product(
 
     The variant comes in ``size_names`` of the product's size chart (every size of it when None).
     """
-    from opencentra.catalog.pim_writes import file_new_product
-
     async with db.atomic() as tx:
         async with tx.write() as session:
             bundle = await _bundle_product_in(
@@ -240,8 +239,6 @@ async def _bundle_product_in(
     sections: Sequence[SectionSpec],
     discount_bp: int,
 ) -> _Made:
-    from opencentra.catalog.products import SizeSpec, VariantSpec, create_product_in
-
     chart_sizes = {
         name: size_id
         for size_id, name in await session.execute(
@@ -446,17 +443,6 @@ def component_size_ids(needs: Mapping[int, BundleSizeNeeds]) -> set[int]:
     return {s for need in needs.values() for section in need.sections for s in section.size_ids}
 
 
-async def available_bundles(session: AsyncSession, market_id: int, bundle_size_ids: Iterable[int]) -> dict[int, int]:
-    """Sellable units of the given bundle sizes in the market (sizes that are not bundles are left out)."""
-    from opencentra.inventory.services import available_for_market
-
-    needs = await needs_for_sizes(session, bundle_size_ids)
-    if not needs:
-        return {}
-    available = await available_for_market(session, market_id, component_size_ids(needs))
-    return bundle_units(needs, available)
-
-
 # --- choosing components ---------------------------------------------------------------------------
 
 
@@ -594,79 +580,10 @@ def record_choices(session: AsyncSession, selection_line_id: int, components: Se
 # --- prices ----------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class PriceRange:
-    """What a bundle costs at least and at most, before and after its discounts (minor units)."""
-
-    min_minor: int
-    max_minor: int
-    min_before_minor: int
-    max_before_minor: int
-    # Dynamic bundles: the components at their own prices, cheapest choice.
-    items_minor: int
-
-
 def discounted(total_minor: int, discount_bp: int) -> int:
     """The total less the bundle discount, rounded half up to the minor unit."""
     off = (total_minor * discount_bp * 2 + 10000) // 20000
     return total_minor - off
-
-
-async def _variant_prices(
-    session: AsyncSession, pricelist_id: int, market_id: int, variant_ids: Iterable[int], at: datetime
-) -> dict[int, tuple[int, int]]:
-    from opencentra.pricing.prices import price_for_variants
-
-    prices = await price_for_variants(session, pricelist_id, market_id, variant_ids, at)
-    return {v: (p.price_minor, p.price_before_discount_minor) for v, p in prices.items()}
-
-
-async def price_ranges(
-    session: AsyncSession,
-    bundles: Iterable[Bundle],
-    pricelist_id: int,
-    market_id: int,
-    at: datetime,
-) -> dict[int, PriceRange]:
-    """Price ranges of loaded bundles (by bundle id); a bundle missing a price it needs is left out."""
-    bundles = list(bundles)
-    variant_ids = {b.variant_id for b in bundles} | {
-        o.variant_id for b in bundles for s in b.sections for o in s.options
-    }
-    prices = await _variant_prices(session, pricelist_id, market_id, variant_ids, at)
-    ranges: dict[int, PriceRange] = {}
-    for bundle in bundles:
-        if bundle.price_type == BundlePriceType.STATIC:
-            own = prices.get(bundle.variant_id)
-            if own is None:
-                continue
-            parts = [
-                [prices[o.variant_id][0] * s.quantity for o in s.options if o.variant_id in prices]
-                for s in bundle.sections
-            ]
-            items = sum(min(p) for p, s in zip(parts, bundle.sections, strict=True) if p and not s.optional)
-            ranges[bundle.id] = PriceRange(own[0], own[0], own[1], own[1], items)
-            continue
-        low = high = low_before = high_before = 0
-        complete = True
-        for section in bundle.sections:
-            options = [prices[o.variant_id] for o in section.options if o.variant_id in prices]
-            if not options:
-                complete = complete and section.optional
-                continue
-            cheapest = min(p for p, _b in options) * section.quantity
-            dearest = max(p for p, _b in options) * section.quantity
-            high += dearest
-            high_before += max(b for _p, b in options) * section.quantity
-            if not section.optional:
-                low += cheapest
-                low_before += min(b for _p, b in options) * section.quantity
-        if not complete:
-            continue
-        ranges[bundle.id] = PriceRange(
-            discounted(low, bundle.discount_bp), discounted(high, bundle.discount_bp), low_before, high_before, low
-        )
-    return ranges
 
 
 @dataclass(frozen=True)
@@ -677,34 +594,6 @@ class BundleLinePrice:
     before_minor: int
     # Per chosen component, in order: (price, before-discount price) of one unit.
     components: tuple[tuple[int, int], ...]
-
-
-async def line_price(
-    session: AsyncSession,
-    bundle: Bundle,
-    components: Sequence[ChosenComponent],
-    pricelist_id: int,
-    market_id: int,
-    at: datetime,
-) -> BundleLinePrice | None:
-    """The price of one bundle with these components; None when a price it needs is missing."""
-    prices = await _variant_prices(
-        session, pricelist_id, market_id, {bundle.variant_id} | {c.variant_id for c in components}, at
-    )
-    parts: list[tuple[int, int]] = []
-    for component in components:
-        price = prices.get(component.variant_id)
-        if price is None and bundle.price_type == BundlePriceType.DYNAMIC:
-            return None
-        parts.append(price or (0, 0))
-    total = sum(p * c.quantity for (p, _b), c in zip(parts, components, strict=True))
-    total_before = sum(b * c.quantity for (_p, b), c in zip(parts, components, strict=True))
-    if bundle.price_type == BundlePriceType.STATIC:
-        own = prices.get(bundle.variant_id)
-        if own is None:
-            return None
-        return BundleLinePrice(own[0], own[1], tuple(parts))
-    return BundleLinePrice(discounted(total, bundle.discount_bp), total_before, tuple(parts))
 
 
 def split_price(bundle_price_minor: int, components: Sequence[tuple[int, int]]) -> tuple[list[int], int]:
@@ -892,10 +781,8 @@ __all__ = [
     "BundleSizeNeeds",
     "ChosenComponent",
     "OrderBundleInfo",
-    "PriceRange",
     "SectionNeed",
     "SectionSpec",
-    "available_bundles",
     "bundle_of_variant",
     "bundle_units",
     "bundles_of_variants",
@@ -904,12 +791,10 @@ __all__ = [
     "create_bundle",
     "create_bundle_in",
     "get_bundle",
-    "line_price",
     "link_order_lines_in",
     "needs_for_sizes",
     "order_bundle_info",
     "plan_order_lines",
-    "price_ranges",
     "split_price",
     "units_possible",
     "update_bundle",

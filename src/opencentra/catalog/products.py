@@ -57,7 +57,8 @@ class VariantSpec:
 class ProductSpec:
     name: str
     product_number: str
-    size_chart_id: int
+    # None: the first size chart (a product made before its first variant names one).
+    size_chart_id: int | None
     variants: Sequence[VariantSpec]
     brand_id: int | None = None
     collection_id: int | None = None
@@ -92,6 +93,14 @@ async def _require(session: AsyncSession, model: type[object], ident: int | None
         raise NotFound(f"{field} {ident} not found", field=field)
 
 
+async def first_size_chart_id(session: AsyncSession) -> int:
+    """The chart a product starts with when none is named: the oldest one."""
+    found = await session.scalar(select(func.min(SizeChart.id)))
+    if found is None:
+        raise ValidationFailed("create a size chart first (createSizeChart)", field="size_chart")
+    return int(found)
+
+
 async def create_product(db: Database, spec: ProductSpec, *, require_variants: bool = True) -> Product:
     """Create a product with its variants and sizes (all loaded on the result).
 
@@ -118,9 +127,10 @@ async def create_product_in(session: AsyncSession, spec: ProductSpec, *, require
     if not spec.variants and require_variants:
         raise ValidationFailed("a product needs at least one variant", field="variants")
 
-    chart = await session.get(SizeChart, spec.size_chart_id)
+    chart_id = spec.size_chart_id if spec.size_chart_id is not None else await first_size_chart_id(session)
+    chart = await session.get(SizeChart, chart_id)
     if chart is None:
-        raise NotFound(f"size chart {spec.size_chart_id} not found", field="size_chart")
+        raise NotFound(f"size chart {chart_id} not found", field="size_chart")
     chart_sizes = set(await session.scalars(select(Size.id).where(Size.size_chart_id == chart.id)))
     await _require(session, Brand, spec.brand_id, "brand")
     await _require(session, Collection, spec.collection_id, "collection")

@@ -8,10 +8,11 @@ removes it, so the field falls back to the untranslated text.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from opencentra.catalog.models import AttributeScope, AttributeType, Category, Display, Product, ProductVariant
@@ -168,3 +169,41 @@ async def translations_of(db: Database, object_type: str, object_id: int) -> dic
         for language_id, field, value in rows:
             found.setdefault(language_id, {})[field] = value
         return found
+
+
+async def translatable_fields_by_type(session: AsyncSession) -> dict[str, list[str]]:
+    """``translatable_fields`` of every translatable type, in one read."""
+    keys: dict[str, list[str]] = defaultdict(list)
+    for scope, key in await session.execute(select(AttributeType.scope, AttributeType.key).order_by(AttributeType.id)):
+        keys[scope].append(key)
+    return {
+        object_type: list(spec.fields)
+        + (
+            [attribute_field(key) for key in keys.get(spec.attribute_scope.value, [])]
+            if spec.attribute_scope is not None
+            else []
+        )
+        for object_type, spec in TRANSLATABLE.items()
+    }
+
+
+async def stored_translations(
+    session: AsyncSession, objects: Iterable[tuple[str, int]]
+) -> dict[tuple[str, int], dict[int, dict[str, str]]]:
+    """``{(object type, id): {language id: {field: value}}}`` of many objects in one read.
+
+    Objects without translations are left out.
+    """
+    by_type: dict[str, list[int]] = defaultdict(list)
+    for object_type, object_id in dict.fromkeys(objects):
+        by_type[object_type].append(object_id)
+    if not by_type:
+        return {}
+    t = Translation
+    wanted = or_(*(and_(t.object_type == kind, t.object_id.in_(ids)) for kind, ids in by_type.items()))
+    found: dict[tuple[str, int], dict[int, dict[str, str]]] = defaultdict(dict)
+    for kind, ident, language_id, field, value in await session.execute(
+        select(t.object_type, t.object_id, t.language_id, t.field, t.value).where(wanted)
+    ):
+        found[(kind, ident)].setdefault(language_id, {})[field] = value
+    return dict(found)

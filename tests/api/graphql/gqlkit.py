@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from opencentra import orders
 from opencentra.api.graphql.app import GraphQLApp
 from opencentra.catalog.models import Display, DisplayItem, Product, ProductSize, ProductVariant, Size, SizeChart
 from opencentra.customers.models import Customer
@@ -19,8 +20,7 @@ from opencentra.db.engine import Database
 from opencentra.integration import services as integration
 from opencentra.integration.permissions import ALL_PERMISSIONS
 from opencentra.inventory.models import Stock
-from opencentra.orders import services as orders
-from opencentra.orders.services import LineDraft, OrderDraft
+from opencentra.orders import LineDraft, OrderDraft
 from opencentra.ratelimit import ENTERPRISE, ManualClock, MemoryRateLimitStore, Plan, RateLimitStore
 from opencentra.stores.models import (
     AllocationRule,

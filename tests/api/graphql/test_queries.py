@@ -44,15 +44,15 @@ def counted_statements(api: Any) -> Iterator[list[str]]:
 
 def test_orders_with_relations_issue_a_fixed_number_of_statements(api: Any, gql: GraphQLClient, world: World) -> None:
     """1 token + 1 orders + 1 per relation level, whether 2 orders or 40."""
-    from opencentra.orders import services
+    from opencentra import orders
 
     api.call(add_orders, world, 2)
-    api.call(services.create_shipment, world.order_ids[0], {api.call(_first_line, world.order_ids[0]): 1})
+    api.call(orders.create_shipment, world.order_ids[0], {api.call(_first_line, world.order_ids[0]): 1})
     with counted_statements(api) as few:
         small = gql.query(ORDERS_WITH_RELATIONS)
     api.call(add_orders, world, 38)
     for order_id in world.order_ids[1:6]:
-        api.call(services.create_shipment, order_id, {api.call(_first_line, order_id): 1})
+        api.call(orders.create_shipment, order_id, {api.call(_first_line, order_id): 1})
     with counted_statements(api) as many:
         large = gql.query(ORDERS_WITH_RELATIONS)
     assert len(small["data"]["orders"]) == 2
@@ -65,9 +65,9 @@ def test_orders_with_relations_issue_a_fixed_number_of_statements(api: Any, gql:
 
 
 async def _first_line(db: Any, order_id: int) -> int:
-    from opencentra.orders import services
+    from opencentra import orders
 
-    order = await services.get_order(db, order_id)
+    order = await orders.get_order(db, order_id)
     return order.lines[0].id
 
 

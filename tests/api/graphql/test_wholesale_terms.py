@@ -316,7 +316,7 @@ def test_the_applied_discounts_voucher_needs_voucher_read(api: Any, gql: GraphQL
 
     from tests.api.graphql.gqlkit import order_draft
 
-    from opencentra.orders import services as orders
+    from opencentra import orders
 
     api.call(orders.create_order, replace(order_draft(world), discount_minor=1000))
     document = "{ orders { discountsApplied { value { value } ... on AppliedDiscount { discount { id name } } } } }"

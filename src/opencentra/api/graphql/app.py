@@ -45,13 +45,32 @@ COOKIE = "graphql-access"
 INTERNAL = "internal"
 
 
-def presented_token(request: Request) -> str | None:
+def _bearer(request: Request) -> str | None:
     authorization = request.headers.get("authorization", "")
     scheme, _, credentials = authorization.strip().partition(" ")
-    if scheme.lower() == "bearer" and credentials.strip():
-        return credentials.strip()
+    return credentials.strip() if scheme.lower() == "bearer" and credentials.strip() else None
+
+
+def presented_token(request: Request) -> str | None:
+    bearer = _bearer(request)
+    if bearer is not None:
+        return bearer
     cookie = request.cookies.get(COOKIE)
     return cookie.strip() if cookie and cookie.strip() else None
+
+
+def forgeable(request: Request) -> bool:
+    """A cookie-authenticated request a cross-site page could have made (CSRF).
+
+    A browser adds the ``graphql-access`` cookie to a form another site posts
+    here, but no form can send ``Content-Type: application/json``: that needs
+    a CORS preflight, which this endpoint never grants. So the cookie counts
+    only on a JSON request; the ``Authorization`` header needs no such check.
+    """
+    if _bearer(request) is not None or not request.cookies.get(COOKIE, "").strip():
+        return False
+    media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    return media_type != "application/json"
 
 
 def format_error(error: GraphQLError) -> dict[str, Any]:
@@ -118,6 +137,8 @@ class GraphQLApp:
             return _problem("Send GraphQL requests with POST", "request", 405)
         if request.method != "POST":
             return _problem("Send GraphQL requests with POST", "request", 405)
+        if forgeable(request):
+            return _problem(f"With the {COOKIE} cookie, send Content-Type: application/json", "request", 415)
         app_context: AppContext = getattr(request.state, APP_CONTEXT_KEY)
         try:
             token = await authenticate_token(app_context.db, presented_token(request))

@@ -15,7 +15,8 @@ import strawberry
 from strawberry.extensions import FieldExtension
 from strawberry.types import Info
 
-from opencentra.api.graphql.catalog import Product, ProductVariant
+from opencentra import catalog
+from opencentra.api.graphql.catalog import Product, ProductVariant, domain_status
 from opencentra.api.graphql.common import UserError, UserWarning
 from opencentra.api.graphql.context import GraphQLContext
 from opencentra.api.graphql.permissions import Require
@@ -24,15 +25,11 @@ from opencentra.api.graphql.pim_mutations import (
     ProductVariantRef,
     SizeChartRef,
     SizeInputRef,
-    _country_code,
-    _default_size_chart,
-    _ignored,
-    _resolve,
-    _status,
+    country_code,
+    ignored,
+    resolve_ref,
     user_error,
 )
-from opencentra.catalog import bundle_models, bundles, products
-from opencentra.catalog import models as catalog
 from opencentra.errors import DomainError, ValidationFailed
 
 
@@ -91,9 +88,8 @@ class BundleSection:
 
     @strawberry.field
     async def product_variants(self, info: Info[Any, Any]) -> list[ProductVariant]:
-        loader = info.context.loaders.one(catalog.ProductVariant)
-        rows = [await loader.load(variant_id) for variant_id in self._variant_ids]
-        return [ProductVariant.of(row) for row in rows if row is not None]
+        found = await info.context.loaders.variant.load_many(self._variant_ids)
+        return [ProductVariant.of(variant) for variant in found if variant is not None]
 
 
 @strawberry.type
@@ -106,33 +102,31 @@ class Bundle:
     _variant_id: strawberry.Private[int]
 
     @classmethod
-    def of(cls, row: bundle_models.Bundle) -> Bundle:
+    def of(cls, view: catalog.BundleView) -> Bundle:
         return cls(
-            id=row.id,
-            type=BundleType(row.type.upper()),
-            price_type=BundlePriceType(row.price_type.upper()),
-            discount_percent=row.discount_bp / 100,
+            id=view.id,
+            type=BundleType(view.type.value.upper()),
+            price_type=BundlePriceType(view.price_type.value.upper()),
+            discount_percent=view.discount_bp / 100,
             sections=[
-                BundleSection(
-                    id=s.id, quantity=s.quantity, is_optional=s.optional, _variant_ids=[o.variant_id for o in s.options]
-                )
-                for s in row.sections
+                BundleSection(id=s.id, quantity=s.quantity, is_optional=s.optional, _variant_ids=list(s.variant_ids))
+                for s in view.sections
             ],
-            _variant_id=row.variant_id,
+            _variant_id=view.variant_id,
         )
 
     @strawberry.field
     async def product_variant(self, info: Info[Any, Any]) -> ProductVariant | None:
-        row = await info.context.loaders.one(catalog.ProductVariant).load(self._variant_id)
-        return ProductVariant.of(row) if row is not None else None
+        found = await info.context.loaders.variant.load(self._variant_id)
+        return None if found is None else ProductVariant.of(found)
 
     @strawberry.field
     async def product(self, info: Info[Any, Any]) -> Product | None:
-        variant = await info.context.loaders.one(catalog.ProductVariant).load(self._variant_id)
+        variant = await info.context.loaders.variant.load(self._variant_id)
         if variant is None:
             return None
-        row = await info.context.loaders.product.load(variant.product_id)
-        return Product.of(row) if row is not None else None
+        found = await info.context.loaders.product.load(variant.product_id)
+        return None if found is None else Product.of(found)
 
 
 @strawberry.type
@@ -150,14 +144,14 @@ def _discount_bp(percent: float | None) -> int:
     return round(percent * 100)
 
 
-async def _sections(context: GraphQLContext, given: list[BundleSectionInput] | None) -> list[bundles.SectionSpec]:
+async def _sections(context: GraphQLContext, given: list[BundleSectionInput] | None) -> list[catalog.SectionSpec]:
     specs = []
     for index, section in enumerate(given or []):
         ids = [
-            await _resolve(context, ref, "ProductVariant", f"addBundleSections.{index}.productVariants")
+            await resolve_ref(context, ref, "ProductVariant", f"addBundleSections.{index}.productVariants")
             for ref in section.product_variants
         ]
-        specs.append(bundles.SectionSpec(ids, quantity=section.quantity, optional=section.is_optional))
+        specs.append(catalog.SectionSpec(ids, quantity=section.quantity, optional=section.is_optional))
     return specs
 
 
@@ -172,14 +166,15 @@ async def create_bundle(info: Info[Any, Any], input: BundleCreateInput) -> Bundl
     """A new product that is a bundle of the given sections."""
     context: GraphQLContext = info.context
     given = input.product
-    warnings = _ignored({"weight": given.weight, "measurementTable": given.measurement_table})
+    warnings = ignored({"weight": given.weight, "measurementTable": given.measurement_table})
     try:
         if not given.product_number or not given.product_number.strip():
             raise ValidationFailed("productNumber is required in OpenCentra", field="product.productNumber")
+        # None: the first size chart.
         chart_id = (
-            await _resolve(context, input.size_chart, "SizeChart", "sizeChart")
+            await resolve_ref(context, input.size_chart, "SizeChart", "sizeChart")
             if input.size_chart is not None
-            else await _default_size_chart(context)
+            else None
         )
         names = None
         if input.sizes is not None:
@@ -188,27 +183,25 @@ async def create_bundle(info: Info[Any, Any], input: BundleCreateInput) -> Bundl
                 if size.name is None:
                     raise ValidationFailed("name the size", field=f"sizes.{index}.name")
                 names.append(size.name)
-        spec = products.ProductSpec(
+        spec = catalog.ProductSpec(
             name=given.name,
             product_number=given.product_number,
             size_chart_id=chart_id,
             variants=(),
             brand_id=given.brand.id if given.brand else None,
             collection_id=given.collection.id if given.collection else None,
-            status=catalog.ProductStatus.ACTIVE if _status(given.status) else catalog.ProductStatus.INACTIVE,
+            status=domain_status(given.status),
             harmonized_code=given.harmonized_commodity_code or "",
             harmonized_code_description=given.harmonized_commodity_code_description or "",
-            country_of_origin=await _country_code(context, given.country_of_origin)
-            if given.country_of_origin
-            else None,
+            country_of_origin=await country_code(context, given.country_of_origin) if given.country_of_origin else None,
             comment=given.internal_comment or "",
         )
-        row = await bundles.create_bundle_product(
+        bundle = await catalog.create_bundle(
             context.db,
             spec,
             names,
-            bundle_type=bundle_models.BundleType(input.type.value.lower()),
-            price_type=bundle_models.BundlePriceType(input.price_type.value.lower()),
+            bundle_type=catalog.BundleType(input.type.value.lower()),
+            price_type=catalog.BundlePriceType(input.price_type.value.lower()),
             sections=await _sections(context, input.add_bundle_sections),
             discount_bp=_discount_bp(input.discount_percent),
             folder_id=given.folder.id if given.folder else None,
@@ -216,44 +209,32 @@ async def create_bundle(info: Info[Any, Any], input: BundleCreateInput) -> Bundl
     except DomainError as error:
         return BundlePayload(bundle=None, user_errors=[_bundle_error(error)], user_warnings=[])
     await context.after_write()
-    return BundlePayload(bundle=Bundle.of(row), user_errors=[], user_warnings=warnings)
+    return BundlePayload(bundle=Bundle.of(bundle), user_errors=[], user_warnings=warnings)
 
 
 async def update_bundle(info: Info[Any, Any], id: int, input: BundleUpdateInput) -> BundlePayload:
     context: GraphQLContext = info.context
     try:
-        changes = bundles.BundleChanges(
-            type=bundle_models.BundleType(input.type.value.lower()) if input.type else None,
-            price_type=bundle_models.BundlePriceType(input.price_type.value.lower()) if input.price_type else None,
+        changes = catalog.BundleChanges(
+            type=catalog.BundleType(input.type.value.lower()) if input.type else None,
+            price_type=catalog.BundlePriceType(input.price_type.value.lower()) if input.price_type else None,
             discount_bp=_discount_bp(input.discount_percent) if input.discount_percent is not None else None,
             add_sections=await _sections(context, input.add_bundle_sections),
             remove_section_ids=[ref.id for ref in input.remove_bundle_sections or []],
         )
-        row = await bundles.update_bundle(context.db, id, changes)
+        bundle = await catalog.update_bundle(context.db, id, changes)
     except DomainError as error:
         return BundlePayload(bundle=None, user_errors=[_bundle_error(error)], user_warnings=[])
     await context.after_write()
-    return BundlePayload(bundle=Bundle.of(row), user_errors=[], user_warnings=[])
+    return BundlePayload(bundle=Bundle.of(bundle), user_errors=[], user_warnings=[])
 
 
 async def resolve_bundle(info: Info[Any, Any], id: int) -> Bundle | None:
     context: GraphQLContext = info.context
     try:
-        return Bundle.of(await bundles.get_bundle(context.db, id))
+        return Bundle.of(await catalog.bundle(context.db, id))
     except DomainError:
         return None
-
-
-async def product_is_bundle(info: Info[Any, Any], product_id: int) -> bool:
-    context: GraphQLContext = info.context
-    variants = await context.loaders.many(
-        catalog.ProductVariant, catalog.ProductVariant.product_id, catalog.ProductVariant.sort_order
-    ).load(product_id)
-    loader = context.loaders.one(bundle_models.Bundle, bundle_models.Bundle.variant_id)
-    for variant in variants:
-        if await loader.load(variant.id) is not None:
-            return True
-    return False
 
 
 def _root(resolver: Any, permission: str, description: str | None = None) -> Any:

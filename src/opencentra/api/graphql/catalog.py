@@ -1,5 +1,12 @@
-"""Catalogue and PIM: products, variants, sizes, size charts, brands, collections,
-displays, categories, prices and stock totals."""
+"""Catalogue and PIM types: products, variants, sizes, size charts, brands, collections,
+displays, categories, folders, prices and stock totals, and their root fields.
+
+The types point at each other (a product lists its displays, a display
+names its product), so they live in this one module; what they show comes
+from the catalogue's read views through the request's dataloaders. Fields
+that belong to other concepts are resolver functions of their own modules
+(``attributes``, ``translations``, ``media``), attached here.
+"""
 
 # Sort enums carry Centra's wire names (id_ASC, updatedAt_DESC), which are mixedCase.
 # ruff: noqa: N815
@@ -12,9 +19,9 @@ from collections.abc import Sequence
 from typing import Any
 
 import strawberry
-from sqlalchemy import Select, func, select
 from strawberry.types import Info
 
+from opencentra import catalog, inventory, pricing, stores, wholesale
 from opencentra.api.graphql.attributes import Attribute, ObjectWithAttributes, product_attributes, variant_attributes
 from opencentra.api.graphql.common import (
     DateTimeFilter,
@@ -23,36 +30,45 @@ from opencentra.api.graphql.common import (
     PageInfo,
     Status,
     StringFilter,
-    apply_page,
-    apply_sort,
     coerce_cursor_value,
     connection_window,
     decode_cursor,
     encode_cursor,
     input_error,
-    keyset_condition,
     money,
-    range_condition,
+    page_window,
     status_of,
-    string_condition,
 )
 from opencentra.api.graphql.context import GraphQLContext
 from opencentra.api.graphql.dates import date_field
-from opencentra.api.graphql.media import ProductMediaExtras
+from opencentra.api.graphql.listing import between, sort_key, sort_keys, text_match, window
+from opencentra.api.graphql.media import ProductMedia
 from opencentra.api.graphql.permissions import allowed, check
-from opencentra.api.graphql.pim_extras import DisplayExtras, ProductExtras, VariantExtras
-from opencentra.api.graphql.stores import Country, Market, Pricelist, Store, Warehouse, load_country, load_store, rows
+from opencentra.api.graphql.stores import (
+    Country,
+    Market,
+    Pricelist,
+    Store,
+    Warehouse,
+    load_country,
+    load_pricelist,
+    load_store,
+)
 from opencentra.api.graphql.translations import Localizable, ObjectWithTranslations
-from opencentra.catalog import models
-from opencentra.inventory.models import Stock
-from opencentra.pricing.models import Price
-from opencentra.stores import models as store_models
 
 
 @strawberry.enum
 class ProductStatus(enum.Enum):
     ACTIVE = "ACTIVE"
     INACTIVE = "INACTIVE"
+
+
+def product_status(value: catalog.ProductStatus) -> ProductStatus:
+    return ProductStatus.ACTIVE if value == catalog.ProductStatus.ACTIVE else ProductStatus.INACTIVE
+
+
+def domain_status(value: ProductStatus | Status) -> catalog.ProductStatus:
+    return catalog.ProductStatus.ACTIVE if value.value == "ACTIVE" else catalog.ProductStatus.INACTIVE
 
 
 @strawberry.enum
@@ -75,6 +91,61 @@ def weight_of(grams: int | None) -> Weight | None:
     return Weight(value=kilograms, unit=WeightUnit.KILOGRAMS, formatted_value=f"{kilograms:g} kg")
 
 
+# --- request loaders of what the types point at -------------------------------------------------
+
+
+async def _product(info: Info[Any, Any], product_id: int) -> catalog.ProductView:
+    found: catalog.ProductView | None = await info.context.loaders.product.load(product_id)
+    assert found is not None
+    return found
+
+
+async def _variant(info: Info[Any, Any], variant_id: int) -> catalog.VariantView:
+    found: catalog.VariantView | None = await info.context.loaders.variant.load(variant_id)
+    assert found is not None
+    return found
+
+
+async def _size_chart(info: Info[Any, Any], chart_id: int) -> SizeChart:
+    found = await info.context.loaders.keyed("size_charts", catalog.size_charts_by_id).load(chart_id)
+    assert found is not None
+    return SizeChart.of(found)
+
+
+async def _category(info: Info[Any, Any], category_id: int | None) -> Category | None:
+    if category_id is None:
+        return None
+    found = await info.context.loaders.keyed("categories", catalog.categories_by_id).load(category_id)
+    return None if found is None else Category.of(found)
+
+
+async def _sizes_of_variant(info: Info[Any, Any], variant_id: int) -> list[catalog.ProductSizeView]:
+    found: list[catalog.ProductSizeView] = await info.context.loaders.grouped(
+        "sizes_of_variants", catalog.sizes_of_variants
+    ).load(variant_id)
+    return found
+
+
+async def _stock(info: Info[Any, Any], product_size_ids: list[int]) -> list[inventory.StockLevel]:
+    loader = info.context.loaders.grouped("stock_of_sizes", inventory.stock_of_sizes)
+    return [level for levels in await loader.load_many(product_size_ids) for level in levels]
+
+
+async def _price_money(info: Info[Any, Any], price: pricing.VariantPriceView, minor: int) -> MonetaryValue:
+    currency = await info.context.loaders.currency.load(price.currency_id)
+    assert currency is not None
+    return money(minor, currency.id, currency.decimal_digits)
+
+
+def _visible(info: Info[Any, Any], store_id: int) -> bool:
+    """Whether the token may see an object of ``store_id`` (a store-restricted token sees its store's only)."""
+    context: GraphQLContext = info.context
+    return context.store_id is None or context.store_id == store_id
+
+
+# --- brands, collections, sizes and charts ------------------------------------------------------
+
+
 @strawberry.type
 class Brand:
     id: int
@@ -82,8 +153,8 @@ class Brand:
     uri: str
 
     @classmethod
-    def of(cls, row: models.Brand) -> Brand:
-        return cls(id=row.id, name=row.name, uri=row.uri)
+    def of(cls, view: catalog.BrandView) -> Brand:
+        return cls(id=view.id, name=view.name, uri=view.uri)
 
 
 @strawberry.type
@@ -94,8 +165,8 @@ class Collection:
     status: Status = Status.ACTIVE
 
     @classmethod
-    def of(cls, row: models.Collection) -> Collection:
-        return cls(id=row.id, name=row.name, uri=row.uri)
+    def of(cls, view: catalog.CollectionView) -> Collection:
+        return cls(id=view.id, name=view.name, uri=view.uri)
 
 
 @strawberry.type
@@ -105,14 +176,12 @@ class Size:
     _size_chart_id: strawberry.Private[int]
 
     @classmethod
-    def of(cls, row: models.Size) -> Size:
-        return cls(id=row.id, name=row.name, _size_chart_id=row.size_chart_id)
+    def of(cls, view: catalog.SizeView) -> Size:
+        return cls(id=view.id, name=view.name, _size_chart_id=view.size_chart_id)
 
     @strawberry.field
     async def size_chart(self, info: Info[Any, Any]) -> SizeChart:
-        row = await info.context.loaders.one(models.SizeChart).load(self._size_chart_id)
-        assert row is not None
-        return SizeChart.of(row)
+        return await _size_chart(info, self._size_chart_id)
 
 
 @strawberry.type
@@ -121,23 +190,27 @@ class SizeChart:
     name: str
     divider_symbol: str
 
+    async def _sizes(self, info: Info[Any, Any]) -> list[catalog.SizeView]:
+        found: list[catalog.SizeView] = await info.context.loaders.grouped(
+            "sizes_of_charts", catalog.sizes_of_charts
+        ).load(self.id)
+        return found
+
     @strawberry.field
     async def horizontal_labels(self, info: Info[Any, Any]) -> list[str]:
-        loader = info.context.loaders.many(models.Size, models.Size.size_chart_id, models.Size.position)
-        return [size.name for size in await loader.load(self.id)]
+        return [size.name for size in await self._sizes(info)]
 
     @strawberry.field
     def vertical_labels(self) -> list[str]:
         return []
 
     @classmethod
-    def of(cls, row: models.SizeChart) -> SizeChart:
-        return cls(id=row.id, name=row.name, divider_symbol=row.divider_symbol)
+    def of(cls, view: catalog.SizeChartView) -> SizeChart:
+        return cls(id=view.id, name=view.name, divider_symbol=view.divider_symbol)
 
     @strawberry.field
     async def sizes(self, info: Info[Any, Any]) -> list[Size]:
-        loader = info.context.loaders.many(models.Size, models.Size.size_chart_id, models.Size.position)
-        return [Size.of(r) for r in await loader.load(self.id)]
+        return [Size.of(size) for size in await self._sizes(info)]
 
 
 @strawberry.type
@@ -151,16 +224,16 @@ class MeasurementChart:
     content_json: str = strawberry.field(name="contentJSON", description="{vertical label: {horizontal label: value}}")
 
     @classmethod
-    def of(cls, row: models.MeasurementChart) -> MeasurementChart:
-        rows, columns = list(row.row_names), list(row.column_names)
-        cells = {r: {c: row.cells[r][c] for c in columns if c in row.cells[r]} for r in rows if r in row.cells}
+    def of(cls, view: catalog.MeasurementChartView) -> MeasurementChart:
+        rows, columns = list(view.row_names), list(view.column_names)
+        cells = {r: {c: view.cells[r][c] for c in columns if c in view.cells[r]} for r in rows if r in view.cells}
         return cls(
-            id=row.id,
-            name=row.name,
-            unit=row.unit,
+            id=view.id,
+            name=view.name,
+            unit=view.unit,
             horizontal_labels=columns,
             vertical_labels=rows,
-            display_unit=row.unit,
+            display_unit=view.unit,
             content_json=json.dumps(cells, separators=(",", ":"), ensure_ascii=False),
         )
 
@@ -173,16 +246,7 @@ class MeasurementTable:
     chart: MeasurementChart | None
 
 
-@strawberry.type
-class ProductMedia(ProductMediaExtras):
-    id: int
-    url: str
-    alt_text: str
-    sort_order: int
-
-    @classmethod
-    def of(cls, row: models.Media) -> ProductMedia:
-        return cls(id=row.id, url=row.url, alt_text=row.alt_text, sort_order=row.sort_order)
+# --- stock and prices ----------------------------------------------------------------------------
 
 
 @strawberry.type
@@ -200,7 +264,7 @@ class StockTotals:
     unlinked_incoming_quantity: int = 0
 
 
-def _totals(stock: Sequence[Stock]) -> StockTotals:
+def _totals(stock: Sequence[inventory.StockLevel]) -> StockTotals:
     physical = sum(s.physical for s in stock)
     allocated = sum(s.allocated for s in stock)
     return StockTotals(
@@ -222,13 +286,88 @@ class WarehouseStock:
 
     @strawberry.field
     async def warehouse(self, info: Info[Any, Any]) -> Warehouse:
-        row = await info.context.loaders.one(store_models.Warehouse).load(self._warehouse_id)
-        assert row is not None
-        return Warehouse.of(row)
+        found = await info.context.loaders.keyed("warehouses", stores.warehouses_by_id).load(self._warehouse_id)
+        assert found is not None
+        return Warehouse.of(found)
 
 
-def _stock_loader(info: Info[Any, Any]) -> Any:
-    return info.context.loaders.many(Stock, Stock.product_size_id, Stock.warehouse_id)
+@strawberry.type
+class VariantPrice:
+    """A variant's price in one pricelist."""
+
+    _price: strawberry.Private[pricing.VariantPriceView]
+
+    @classmethod
+    def of(cls, view: pricing.VariantPriceView) -> VariantPrice:
+        return cls(_price=view)
+
+    @strawberry.field
+    async def pricelist(self, info: Info[Any, Any]) -> Pricelist:
+        return await load_pricelist(info, self._price.pricelist_id)
+
+    @strawberry.field
+    async def price(self, info: Info[Any, Any]) -> MonetaryValue:
+        return await _price_money(info, self._price, self._price.price_minor)
+
+    @strawberry.field
+    async def price_before_discount(self, info: Info[Any, Any]) -> MonetaryValue | None:
+        before = self._price.price_before_discount_minor
+        return None if before is None else await _price_money(info, self._price, before)
+
+
+@strawberry.type(description="A display's price in one pricelist: the price of its first variant priced there.")
+class DisplayPrice:
+    id: int
+    _price: strawberry.Private[pricing.VariantPriceView]
+
+    @strawberry.field
+    async def pricelist(self, info: Info[Any, Any]) -> Pricelist:
+        return await load_pricelist(info, self._price.pricelist_id)
+
+    @strawberry.field
+    async def price(self, info: Info[Any, Any]) -> MonetaryValue:
+        return await _price_money(info, self._price, self._price.price_minor)
+
+    @strawberry.field
+    async def price_before_discount(self, info: Info[Any, Any]) -> MonetaryValue | None:
+        before = self._price.price_before_discount_minor
+        return None if before is None else await _price_money(info, self._price, before)
+
+
+async def _campaign_variant(root: CampaignVariant, info: Info[Any, Any]) -> ProductVariant | None:
+    found = await info.context.loaders.variant.load(root._variant_id)
+    return None if found is None else ProductVariant.of(found)
+
+
+async def _campaign_pricelist(root: CampaignVariant, info: Info[Any, Any]) -> Pricelist | None:
+    if root._pricelist_id is None:
+        return None
+    found = await info.context.loaders.keyed("pricelists", stores.pricelists_by_id).load(root._pricelist_id)
+    return None if found is None else Pricelist.of(found)
+
+
+@strawberry.type
+class CampaignVariant:
+    id: int
+    discount_percent: float
+    _variant_id: strawberry.Private[int]
+    _pricelist_id: strawberry.Private[int | None]
+    product_variant: ProductVariant | None = strawberry.field(resolver=_campaign_variant)
+    pricelist: Pricelist | None = strawberry.field(
+        resolver=_campaign_pricelist, description="Null: the discount applies in every pricelist."
+    )
+
+    @classmethod
+    def of(cls, view: pricing.CampaignVariantView) -> CampaignVariant:
+        return cls(
+            id=view.id,
+            discount_percent=view.discount_bp / 100,
+            _variant_id=view.variant_id,
+            _pricelist_id=view.pricelist_id,
+        )
+
+
+# --- sizes, variants, products -------------------------------------------------------------------
 
 
 @strawberry.type
@@ -240,27 +379,39 @@ class ProductSize:
     _size_id: strawberry.Private[int]
     _variant_id: strawberry.Private[int]
 
-    @strawberry.field(name="GTIN")  # type: ignore[untyped-decorator]
-    def gtin(self) -> str | None:
+    def _gtin(self) -> str | None:
         """The same code as ``EAN`` (Centra's older name)."""
         return self.EAN
 
+    gtin: str | None = strawberry.field(resolver=_gtin, name="GTIN")
+
     @classmethod
-    def of(cls, row: models.ProductSize) -> ProductSize:
+    def of(cls, view: catalog.ProductSizeView) -> ProductSize:
         return cls(
-            id=row.id, EAN=row.ean, SKU=row.sku, size_number=row.sku, _size_id=row.size_id, _variant_id=row.variant_id
+            id=view.id,
+            EAN=view.ean,
+            SKU=view.sku,
+            size_number=view.sku,
+            _size_id=view.size_id,
+            _variant_id=view.variant_id,
         )
+
+    async def _size(self, info: Info[Any, Any]) -> catalog.SizeView | None:
+        found: catalog.SizeView | None = await info.context.loaders.keyed("sizes", catalog.sizes_by_id).load(
+            self._size_id
+        )
+        return found
 
     @strawberry.field
     async def size(self, info: Info[Any, Any]) -> Size:
-        row = await info.context.loaders.one(models.Size).load(self._size_id)
-        assert row is not None
-        return Size.of(row)
+        found = await self._size(info)
+        assert found is not None
+        return Size.of(found)
 
     @strawberry.field
     async def description(self, info: Info[Any, Any]) -> str:
-        row = await info.context.loaders.one(models.Size).load(self._size_id)
-        return row.name if row is not None else ""
+        found = await self._size(info)
+        return found.name if found is not None else ""
 
     @strawberry.field
     async def weight(self, info: Info[Any, Any]) -> Weight | None:
@@ -271,21 +422,20 @@ class ProductSize:
 
     @strawberry.field
     async def product_variant(self, info: Info[Any, Any]) -> ProductVariant:
-        row = await info.context.loaders.variant.load(self._variant_id)
-        assert row is not None
-        return ProductVariant.of(row)
+        return ProductVariant.of(await _variant(info, self._variant_id))
 
     @strawberry.field
     async def preorder(self, info: Info[Any, Any]) -> bool:
         """Whether the variant is sold as a pre-order in a delivery window."""
-        from opencentra.api.graphql.order_b2b_fields import size_is_preorder
-
-        return await size_is_preorder(info, self._variant_id)
+        found = await info.context.loaders.keyed("variants_on_preorder", wholesale.variants_on_preorder).load(
+            self._variant_id
+        )
+        return bool(found)
 
     @strawberry.field
     async def stock_totals(self, info: Info[Any, Any]) -> StockTotals | None:
         check(info, "ProductSize.stockTotals:read")
-        return _totals(await _stock_loader(info).load(self.id))
+        return _totals(await _stock(info, [self.id]))
 
     @strawberry.field
     async def warehouse_stock(self, info: Info[Any, Any]) -> list[WarehouseStock] | None:
@@ -297,12 +447,29 @@ class ProductSize:
                 available_quantity=s.physical - s.allocated,
                 _warehouse_id=s.warehouse_id,
             )
-            for s in await _stock_loader(info).load(self.id)
+            for s in await _stock(info, [self.id])
         ]
 
 
+async def _unit_cost(root: ProductVariant, info: Info[Any, Any]) -> MonetaryValue | None:
+    found = await info.context.loaders.keyed("unit_costs", catalog.unit_costs_of_variants).load(root.id)
+    if found is None:
+        return None
+    currency = await info.context.loaders.currency.load(found.currency_id)
+    return money(found.amount_minor, found.currency_id, currency.decimal_digits if currency is not None else 2)
+
+
 @strawberry.type
-class ProductVariant(ObjectWithAttributes, VariantExtras, ObjectWithTranslations, Localizable):
+class _VariantUnitCost:
+    """``ProductVariant.unitCost``, which Centra lists before the translations (see ``_ProductFolderAndMedia``)."""
+
+    unit_cost: MonetaryValue | None = strawberry.field(
+        resolver=_unit_cost, description="What one unit costs the brand, or null when not set."
+    )
+
+
+@strawberry.type
+class ProductVariant(ObjectWithAttributes, _VariantUnitCost, ObjectWithTranslations, Localizable):
     id: int
     name: str
     variant_number: str
@@ -315,90 +482,109 @@ class ProductVariant(ObjectWithAttributes, VariantExtras, ObjectWithTranslations
     internal_name: str | None = None
 
     @classmethod
-    def of(cls, row: models.ProductVariant) -> ProductVariant:
+    def of(cls, view: catalog.VariantView) -> ProductVariant:
         return cls(
-            id=row.id,
-            name=row.name,
-            variant_number=row.variant_number,
-            status=status_of(row.active),
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-            _product_id=row.product_id,
+            id=view.id,
+            name=view.name,
+            variant_number=view.variant_number,
+            status=status_of(view.active),
+            created_at=view.created_at,
+            updated_at=view.updated_at,
+            _product_id=view.product_id,
         )
 
     @strawberry.field
     async def product(self, info: Info[Any, Any]) -> Product:
-        row = await info.context.loaders.product.load(self._product_id)
-        assert row is not None
-        return Product.of(row)
+        return Product.of(await _product(info, self._product_id))
 
     @strawberry.field
     async def attributes(self, info: Info[Any, Any]) -> list[Attribute] | None:
         """Custom attribute values of this variant (needs Product.attributes:read)."""
-        return await variant_attributes(info, self.id)
+        return await variant_attributes(self, info)
 
     @strawberry.field
     async def product_sizes(self, info: Info[Any, Any]) -> list[ProductSize]:
-        loader = info.context.loaders.many(models.ProductSize, models.ProductSize.variant_id)
-        return [ProductSize.of(r) for r in await loader.load(self.id)]
+        return [ProductSize.of(size) for size in await _sizes_of_variant(info, self.id)]
 
     @strawberry.field
     async def size_chart(self, info: Info[Any, Any]) -> SizeChart:
-        product = await info.context.loaders.product.load(self._product_id)
-        assert product is not None
-        chart = await info.context.loaders.one(models.SizeChart).load(product.size_chart_id)
-        assert chart is not None
-        return SizeChart.of(chart)
+        product = await _product(info, self._product_id)
+        return await _size_chart(info, product.size_chart_id)
 
     @strawberry.field
     async def stock_totals(self, info: Info[Any, Any]) -> StockTotals | None:
         check(info, "ProductVariant.stockTotals:read")
-        sizes = await info.context.loaders.many(models.ProductSize, models.ProductSize.variant_id).load(self.id)
-        stock = await _stock_loader(info).load_many([s.id for s in sizes])
-        return _totals([row for rows_ in stock for row in rows_])
+        sizes = await _sizes_of_variant(info, self.id)
+        return _totals(await _stock(info, [size.id for size in sizes]))
 
     @strawberry.field
     async def prices(self, info: Info[Any, Any]) -> list[VariantPrice] | None:
         check(info, "Price:read")
-        loader = info.context.loaders.many(Price, Price.variant_id, Price.pricelist_id)
-        return [VariantPrice.of(r) for r in await loader.load(self.id)]
+        found = await info.context.loaders.grouped("variant_prices", pricing.prices_of_variants).load(self.id)
+        return [VariantPrice.of(price) for price in found]
+
+
+@strawberry.enum
+class ProductMediaSort(enum.Enum):
+    id_ASC = "id_ASC"
+    id_DESC = "id_DESC"
+    sortOrder_ASC = "sortOrder_ASC"
+    sortOrder_DESC = "sortOrder_DESC"
+
+
+def _media_key(sort: ProductMediaSort) -> Any:
+    if sort in (ProductMediaSort.id_ASC, ProductMediaSort.id_DESC):
+        return lambda media: media.id
+    return lambda media: (media.sort_order, media.id)
+
+
+async def _media_of_product(info: Info[Any, Any], product_id: int) -> list[catalog.MediaView]:
+    found: list[catalog.MediaView] = await info.context.loaders.grouped(
+        "media_of_products", catalog.media_of_products
+    ).load(product_id)
+    return found
+
+
+async def _product_folder(root: Product, info: Info[Any, Any]) -> Folder | None:
+    check(info, "Product.Folder:read")
+    folder_id = await info.context.loaders.keyed("product_folders", catalog.folder_ids_of_products).load(root.id)
+    if folder_id is None:
+        return None
+    found = await info.context.loaders.keyed("folders", catalog.folders_by_id).load(folder_id)
+    return None if found is None else Folder.of(found)
+
+
+async def _product_media(
+    root: Product,
+    info: Info[Any, Any],
+    sort: list[ProductMediaSort] | None = None,
+    limit: int | None = None,
+    page: int | None = None,
+) -> list[ProductMedia]:
+    found = list(await _media_of_product(info, root.id))
+    for order in reversed(sort or []):
+        found.sort(key=_media_key(order), reverse=order.value.endswith("_DESC"))
+    if limit is not None or page is not None:
+        size, offset = page_window(limit, page)
+        found = found[offset : offset + size]
+    return [ProductMedia.of(media) for media in found]
 
 
 @strawberry.type
-class VariantPrice:
-    """A variant's price in one pricelist."""
+class _ProductFolderAndMedia:
+    """``Product.folder`` and ``Product.media``, which Centra lists between the attributes and the
+    translations; a base of their own keeps them there (inherited fields come first, in base order)."""
 
-    _row: strawberry.Private[Price]
-
-    @classmethod
-    def of(cls, row: Price) -> VariantPrice:
-        return cls(_row=row)
-
-    @strawberry.field
-    async def pricelist(self, info: Info[Any, Any]) -> Pricelist:
-        row = await info.context.loaders.one(store_models.Pricelist).load(self._row.pricelist_id)
-        assert row is not None
-        return Pricelist.of(row)
-
-    async def _money(self, info: Info[Any, Any], minor: int) -> MonetaryValue:
-        pricelist = await info.context.loaders.one(store_models.Pricelist).load(self._row.pricelist_id)
-        assert pricelist is not None
-        currency = await info.context.loaders.currency.load(pricelist.currency_id)
-        assert currency is not None
-        return money(minor, currency.id, currency.decimal_digits)
-
-    @strawberry.field
-    async def price(self, info: Info[Any, Any]) -> MonetaryValue:
-        return await self._money(info, self._row.price_minor)
-
-    @strawberry.field
-    async def price_before_discount(self, info: Info[Any, Any]) -> MonetaryValue | None:
-        before = self._row.price_before_discount_minor
-        return None if before is None else await self._money(info, before)
+    folder: Folder | None = strawberry.field(
+        resolver=_product_folder, description="The folder the product is filed in (needs Product.Folder:read)."
+    )
+    media: list[ProductMedia] = strawberry.field(
+        resolver=_product_media, description="The product's media, in display order unless sorted."
+    )
 
 
 @strawberry.type
-class Product(ObjectWithAttributes, ProductExtras, ObjectWithTranslations, Localizable):
+class Product(ObjectWithAttributes, _ProductFolderAndMedia, ObjectWithTranslations, Localizable):
     id: int
     name: str
     status: ProductStatus
@@ -409,79 +595,77 @@ class Product(ObjectWithAttributes, ProductExtras, ObjectWithTranslations, Local
     updated_at: strawberry.Private[DateTimeTz]
     created_at_field: DateTimeTz = date_field("created_at", name="createdAt")
     updated_at_field: DateTimeTz = date_field("updated_at", name="updatedAt")
-    _row: strawberry.Private[models.Product]
+    _view: strawberry.Private[catalog.ProductView]
 
     @classmethod
-    def of(cls, row: models.Product) -> Product:
+    def of(cls, view: catalog.ProductView) -> Product:
         return cls(
-            id=row.id,
-            name=row.name,
-            status=ProductStatus.ACTIVE if row.status == models.ProductStatus.ACTIVE else ProductStatus.INACTIVE,
-            product_number=row.product_number,
-            harmonized_commodity_code=row.harmonized_code,
-            harmonized_commodity_code_description=row.harmonized_code_description,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-            _row=row,
+            id=view.id,
+            name=view.name,
+            status=product_status(view.status),
+            product_number=view.product_number,
+            harmonized_commodity_code=view.harmonized_code,
+            harmonized_commodity_code_description=view.harmonized_code_description,
+            created_at=view.created_at,
+            updated_at=view.updated_at,
+            _view=view,
         )
 
     @strawberry.field
     def weight(self) -> Weight | None:
-        return weight_of(self._row.weight_grams)
+        return weight_of(self._view.weight_grams)
 
     @strawberry.field
     async def country_of_origin(self, info: Info[Any, Any]) -> Country | None:
-        return await load_country(info, self._row.country_of_origin)
+        return await load_country(info, self._view.country_of_origin)
 
     @strawberry.field
     async def brand(self, info: Info[Any, Any]) -> Brand | None:
-        if self._row.brand_id is None:
+        if self._view.brand_id is None:
             return None
-        row = await info.context.loaders.one(models.Brand).load(self._row.brand_id)
-        return Brand.of(row) if row is not None else None
+        found = await info.context.loaders.keyed("brands", catalog.brands_by_id).load(self._view.brand_id)
+        return None if found is None else Brand.of(found)
 
     @strawberry.field
     async def collection(self, info: Info[Any, Any]) -> Collection | None:
-        if self._row.collection_id is None:
+        if self._view.collection_id is None:
             return None
-        row = await info.context.loaders.one(models.Collection).load(self._row.collection_id)
-        return Collection.of(row) if row is not None else None
+        found = await info.context.loaders.keyed("collections", catalog.collections_by_id).load(
+            self._view.collection_id
+        )
+        return None if found is None else Collection.of(found)
 
     @strawberry.field
     async def size_chart(self, info: Info[Any, Any]) -> SizeChart:
-        row = await info.context.loaders.one(models.SizeChart).load(self._row.size_chart_id)
-        assert row is not None
-        return SizeChart.of(row)
+        return await _size_chart(info, self._view.size_chart_id)
 
     @strawberry.field
     async def attributes(self, info: Info[Any, Any]) -> list[Attribute] | None:
         """Custom attribute values (needs Product.attributes:read)."""
-        return await product_attributes(info, self.id)
+        return await product_attributes(self, info)
 
     @strawberry.field
     async def measurement_table(self, info: Info[Any, Any]) -> MeasurementTable:
-        chart_id = self._row.measurement_chart_id
-        row = None if chart_id is None else await info.context.loaders.one(models.MeasurementChart).load(chart_id)
-        return MeasurementTable(inherited=False, chart=MeasurementChart.of(row) if row is not None else None)
+        chart_id = self._view.measurement_chart_id
+        loader = info.context.loaders.keyed("measurement_charts", catalog.measurement_charts_by_id)
+        found = None if chart_id is None else await loader.load(chart_id)
+        return MeasurementTable(inherited=False, chart=MeasurementChart.of(found) if found is not None else None)
 
     @strawberry.field
     async def variants(self, info: Info[Any, Any], limit: int | None = None) -> list[ProductVariant]:
-        loader = info.context.loaders.many(
-            models.ProductVariant, models.ProductVariant.product_id, models.ProductVariant.sort_order
-        )
-        found = await loader.load(self.id)
+        loader = info.context.loaders.grouped("variants_of_products", catalog.variants_of_products)
+        found: list[catalog.VariantView] = await loader.load(self.id)
         found = found if limit is None else found[: max(limit, 0)]
-        return [ProductVariant.of(r) for r in found]
+        return [ProductVariant.of(variant) for variant in found]
 
     @strawberry.field
     def internal_comment(self, info: Info[Any, Any]) -> str | None:
-        return self._row.comment if allowed(info, "Product.InternalComment:read") else None
+        return self._view.comment if allowed(info, "Product.InternalComment:read") else None
 
     @strawberry.field
     async def is_bundle(self, info: Info[Any, Any]) -> bool:
-        from opencentra.api.graphql.bundles import product_is_bundle
-
-        return await product_is_bundle(info, self.id)
+        found = await info.context.loaders.keyed("products_are_bundles", catalog.products_are_bundles).load(self.id)
+        return bool(found)
 
     @strawberry.field
     def is_serializable_product(self) -> bool:
@@ -490,9 +674,50 @@ class Product(ObjectWithAttributes, ProductExtras, ObjectWithTranslations, Local
     @strawberry.field
     async def displays(self, info: Info[Any, Any]) -> list[Display]:
         check(info, "Display:read")
-        found = await info.context.loaders.many(models.Display, models.Display.product_id).load(self.id)
-        store_id = info.context.store_id
-        return [Display.of(r) for r in found if store_id is None or r.store_id == store_id]
+        loader = info.context.loaders.grouped("displays_of_products", catalog.displays_of_products)
+        found: list[catalog.DisplayView] = await loader.load(self.id)
+        return [Display.of(display) for display in found if _visible(info, display.store_id)]
+
+
+# --- folders -----------------------------------------------------------------------------------
+
+
+async def _parent_folder(root: Folder, info: Info[Any, Any]) -> Folder | None:
+    if root._parent_id is None:
+        return None
+    found = await info.context.loaders.keyed("folders", catalog.folders_by_id).load(root._parent_id)
+    return None if found is None else Folder.of(found)
+
+
+async def _child_folders(root: Folder, info: Info[Any, Any]) -> list[Folder]:
+    found = await info.context.loaders.grouped("child_folders", catalog.child_folders).load(root.id)
+    return [Folder.of(folder) for folder in found]
+
+
+async def _folder_products(root: Folder, info: Info[Any, Any]) -> list[Product]:
+    check(info, "Folder.Product:read")
+    found = await info.context.loaders.grouped("products_in_folders", catalog.products_in_folders).load(root.id)
+    return [Product.of(product) for product in found]
+
+
+@strawberry.type(description="A back-office folder products are filed in.")
+class Folder:
+    id: int
+    name: str
+    is_top_folder: bool
+    _parent_id: strawberry.Private[int | None]
+    parent_folder: Folder | None = strawberry.field(resolver=_parent_folder)
+    child_folders: list[Folder] = strawberry.field(resolver=_child_folders)
+    products: list[Product] = strawberry.field(
+        resolver=_folder_products, description="The products filed in this folder (needs Folder.Product:read)."
+    )
+
+    @classmethod
+    def of(cls, view: catalog.FolderView) -> Folder:
+        return cls(id=view.id, name=view.name, is_top_folder=view.parent_id is None, _parent_id=view.parent_id)
+
+
+# --- categories and displays -------------------------------------------------------------------
 
 
 @strawberry.type
@@ -509,18 +734,18 @@ class Category(ObjectWithTranslations, Localizable):
     _parent_id: strawberry.Private[int | None]
 
     @classmethod
-    def of(cls, row: models.Category) -> Category:
+    def of(cls, view: catalog.CategoryView) -> Category:
         return cls(
-            id=row.id,
-            name=row.name,
-            uri=row.uri,
-            status=status_of(row.active),
-            is_top_category=row.parent_id is None,
-            meta_title=row.meta_title,
-            meta_description=row.meta_description,
-            meta_keywords=row.meta_keywords,
-            _store_id=row.store_id,
-            _parent_id=row.parent_id,
+            id=view.id,
+            name=view.name,
+            uri=view.uri,
+            status=status_of(view.active),
+            is_top_category=view.parent_id is None,
+            meta_title=view.meta_title,
+            meta_description=view.meta_description,
+            meta_keywords=view.meta_keywords,
+            _store_id=view.store_id,
+            _parent_id=view.parent_id,
         )
 
     @strawberry.field
@@ -529,19 +754,128 @@ class Category(ObjectWithTranslations, Localizable):
 
     @strawberry.field
     async def parent_category(self, info: Info[Any, Any]) -> Category | None:
-        if self._parent_id is None:
-            return None
-        row = await info.context.loaders.one(models.Category).load(self._parent_id)
-        return Category.of(row) if row is not None else None
+        return await _category(info, self._parent_id)
 
     @strawberry.field
     async def child_categories(self, info: Info[Any, Any]) -> list[Category]:
-        loader = info.context.loaders.many(models.Category, models.Category.parent_id, models.Category.sort_order)
-        return [Category.of(r) for r in await loader.load(self.id)]
+        found = await info.context.loaders.grouped("child_categories", catalog.child_categories).load(self.id)
+        return [Category.of(category) for category in found]
+
+
+@strawberry.type(description="A variant activated on a display (the Checkout API's product id).")
+class DisplayItem:
+    id: int
+    _display_id: strawberry.Private[int]
+    _variant_id: strawberry.Private[int]
+
+    @strawberry.field
+    async def product_variant(self, info: Info[Any, Any]) -> ProductVariant:
+        return ProductVariant.of(await _variant(info, self._variant_id))
+
+    @strawberry.field
+    async def display(self, info: Info[Any, Any]) -> Display:
+        found = await info.context.loaders.display.load(self._display_id)
+        assert found is not None
+        return Display.of(found)
 
 
 @strawberry.type
-class Display(DisplayExtras, ObjectWithTranslations, Localizable):
+class TaxGroup:
+    id: int
+    name: str
+
+
+async def _display_items(root: Display, info: Info[Any, Any]) -> list[DisplayItem]:
+    found = await info.context.loaders.grouped("items_of_displays", catalog.items_of_displays).load(root.id)
+    return [DisplayItem(id=item.id, _display_id=item.display_id, _variant_id=item.variant_id) for item in found]
+
+
+async def _related(root: Display, info: Info[Any, Any]) -> list[Display]:
+    found = await info.context.loaders.grouped("related_displays", catalog.related_displays).load(root.id)
+    return [Display.of(display) for display in found]
+
+
+async def _tax_group(root: Display, info: Info[Any, Any]) -> TaxGroup | None:
+    product = await _product(info, root._product_id)
+    if product.tax_group_id is None:
+        return None
+    name = await info.context.loaders.keyed("tax_group_names", catalog.tax_group_names).load(product.tax_group_id)
+    return None if name is None else TaxGroup(id=product.tax_group_id, name=name)
+
+
+async def _minimum_order_quantity(root: Display, info: Info[Any, Any]) -> int:
+    return (await _product(info, root._product_id)).item_quantity_minimum
+
+
+async def _order_quantity_denominator(root: Display, info: Info[Any, Any]) -> int:
+    return (await _product(info, root._product_id)).item_quantity_multiple_of
+
+
+def _no_tags() -> list[str]:
+    return []
+
+
+def _no_comment() -> str | None:
+    return None
+
+
+async def _campaign_variants(root: Display, info: Info[Any, Any]) -> list[CampaignVariant]:
+    check(info, "Campaign:read")
+    items = await info.context.loaders.grouped("items_of_displays", catalog.items_of_displays).load(root.id)
+    loader = info.context.loaders.grouped("campaign_variants", pricing.campaign_variants_of_variants)
+    found = await loader.load_many([item.variant_id for item in sorted(items, key=lambda item: item.id)])
+    return [CampaignVariant.of(row) for rows in found for row in rows if row.store_id == root._store_id]
+
+
+async def _display_prices(root: Display, info: Info[Any, Any]) -> list[DisplayPrice]:
+    check(info, "Price:read")
+    variants = await info.context.loaders.grouped("variants_of_displays", catalog.variants_of_displays).load(root.id)
+    ordered = sorted(variants, key=lambda v: (v.sort_order, v.id))
+    prices = await info.context.loaders.grouped("variant_prices", pricing.prices_of_variants).load_many(
+        [v.id for v in ordered]
+    )
+    chosen: dict[int, pricing.VariantPriceView] = {}
+    for variant_prices in prices:
+        for price in variant_prices:
+            chosen.setdefault(price.pricelist_id, price)
+    return [
+        DisplayPrice(id=price.id, _price=price) for _, price in sorted(chosen.items()) if _visible(info, price.store_id)
+    ]
+
+
+@strawberry.type
+class _DisplaySelling:
+    """What a display sells and how (items, related displays, tax, quantities, campaigns, prices), which
+    Centra lists before the translations (see ``_ProductFolderAndMedia``)."""
+
+    display_items: list[DisplayItem] = strawberry.field(resolver=_display_items)
+    related: list[Display] = strawberry.field(
+        resolver=_related, description="Displays this one links to (Centra's related products), in their order."
+    )
+    tax_group: TaxGroup | None = strawberry.field(resolver=_tax_group, description="The product's tax group.")
+    minimum_order_quantity: int = strawberry.field(
+        resolver=_minimum_order_quantity,
+        description="The product's minimum order quantity (OpenCentra keeps it per product).",
+    )
+    order_quantity_denominator: int = strawberry.field(
+        resolver=_order_quantity_denominator,
+        description="The product's order multiple (OpenCentra keeps it per product).",
+    )
+    tags: list[str] = strawberry.field(resolver=_no_tags, description="OpenCentra keeps no display tags: always empty.")
+    comment: str | None = strawberry.field(
+        resolver=_no_comment, description="OpenCentra keeps no display comment: always null."
+    )
+    campaign_variants: list[CampaignVariant] = strawberry.field(
+        resolver=_campaign_variants,
+        description="Campaign discounts of the display's variants in its store (needs Campaign:read).",
+    )
+    prices: list[DisplayPrice] = strawberry.field(
+        resolver=_display_prices, description="One price per pricelist (needs Price:read)."
+    )
+
+
+@strawberry.type
+class Display(_DisplaySelling, ObjectWithTranslations, Localizable):
     id: int
     name: str
     uri: str
@@ -562,29 +896,26 @@ class Display(DisplayExtras, ObjectWithTranslations, Localizable):
 
     @strawberry.field
     async def canonical_category(self, info: Info[Any, Any]) -> Category | None:
-        if self._canonical_category_id is None:
-            return None
-        row = await info.context.loaders.one(models.Category).load(self._canonical_category_id)
-        return Category.of(row) if row is not None else None
+        return await _category(info, self._canonical_category_id)
 
     @classmethod
-    def of(cls, row: models.Display) -> Display:
+    def of(cls, view: catalog.DisplayView) -> Display:
         return cls(
-            id=row.id,
-            name=row.name,
-            uri=row.uri,
-            status=status_of(row.active),
-            description=row.description,
-            short_description=row.short_description,
-            meta_title=row.meta_title,
-            meta_description=row.meta_description,
-            meta_keywords=row.meta_keywords,
-            sort_order=row.sort_order,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-            _store_id=row.store_id,
-            _product_id=row.product_id,
-            _canonical_category_id=row.canonical_category_id,
+            id=view.id,
+            name=view.name,
+            uri=view.uri,
+            status=status_of(view.active),
+            description=view.description,
+            short_description=view.short_description,
+            meta_title=view.meta_title,
+            meta_description=view.meta_description,
+            meta_keywords=view.meta_keywords,
+            sort_order=view.sort_order,
+            created_at=view.created_at,
+            updated_at=view.updated_at,
+            _store_id=view.store_id,
+            _product_id=view.product_id,
+            _canonical_category_id=view.canonical_category_id,
         )
 
     @strawberry.field
@@ -593,38 +924,27 @@ class Display(DisplayExtras, ObjectWithTranslations, Localizable):
 
     @strawberry.field
     async def product(self, info: Info[Any, Any]) -> Product:
-        row = await info.context.loaders.product.load(self._product_id)
-        assert row is not None
-        return Product.of(row)
+        return Product.of(await _product(info, self._product_id))
 
     @strawberry.field
     async def media(self, info: Info[Any, Any]) -> list[ProductMedia]:
         """The product's media (OpenCentra keeps no separate display media)."""
-        found = await info.context.loaders.many(models.Media, models.Media.product_id, models.Media.sort_order).load(
-            self._product_id
-        )
-        return [ProductMedia.of(r) for r in found]
+        return [ProductMedia.of(media) for media in await _media_of_product(info, self._product_id)]
 
     @strawberry.field
     async def product_variants(self, info: Info[Any, Any]) -> list[ProductVariant]:
-        found = await info.context.loaders.linked(
-            models.DisplayItem.display_id, models.DisplayItem.variant_id, models.ProductVariant
-        ).load(self.id)
-        return [ProductVariant.of(r) for r in found]
+        loader = info.context.loaders.grouped("variants_of_displays", catalog.variants_of_displays)
+        return [ProductVariant.of(variant) for variant in await loader.load(self.id)]
 
     @strawberry.field
     async def markets(self, info: Info[Any, Any]) -> list[Market]:
-        found = await info.context.loaders.linked(
-            models.DisplayMarket.display_id, models.DisplayMarket.market_id, store_models.Market
-        ).load(self.id)
-        return [Market.of(r) for r in found]
+        found = await info.context.loaders.grouped("markets_of_displays", catalog.markets_of_displays).load(self.id)
+        return [Market.of(market) for market in found]
 
     @strawberry.field
     async def categories(self, info: Info[Any, Any]) -> list[Category]:
-        found = await info.context.loaders.linked(
-            models.DisplayCategory.display_id, models.DisplayCategory.category_id, models.Category
-        ).load(self.id)
-        return [Category.of(r) for r in found]
+        loader = info.context.loaders.grouped("categories_of_displays", catalog.categories_of_displays)
+        return [Category.of(category) for category in await loader.load(self.id)]
 
 
 # --- filters, sorts and root fields ----------------------------------------------------
@@ -654,33 +974,19 @@ class ProductFilter:
     created_at: DateTimeFilter | None = None
 
 
-def product_statement(where: ProductFilter | None) -> Select[Any]:
-    statement = select(models.Product)
+def product_filter(where: ProductFilter | None) -> catalog.ProductFilter:
     if where is None:
-        return statement
-    p = models.Product
-    if where.id is not None:
-        statement = statement.where(p.id.in_(where.id))
-    if where.status is not None:
-        statement = statement.where(p.status.in_([s.value.lower() for s in where.status]))
-    if where.brand_id is not None:
-        statement = statement.where(p.brand_id.in_(where.brand_id))
-    if where.collection_id is not None:
-        statement = statement.where(p.collection_id.in_(where.collection_id))
-    return statement.where(
-        *string_condition(p.name, where.name),
-        *string_condition(p.product_number, where.product_number),
-        *range_condition(p.updated_at, where.updated_at),
-        *range_condition(p.created_at, where.created_at),
+        return catalog.ProductFilter()
+    return catalog.ProductFilter(
+        ids=where.id,
+        name=text_match(where.name),
+        product_number=text_match(where.product_number),
+        statuses=None if where.status is None else [domain_status(s) for s in where.status],
+        brand_ids=where.brand_id,
+        collection_ids=where.collection_id,
+        updated=between(where.updated_at),
+        created=between(where.created_at),
     )
-
-
-_PRODUCT_SORT = {
-    "id": models.Product.id,
-    "name": models.Product.name,
-    "updatedAt": models.Product.updated_at,
-    "createdAt": models.Product.created_at,
-}
 
 
 async def resolve_products(
@@ -690,18 +996,20 @@ async def resolve_products(
     limit: int | None = None,
     page: int | None = None,
 ) -> list[Product]:
-    statement = apply_sort(product_statement(where), sort, _PRODUCT_SORT, models.Product.id)
-    return [Product.of(r) for r in await rows(info.context, apply_page(statement, limit, page))]
+    wanted, order, rows = product_filter(where), sort_keys(sort), window(limit, page)
+    async with info.context.read() as session:
+        found = await catalog.product_page(session, wanted, order, rows)
+    return [Product.of(product) for product in found]
 
 
 async def resolve_product(info: Info[Any, Any], id: int) -> Product | None:
-    row = await info.context.loaders.product.load(id)
-    return Product.of(row) if row is not None else None
+    found = await info.context.loaders.product.load(id)
+    return None if found is None else Product.of(found)
 
 
 async def resolve_product_variant(info: Info[Any, Any], id: int) -> ProductVariant | None:
-    row = await info.context.loaders.variant.load(id)
-    return ProductVariant.of(row) if row is not None else None
+    found = await info.context.loaders.variant.load(id)
+    return None if found is None else ProductVariant.of(found)
 
 
 @strawberry.input
@@ -718,17 +1026,15 @@ async def resolve_product_variants(
     limit: int | None = None,
     page: int | None = None,
 ) -> list[ProductVariant]:
-    v = models.ProductVariant
-    statement = select(v)
+    wanted = catalog.VariantFilter()
     if where is not None:
-        if where.id is not None:
-            statement = statement.where(v.id.in_(where.id))
-        if where.product_id is not None:
-            statement = statement.where(v.product_id.in_(where.product_id))
-        statement = statement.where(*string_condition(v.variant_number, where.variant_number))
-    columns = {"id": v.id, "name": v.name, "updatedAt": v.updated_at, "createdAt": v.created_at}
-    statement = apply_page(apply_sort(statement, sort, columns, v.id), limit, page)
-    return [ProductVariant.of(r) for r in await rows(info.context, statement)]
+        wanted = catalog.VariantFilter(
+            ids=where.id, product_ids=where.product_id, variant_number=text_match(where.variant_number)
+        )
+    order, rows = sort_keys(sort), window(limit, page)
+    async with info.context.read() as session:
+        found = await catalog.variant_page(session, wanted, order, rows)
+    return [ProductVariant.of(variant) for variant in found]
 
 
 @strawberry.input
@@ -741,17 +1047,13 @@ class ProductSizeFilter:
 async def resolve_product_sizes(
     info: Info[Any, Any], where: ProductSizeFilter | None = None, limit: int | None = None, page: int | None = None
 ) -> list[ProductSize]:
-    s = models.ProductSize
-    statement = select(s)
+    wanted = catalog.ProductSizeFilter()
     if where is not None:
-        if where.id is not None:
-            statement = statement.where(s.id.in_(where.id))
-        if where.EAN is not None:
-            statement = statement.where(s.ean.in_(where.EAN))
-        if where.product_variant_id is not None:
-            statement = statement.where(s.variant_id.in_(where.product_variant_id))
-    statement = apply_page(statement.order_by(s.id), limit, page)
-    return [ProductSize.of(r) for r in await rows(info.context, statement)]
+        wanted = catalog.ProductSizeFilter(ids=where.id, eans=where.EAN, variant_ids=where.product_variant_id)
+    rows = window(limit, page)
+    async with info.context.read() as session:
+        found = await catalog.product_size_page(session, wanted, rows)
+    return [ProductSize.of(size) for size in found]
 
 
 @strawberry.input
@@ -768,21 +1070,8 @@ class NameSort(enum.Enum):
     name_DESC = "name_DESC"
 
 
-async def _named(
-    info: Info[Any, Any],
-    model: Any,
-    where: NameFilter | None,
-    sort: list[NameSort] | None,
-    limit: int | None,
-    page: int | None,
-) -> list[Any]:
-    statement = select(model)
-    if where is not None:
-        if where.id is not None:
-            statement = statement.where(model.id.in_(where.id))
-        statement = statement.where(*string_condition(model.name, where.name))
-    statement = apply_sort(statement, sort, {"id": model.id, "name": model.name}, model.id)
-    return await rows(info.context, apply_page(statement, limit, page))
+def _names(where: NameFilter | None) -> catalog.NameFilter:
+    return catalog.NameFilter() if where is None else catalog.NameFilter(ids=where.id, name=text_match(where.name))
 
 
 async def resolve_brands(
@@ -792,7 +1081,10 @@ async def resolve_brands(
     limit: int | None = None,
     page: int | None = None,
 ) -> list[Brand]:
-    return [Brand.of(r) for r in await _named(info, models.Brand, where, sort, limit, page)]
+    wanted, order, rows = _names(where), sort_keys(sort), window(limit, page)
+    async with info.context.read() as session:
+        found = await catalog.brand_page(session, wanted, order, rows)
+    return [Brand.of(brand) for brand in found]
 
 
 async def resolve_collections(
@@ -802,7 +1094,10 @@ async def resolve_collections(
     limit: int | None = None,
     page: int | None = None,
 ) -> list[Collection]:
-    return [Collection.of(r) for r in await _named(info, models.Collection, where, sort, limit, page)]
+    wanted, order, rows = _names(where), sort_keys(sort), window(limit, page)
+    async with info.context.read() as session:
+        found = await catalog.collection_page(session, wanted, order, rows)
+    return [Collection.of(collection) for collection in found]
 
 
 async def resolve_size_charts(
@@ -812,7 +1107,10 @@ async def resolve_size_charts(
     limit: int | None = None,
     page: int | None = None,
 ) -> list[SizeChart]:
-    return [SizeChart.of(r) for r in await _named(info, models.SizeChart, where, sort, limit, page)]
+    wanted, order, rows = _names(where), sort_keys(sort), window(limit, page)
+    async with info.context.read() as session:
+        found = await catalog.size_chart_page(session, wanted, order, rows)
+    return [SizeChart.of(chart) for chart in found]
 
 
 @strawberry.input
@@ -830,21 +1128,16 @@ async def resolve_categories(
     limit: int | None = None,
     page: int | None = None,
 ) -> list[Category]:
-    c = models.Category
     context: GraphQLContext = info.context
-    statement = select(c)
-    if context.store_id is not None:
-        statement = statement.where(c.store_id == context.store_id)
+    wanted = catalog.CategoryFilter()
     if where is not None:
-        if where.id is not None:
-            statement = statement.where(c.id.in_(where.id))
-        if where.store_id is not None:
-            statement = statement.where(c.store_id == where.store_id)
-        if where.is_top_category is not None:
-            statement = statement.where(c.parent_id.is_(None) if where.is_top_category else c.parent_id.is_not(None))
-        statement = statement.where(*string_condition(c.name, where.name))
-    statement = apply_sort(statement, sort, {"id": c.id, "name": c.name}, c.id)
-    return [Category.of(r) for r in await rows(context, apply_page(statement, limit, page))]
+        wanted = catalog.CategoryFilter(
+            ids=where.id, store_id=where.store_id, is_top=where.is_top_category, name=text_match(where.name)
+        )
+    order, rows = sort_keys(sort), window(limit, page)
+    async with context.read() as session:
+        found = await catalog.category_page(session, wanted, order, rows, store_scope=context.store_id)
+    return [Category.of(category) for category in found]
 
 
 @strawberry.enum
@@ -868,32 +1161,18 @@ class DisplayFilter:
     updated_at: DateTimeFilter | None = None
 
 
-_DISPLAY_SORT = {
-    "id": models.Display.id,
-    "name": models.Display.name,
-    "updatedAt": models.Display.updated_at,
-}
-
-
-def display_statement(context: GraphQLContext, where: DisplayFilter | None) -> Select[Any]:
-    d = models.Display
-    statement = select(d)
-    if context.store_id is not None:
-        statement = statement.where(d.store_id == context.store_id)
+def _display_filter(where: DisplayFilter | None) -> catalog.DisplayFilter:
     if where is None:
-        return statement
-    if where.id is not None:
-        statement = statement.where(d.id.in_(where.id))
-    if where.store_id is not None:
-        statement = statement.where(d.store_id == where.store_id)
-    if where.product_id is not None:
-        statement = statement.where(d.product_id.in_(where.product_id))
-    if where.market_id is not None:
-        in_market = select(models.DisplayMarket.display_id).where(models.DisplayMarket.market_id.in_(where.market_id))
-        statement = statement.where(d.id.in_(in_market))
-    if where.status is not None:
-        statement = statement.where(d.active.in_([s == Status.ACTIVE for s in where.status]))
-    return statement.where(*string_condition(d.name, where.name), *range_condition(d.updated_at, where.updated_at))
+        return catalog.DisplayFilter()
+    return catalog.DisplayFilter(
+        ids=where.id,
+        store_id=where.store_id,
+        market_ids=where.market_id,
+        product_ids=where.product_id,
+        name=text_match(where.name),
+        active=None if where.status is None else [s == Status.ACTIVE for s in where.status],
+        updated=between(where.updated_at),
+    )
 
 
 async def resolve_displays(
@@ -903,15 +1182,18 @@ async def resolve_displays(
     limit: int | None = None,
     page: int | None = None,
 ) -> list[Display]:
-    statement = apply_sort(display_statement(info.context, where), sort, _DISPLAY_SORT, models.Display.id)
-    return [Display.of(r) for r in await rows(info.context, apply_page(statement, limit, page))]
+    context: GraphQLContext = info.context
+    wanted, order, rows = _display_filter(where), sort_keys(sort), window(limit, page)
+    async with context.read() as session:
+        found = await catalog.display_page(session, wanted, order, rows, store_scope=context.store_id)
+    return [Display.of(display) for display in found]
 
 
 async def resolve_display(info: Info[Any, Any], id: int) -> Display | None:
-    row = await info.context.loaders.one(models.Display).load(id)
-    if row is None or (info.context.store_id is not None and row.store_id != info.context.store_id):
+    found = await info.context.loaders.display.load(id)
+    if found is None or not _visible(info, found.store_id):
         return None
-    return Display.of(row)
+    return Display.of(found)
 
 
 @strawberry.type
@@ -931,12 +1213,13 @@ class DisplayConnection:
         return [edge.node for edge in self.edges]
 
 
-_CONNECTION_SORT = {"id": models.Display.id, "updatedAt": models.Display.updated_at}
+# The wire names of the sorts a display connection offers (catalog.CONNECTION_SORTS).
+_CONNECTION_SORT = ("id", "updatedAt")
 
 
-def _display_cursor(field: str, row: models.Display) -> str:
-    value = row.id if field == "id" else row.updated_at.isoformat()
-    return encode_cursor(field, value, row.id)
+def _display_cursor(field: str, display: catalog.DisplayView) -> str:
+    value = display.id if field == "id" else display.updated_at.isoformat()
+    return encode_cursor(field, value, display.id)
 
 
 async def resolve_display_connection(
@@ -951,44 +1234,39 @@ async def resolve_display_connection(
     """Displays with cursors (``id:<n>`` or ``updatedAt:<iso>|<id>``); sorted by id unless told."""
     context: GraphQLContext = info.context
     size, from_end = connection_window(first, last)
-    field, _, direction = (sort[0].value if sort else "id_ASC").rpartition("_")
+    chosen = sort[0] if sort else DisplaySort.id_ASC
+    field = chosen.value.rpartition("_")[0]
     if field not in _CONNECTION_SORT:
         raise input_error("displayConnection sorts by id or updatedAt", "sort")
-    descending = direction == "DESC"
-    column, tiebreak = _CONNECTION_SORT[field], models.Display.id
-    base = display_statement(context, where)
-    statement = base
-    for cursor, is_after in ((after, True), (before, False)):
+    cursors: dict[str, catalog.Cursor] = {}
+    for name, cursor in (("after", after), ("before", before)):
         if cursor is None:
             continue
-        name = "after" if is_after else "before"
         cursor_field, raw, row_id = decode_cursor(cursor, name)
         if cursor_field != field:
             raise input_error(f"{name} was issued for another sort order", name)
-        value = coerce_cursor_value(field, raw, name)
-        statement = statement.where(
-            keyset_condition(column, tiebreak, value, row_id, after=is_after, descending=descending)
-        )
-    ascending = descending == from_end
-    order: list[Any] = [column.asc(), tiebreak.asc()] if ascending else [column.desc(), tiebreak.desc()]
-    found = await rows(context, statement.order_by(*order).limit(size + 1))
-    more = len(found) > size
-    found = found[:size]
-    if from_end:
-        found.reverse()
+        cursors[name] = catalog.Cursor(coerce_cursor_value(field, raw, name), row_id)
     async with context.read() as session:
-        total = int(await session.scalar(select(func.count()).select_from(base.subquery())) or 0)
-    edges = [DisplayEdge(node=Display.of(row), cursor=_display_cursor(field, row)) for row in found]
+        found = await catalog.display_slice(
+            session,
+            _display_filter(where),
+            sort=sort_key(chosen),
+            size=size,
+            after=cursors.get("after"),
+            before=cursors.get("before"),
+            from_end=from_end,
+            store_scope=context.store_id,
+        )
+    edges = [DisplayEdge(node=Display.of(view), cursor=_display_cursor(field, view)) for view in found.displays]
     page_info = PageInfo(
-        has_next_page=more if not from_end else before is not None,
-        has_previous_page=more if from_end else after is not None,
+        has_next_page=found.more if not from_end else before is not None,
+        has_previous_page=found.more if from_end else after is not None,
         start_cursor=edges[0].cursor if edges else None,
         end_cursor=edges[-1].cursor if edges else None,
     )
-    return DisplayConnection(total_count=total, page_info=page_info, edges=edges)
+    return DisplayConnection(total_count=found.total, page_info=page_info, edges=edges)
 
 
 async def count_products(context: GraphQLContext, where: ProductFilter | None) -> int:
-    statement = select(func.count()).select_from(product_statement(where).subquery())
     async with context.read() as session:
-        return int(await session.scalar(statement) or 0)
+        return await catalog.count_products(session, product_filter(where))

@@ -10,10 +10,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import strawberry
-from sqlalchemy import select
 from strawberry.extensions import FieldExtension
 from strawberry.types import Info
 
+from opencentra import catalog
 from opencentra.api.graphql.catalog import Brand, Collection, SizeChart
 from opencentra.api.graphql.common import Status, UserError, UserWarning, user_error
 from opencentra.api.graphql.context import GraphQLContext
@@ -21,12 +21,10 @@ from opencentra.api.graphql.permissions import Require
 from opencentra.api.graphql.stock import IdRef, MonetaryValueInput
 from opencentra.api.graphql.stores import Market, Pricelist, StockMasterPolicy, Warehouse
 from opencentra.api.graphql.warehouse_fields import AllocationPolicy, StockOwnershipPolicy
-from opencentra.catalog import brands, sizes
-from opencentra.catalog import models as catalog
 from opencentra.errors import DomainError, ValidationFailed
 from opencentra.integration import services as integration
 from opencentra.pricing import prices
-from opencentra.stores import models as store_models
+from opencentra.stores import StockMaster, countries_by_id, pricelists_by_id
 from opencentra.stores import services as stores
 
 MAX_PRICES = 1000
@@ -52,11 +50,8 @@ async def _country_codes(context: GraphQLContext, refs: list[CountryRef]) -> lis
     ids = [ref.id for ref in refs if ref.id is not None]
     codes = [ref.code.upper() for ref in refs if ref.code is not None]
     if ids:
-        async with context.read() as session:
-            rows = await session.execute(
-                select(store_models.Country.id, store_models.Country.code).where(store_models.Country.id.in_(ids))
-            )
-            found = {country_id: code for country_id, code in rows}
+        countries = await context.loaders.keyed("countries", countries_by_id).load_many(ids)
+        found = {country.id: country.code for country in countries if country is not None}
         missing = [i for i in ids if i not in found]
         if missing:
             raise ValidationFailed(f"Could not find Country with ID {missing[0]}", field="addCountries")
@@ -106,7 +101,7 @@ class BrandPayload:
 async def create_brand(info: Info[Any, Any], input: BrandCreateInput) -> BrandPayload:
     context: GraphQLContext = info.context
     try:
-        row = await brands.create_brand(
+        brand = await catalog.create_brand(
             context.db,
             input.name,
             uri=input.uri,
@@ -117,7 +112,7 @@ async def create_brand(info: Info[Any, Any], input: BrandCreateInput) -> BrandPa
     except DomainError as error:
         return BrandPayload(brand=None, user_errors=[user_error(error, "input")], user_warnings=[])
     await context.after_write()
-    return BrandPayload(brand=Brand.of(row), user_errors=[], user_warnings=[])
+    return BrandPayload(brand=Brand.of(brand), user_errors=[], user_warnings=[])
 
 
 @strawberry.input
@@ -137,14 +132,14 @@ class CollectionPayload:
 async def create_collection(info: Info[Any, Any], input: CollectionCreateInput) -> CollectionPayload:
     context: GraphQLContext = info.context
     try:
-        row = await brands.create_collection(context.db, input.name, uri=input.uri)
+        collection = await catalog.create_collection(context.db, input.name, uri=input.uri)
     except DomainError as error:
         return CollectionPayload(collection=None, user_errors=[user_error(error, "input")], user_warnings=[])
     await context.after_write()
     warnings = []
     if input.status == Status.INACTIVE:
         warnings.append(UserWarning(message="collections are always active in OpenCentra", path=["input", "status"]))
-    return CollectionPayload(collection=Collection.of(row), user_errors=[], user_warnings=warnings)
+    return CollectionPayload(collection=Collection.of(collection), user_errors=[], user_warnings=warnings)
 
 
 @strawberry.input
@@ -175,12 +170,14 @@ async def create_size_chart(info: Info[Any, Any], input: SizeChartCreateInput) -
         error = UserError(message="a size chart has at most 1000 sizes", path=["input", "horizontalLabels"])
         return SizeChartPayload(size_chart=None, user_errors=[error], user_warnings=[])
     try:
-        row = await sizes.create_size_chart(context.db, input.name, names, divider_symbol=input.divider_symbol or "x")
+        chart = await catalog.create_size_chart(
+            context.db, input.name, names, divider_symbol=input.divider_symbol or "x"
+        )
     except DomainError as error:
         return SizeChartPayload(size_chart=None, user_errors=[user_error(error, "input")], user_warnings=[])
-    warnings = await remember_external_id(context, "SizeChart", row.id, input.external_id)
+    warnings = await remember_external_id(context, "SizeChart", chart.id, input.external_id)
     await context.after_write()
-    return SizeChartPayload(size_chart=SizeChart.of(row), user_errors=[], user_warnings=warnings)
+    return SizeChartPayload(size_chart=SizeChart.of(chart), user_errors=[], user_warnings=warnings)
 
 
 # --- warehouses, markets, pricelists --------------------------------------------------------
@@ -217,11 +214,7 @@ class WarehousePayload:
 
 async def create_warehouse(info: Info[Any, Any], input: WarehouseCreateInput) -> WarehousePayload:
     context: GraphQLContext = info.context
-    master = (
-        store_models.StockMaster.EXTERNAL
-        if input.stock_master_policy == StockMasterPolicy.EXTERNAL
-        else store_models.StockMaster.INTERNAL
-    )
+    master = StockMaster.EXTERNAL if input.stock_master_policy == StockMasterPolicy.EXTERNAL else StockMaster.INTERNAL
     from opencentra.api.graphql.store_setup import setup_error, warehouse_settings
 
     try:
@@ -358,21 +351,18 @@ async def set_prices(info: Info[Any, Any], input: SetPricesInput) -> SetPricesPa
     if len(input.product_prices) > MAX_PRICES:
         error = UserError(message=f"at most {MAX_PRICES} products per call", path=["input", "productPrices"])
         return SetPricesPayload(pricelist=None, user_errors=[error], user_warnings=[])
-    pricelist_row = await context.loaders.one(store_models.Pricelist).load(input.pricelist.id)
-    if pricelist_row is None or (context.store_id is not None and pricelist_row.store_id != context.store_id):
+    pricelist = await context.loaders.keyed("pricelists", pricelists_by_id).load(input.pricelist.id)
+    if pricelist is None or (context.store_id is not None and pricelist.store_id != context.store_id):
         error = UserError(message=f"Could not find Pricelist with ID {input.pricelist.id}", path=["input", "pricelist"])
         return SetPricesPayload(pricelist=None, user_errors=[error], user_warnings=[])
-    currency = await context.loaders.currency.load(pricelist_row.currency_id)
+    currency = await context.loaders.currency.load(pricelist.currency_id)
     assert currency is not None
     product_ids = [p.product.id for p in input.product_prices]
-    async with context.read() as session:
-        variants: dict[int, list[int]] = {}
-        for variant_id, product_id in await session.execute(
-            select(catalog.ProductVariant.id, catalog.ProductVariant.product_id).where(
-                catalog.ProductVariant.product_id.in_(product_ids)
-            )
-        ):
-            variants.setdefault(product_id, []).append(variant_id)
+    of_products = await context.loaders.grouped("variants_of_products", catalog.variants_of_products).load_many(
+        product_ids
+    )
+    # Products without variants (or unknown) have nothing to price.
+    variants = {pid: [v.id for v in found] for pid, found in zip(product_ids, of_products, strict=True) if found}
     warnings: list[UserWarning] = []
     specs: dict[int, prices.PriceSpec] = {}
     seen: set[int] = set()
@@ -415,11 +405,11 @@ async def set_prices(info: Info[Any, Any], input: SetPricesInput) -> SetPricesPa
                 specs[target] = prices.PriceSpec(variant_id=target, price=amount)
     if specs:
         try:
-            await prices.set_prices(context.db, pricelist_row.id, list(specs.values()))
+            await prices.set_prices(context.db, pricelist.id, list(specs.values()))
         except DomainError as error:
             return SetPricesPayload(pricelist=None, user_errors=[user_error(error, "input")], user_warnings=warnings)
         await context.after_write()
-    return SetPricesPayload(pricelist=Pricelist.of(pricelist_row), user_errors=[], user_warnings=warnings)
+    return SetPricesPayload(pricelist=Pricelist.of(pricelist), user_errors=[], user_warnings=warnings)
 
 
 @strawberry.type

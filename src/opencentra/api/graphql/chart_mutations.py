@@ -6,16 +6,17 @@ A chart that a product still uses is refused with a userError.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import strawberry
+from strawberry.extensions import FieldExtension
 from strawberry.types import Info
 
+from opencentra import catalog
 from opencentra.api.graphql.catalog import MeasurementChart
 from opencentra.api.graphql.common import UserError, UserWarning
 from opencentra.api.graphql.context import GraphQLContext
-from opencentra.catalog import charts, sizes
+from opencentra.api.graphql.permissions import Require
 from opencentra.errors import DomainError, ValidationFailed
 
 DEFAULT_UNIT = "cm"
@@ -70,7 +71,7 @@ async def create_measurement_chart(info: Info[Any, Any], input: MeasurementChart
                     f"values give {item.vertical_label}/{item.horizontal_label} twice", field="cells"
                 )
             measured[item.horizontal_label] = item.value
-        row = await sizes.create_measurement_chart(
+        chart = await catalog.create_measurement_chart(
             context.db,
             input.name,
             unit=input.display_unit or DEFAULT_UNIT,
@@ -82,32 +83,44 @@ async def create_measurement_chart(info: Info[Any, Any], input: MeasurementChart
         failure = UserError(message=error.message, path=_path(error))
         return MeasurementChartPayload(measurement_chart=None, user_errors=[failure], user_warnings=[])
     await context.after_write()
-    return MeasurementChartPayload(measurement_chart=MeasurementChart.of(row), user_errors=[], user_warnings=[])
+    return MeasurementChartPayload(measurement_chart=MeasurementChart.of(chart), user_errors=[], user_warnings=[])
 
 
-async def remove_measurement_chart(info: Info[Any, Any], id: int) -> RemovePayload:
+async def delete_measurement_chart(info: Info[Any, Any], id: int) -> RemovePayload:
     context: GraphQLContext = info.context
     try:
-        await charts.delete_measurement_chart(context.db, id)
+        await catalog.delete_measurement_chart(context.db, id)
     except DomainError as error:
         return RemovePayload(user_errors=[UserError(message=error.message, path=_path(error))], user_warnings=[])
     await context.after_write()
     return RemovePayload(user_errors=[], user_warnings=[])
 
 
-async def remove_size_chart(info: Info[Any, Any], id: int) -> RemovePayload:
+async def delete_size_chart(info: Info[Any, Any], id: int) -> RemovePayload:
     context: GraphQLContext = info.context
     try:
-        await charts.delete_size_chart(context.db, id)
+        await catalog.delete_size_chart(context.db, id)
     except DomainError as error:
         return RemovePayload(user_errors=[UserError(message=error.message, path=_path(error))], user_warnings=[])
     await context.after_write()
     return RemovePayload(user_errors=[], user_warnings=[])
 
 
-def content_json(cells: dict[str, dict[str, str]], rows: list[str], columns: list[str]) -> str:
-    """The chart's values as Centra's ``contentJSON``: rows then columns, in label order."""
-    ordered = {
-        row: {col: cells[row][col] for col in columns if col in cells.get(row, {})} for row in rows if row in cells
-    }
-    return json.dumps(ordered, separators=(",", ":"), ensure_ascii=False)
+def _root(resolver: Any, permission: str, description: str | None = None) -> Any:
+    extensions: list[FieldExtension] = [Require(permission)]
+    return strawberry.field(resolver=resolver, extensions=extensions, description=description)
+
+
+@strawberry.type
+class ChartMutation:
+    create_measurement_chart: MeasurementChartPayload = _root(create_measurement_chart, "MeasurementChart:write")
+    # Each resolver also serves Centra's old remove* name, listed first: a field named like its
+    # resolver must come after every other use of that name in this class body.
+    remove_measurement_chart: RemovePayload = _root(
+        delete_measurement_chart, "MeasurementChart:write", "Deprecated name of deleteMeasurementChart."
+    )
+    delete_measurement_chart: RemovePayload = _root(delete_measurement_chart, "MeasurementChart:write")
+    remove_size_chart: RemovePayload = _root(
+        delete_size_chart, "SizeChart:write", "Deprecated name of deleteSizeChart."
+    )
+    delete_size_chart: RemovePayload = _root(delete_size_chart, "SizeChart:write")

@@ -12,6 +12,7 @@ import strawberry
 from sqlalchemy import func, select
 from strawberry.types import Info
 
+from opencentra.address import Address as AddressValue
 from opencentra.api.graphql.attributes import Attribute, ObjectWithAttributes
 from opencentra.api.graphql.common import (
     DateTimeFilter,
@@ -26,7 +27,6 @@ from opencentra.api.graphql.context import GraphQLContext
 from opencentra.api.graphql.order_fields import load_state
 from opencentra.api.graphql.permissions import check
 from opencentra.api.graphql.stores import Country, CountryState, Store, load_country, load_store, rows
-from opencentra.customers.address import Address as AddressValue
 from opencentra.customers.models import Customer as CustomerRow
 
 

@@ -15,13 +15,13 @@ import strawberry
 from sqlalchemy import func, select
 from strawberry.types import Info
 
+from opencentra.address import read_address
 from opencentra.api.graphql.common import DateTimeFilter, DateTimeTz, MonetaryValue, apply_page, money, range_condition
 from opencentra.api.graphql.context import GraphQLContext
 from opencentra.api.graphql.customers import Address
 from opencentra.api.graphql.dates import date_field
 from opencentra.api.graphql.orders import Order, Shipment, order_object, parse_order_id, shipment_object
 from opencentra.api.graphql.permissions import check
-from opencentra.customers.address import read_address
 from opencentra.orders import models
 from opencentra.stores.models import Store as StoreRow
 from opencentra.stores.models import StoreType as DomainStoreType

@@ -1,4 +1,4 @@
-"""Product media extras: ``source``, ``metaDataJSON``, and media batches.
+"""Product media: ``ProductMedia`` (with ``source`` and ``metaDataJSON``), and media batches.
 
 ``createMediaBatch`` takes image URLs; OpenCentra serves media from the URL
 it is given (no image store, no resizing), so the batch completes in the
@@ -11,24 +11,18 @@ from __future__ import annotations
 
 import enum
 import mimetypes
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 import strawberry
+from strawberry.extensions import FieldExtension
 from strawberry.types import Info
 
+from opencentra import catalog
 from opencentra.api.graphql.common import UserError, UserWarning
 from opencentra.api.graphql.context import GraphQLContext
-from opencentra.catalog import media_batches as service
-from opencentra.catalog.pim_models import MediaBatch as MediaBatchRow
-from opencentra.catalog.pim_models import MediaBatchItem as MediaBatchItemRow
-from opencentra.catalog.pim_models import MediaBatchStatus as StoredStatus
+from opencentra.api.graphql.permissions import Require
 from opencentra.errors import DomainError
-
-if TYPE_CHECKING:
-    from opencentra.api.graphql.catalog import ProductMedia
-
-LazyProductMedia = Annotated["ProductMedia", strawberry.lazy("opencentra.api.graphql.catalog")]
 
 ORIGINAL = "original"
 
@@ -46,15 +40,16 @@ class MediaSize:
     max_height: int | None = None
 
 
+def _kind() -> str:
+    return "image"
+
+
 @strawberry.type
 class MediaSource:
     media_size: MediaSize
     url: str
     mime_type: str | None
-
-    @strawberry.field(description="The kind of file: image.")  # type: ignore[untyped-decorator]
-    def type(self) -> str:
-        return "image"
+    type: str = strawberry.field(resolver=_kind, description="The kind of file: image.")
 
 
 def mime_type_of(url: str) -> str | None:
@@ -62,27 +57,38 @@ def mime_type_of(url: str) -> str | None:
     return guessed
 
 
-async def meta_data_json(info: Info[Any, Any], media_id: int) -> str | None:
-    row = await info.context.loaders.one(MediaBatchItemRow, MediaBatchItemRow.media_id).load(media_id)
-    return None if row is None else row.meta_data_json
+def _source(root: ProductMedia, size_name: str | None = None) -> MediaSource:
+    return MediaSource(media_size=MediaSize(name=size_name or ORIGINAL), url=root.url, mime_type=mime_type_of(root.url))
+
+
+async def _meta_data_json(root: ProductMedia, info: Info[Any, Any]) -> str | None:
+    found: str | None = await info.context.loaders.keyed("media_meta_data", catalog.media_meta_data).load(root.id)
+    return found
+
+
+def _image() -> MediaType:
+    return MediaType.IMAGE
 
 
 @strawberry.type
-class ProductMediaExtras:
-    """Fields added to ``ProductMedia`` (a mixin: it holds ``id`` and ``url``)."""
+class ProductMedia:
+    source: MediaSource = strawberry.field(
+        resolver=_source, description="The image in a named size; OpenCentra answers the original for any name."
+    )
+    meta_data_json: str | None = strawberry.field(
+        resolver=_meta_data_json,
+        name="metaDataJSON",
+        description="The JSON text given when the media was added, if any.",
+    )
+    media_type: MediaType = strawberry.field(resolver=_image)
+    id: int
+    url: str
+    alt_text: str
+    sort_order: int
 
-    @strawberry.field(description="The image in a named size; OpenCentra answers the original for any name.")  # type: ignore[untyped-decorator]
-    def source(self, size_name: str | None = None) -> MediaSource:
-        url: str = self.url  # type: ignore[attr-defined]
-        return MediaSource(media_size=MediaSize(name=size_name or ORIGINAL), url=url, mime_type=mime_type_of(url))
-
-    @strawberry.field(name="metaDataJSON", description="The JSON text given when the media was added, if any.")  # type: ignore[untyped-decorator]
-    async def meta_data_json(self, info: Info[Any, Any]) -> str | None:
-        return await meta_data_json(info, int(self.id))  # type: ignore[attr-defined]
-
-    @strawberry.field
-    def media_type(self) -> MediaType:
-        return MediaType.IMAGE
+    @classmethod
+    def of(cls, view: catalog.MediaView) -> ProductMedia:
+        return cls(id=view.id, url=view.url, alt_text=view.alt_text, sort_order=view.sort_order)
 
 
 # --- media batches -----------------------------------------------------------------------------
@@ -93,6 +99,13 @@ class MediaBatchStatus(enum.Enum):
     QUEUED = "QUEUED"
     COMPLETED = "COMPLETED"
     FAILED = "FAILED"
+
+
+_STATUS = {
+    catalog.MediaBatchStatus.QUEUED: MediaBatchStatus.QUEUED,
+    catalog.MediaBatchStatus.COMPLETED: MediaBatchStatus.COMPLETED,
+    catalog.MediaBatchStatus.FAILED: MediaBatchStatus.FAILED,
+}
 
 
 @strawberry.type
@@ -107,27 +120,24 @@ class MediaBatchItem:
     _media_id: strawberry.Private[int | None]
 
     @classmethod
-    def of(cls, row: MediaBatchItemRow) -> MediaBatchItem:
+    def of(cls, view: catalog.MediaBatchItemView) -> MediaBatchItem:
         return cls(
-            product_id=row.product_id,
-            variant_id=row.variant_id,
-            url=row.url,
-            completed=row.media_id is not None,
+            product_id=view.product_id,
+            variant_id=view.variant_id,
+            url=view.url,
+            completed=view.media_id is not None,
             media_type=MediaType.IMAGE,
-            key=None if row.media_id is None else str(row.media_id),
-            meta_data_json=row.meta_data_json,
-            _media_id=row.media_id,
+            key=None if view.media_id is None else str(view.media_id),
+            meta_data_json=view.meta_data_json,
+            _media_id=view.media_id,
         )
 
     @strawberry.field
-    async def product_media(self, info: Info[Any, Any]) -> LazyProductMedia | None:
-        from opencentra.api.graphql.catalog import ProductMedia
-        from opencentra.catalog.models import Media
-
+    async def product_media(self, info: Info[Any, Any]) -> ProductMedia | None:
         if self._media_id is None:
             return None
-        row = await info.context.loaders.one(Media).load(self._media_id)
-        return None if row is None else ProductMedia.of(row)
+        found = await info.context.loaders.keyed("media", catalog.media_by_id).load(self._media_id)
+        return None if found is None else ProductMedia.of(found)
 
 
 @strawberry.type
@@ -137,22 +147,21 @@ class MediaBatch:
     product_media: list[MediaBatchItem]
 
     @classmethod
-    def of(cls, row: MediaBatchRow, items: list[MediaBatchItemRow]) -> MediaBatch:
-        status = {
-            StoredStatus.QUEUED.value: MediaBatchStatus.QUEUED,
-            StoredStatus.COMPLETED.value: MediaBatchStatus.COMPLETED,
-        }.get(row.status, MediaBatchStatus.FAILED)
-        return cls(queue_id=row.queue_id, status=status, product_media=[MediaBatchItem.of(i) for i in items])
+    def of(cls, view: catalog.MediaBatchView) -> MediaBatch:
+        return cls(
+            queue_id=view.queue_id,
+            status=_STATUS[view.status],
+            product_media=[MediaBatchItem.of(item) for item in view.items],
+        )
 
 
 async def resolve_media_batch(info: Info[Any, Any], queue_id: str) -> MediaBatch | None:
     """A batch this integration created, by the ``queueId`` ``createMediaBatch`` answered."""
     context: GraphQLContext = info.context
     try:
-        batch, items = await service.find_batch(context.db, context.token.name, queue_id)
+        return MediaBatch.of(await catalog.media_batch(context.db, context.token.name, queue_id))
     except DomainError:
         return None
-    return MediaBatch.of(batch, items)
 
 
 @strawberry.input
@@ -180,14 +189,13 @@ async def create_media_batch(info: Info[Any, Any], input: MediaBatchCreateInput)
     """Add up to 100 images to products (and optionally a variant) by URL, all or none."""
     context: GraphQLContext = info.context
     specs = [
-        service.MediaItemSpec(
+        catalog.MediaItemSpec(
             product_id=item.product_id, url=item.url, variant_id=item.variant_id, meta_data_json=item.meta_data_json
         )
         for item in input.product_media
     ]
     try:
-        batch = await service.create_media_batch(context.db, context.token.name, specs)
-        _, items = await service.find_batch(context.db, context.token.name, batch.queue_id)
+        batch = await catalog.create_media_batch(context.db, context.token.name, specs)
     except DomainError as error:
         path = ["input", *(error.field or "productMedia").split(".")]
         return MediaBatchPayload(
@@ -195,5 +203,22 @@ async def create_media_batch(info: Info[Any, Any], input: MediaBatchCreateInput)
         )
     await context.after_write()
     return MediaBatchPayload(
-        queue_id=batch.queue_id, media_batch=MediaBatch.of(batch, items), user_errors=[], user_warnings=[]
+        queue_id=batch.queue_id, media_batch=MediaBatch.of(batch), user_errors=[], user_warnings=[]
     )
+
+
+def _root(resolver: Any, permission: str, description: str | None = None) -> Any:
+    extensions: list[FieldExtension] = [Require(permission)]
+    return strawberry.field(resolver=resolver, extensions=extensions, description=description)
+
+
+@strawberry.type
+class MediaBatchQuery:
+    media_batch: MediaBatch | None = _root(
+        resolve_media_batch, "ProductMedia:read", "A media batch this integration created, by its queueId."
+    )
+
+
+@strawberry.type
+class MediaBatchMutation:
+    create_media_batch: MediaBatchPayload = _root(create_media_batch, "ProductMedia:write")

@@ -3,8 +3,6 @@
 - ``Order.paymentMethod``: the store's payment method the order was paid
   with (null for orders inserted with an outside payment, which name none).
 - ``OrderLine.brand``: the brand of the line's product (needs ``Brand:read``).
-- ``ProductSize.preorder``: whether the size's variant is sold as a
-  pre-order in some delivery window.
 - ``AppliedDiscount.discount``: OpenCentra keeps an order's discount as one
   sum, so the voucher shown is the first one its selection carried when it
   was placed (null for orders without a selection or voucher); needs
@@ -24,7 +22,7 @@ import strawberry
 from strawberry.types import Info
 
 from opencentra.api.graphql.permissions import check
-from opencentra.catalog import models as catalog
+from opencentra.catalog import brands_by_id
 from opencentra.orders import models as orders
 from opencentra.pricing import models as pricing
 from opencentra.selection.models import SelectionVoucher
@@ -57,7 +55,7 @@ async def order_payment_method(info: Info[Any, Any], order: orders.Order) -> Pay
 async def _variant_id(info: Info[Any, Any], product_size_id: int | None) -> int | None:
     if product_size_id is None:
         return None
-    size = await info.context.loaders.one(catalog.ProductSize).load(product_size_id)
+    size = await info.context.loaders.product_size.load(product_size_id)
     return None if size is None else int(size.variant_id)
 
 
@@ -72,15 +70,8 @@ async def line_brand(info: Info[Any, Any], line: orders.OrderLine) -> Brand | No
     product = None if variant is None else await info.context.loaders.product.load(variant.product_id)
     if product is None or product.brand_id is None:
         return None
-    row = await info.context.loaders.one(catalog.Brand).load(product.brand_id)
+    row = await info.context.loaders.keyed("brands", brands_by_id).load(product.brand_id)
     return Brand.of(row) if row is not None else None
-
-
-async def size_is_preorder(info: Info[Any, Any], variant_id: int) -> bool:
-    sold = await info.context.loaders.many(
-        wholesale.DeliveryWindowVariant, wholesale.DeliveryWindowVariant.variant_id
-    ).load(variant_id)
-    return any(row.delivery_type == wholesale.VariantDeliveryType.PREORDER for row in sold)
 
 
 async def applied_voucher(info: Info[Any, Any], selection_id: int | None) -> Voucher | None:

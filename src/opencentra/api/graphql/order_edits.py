@@ -1,7 +1,7 @@
 """Order edits on the wire: lock, update, unallocate, release authorization, uncomplete and delete returns.
 
 Each resolver maps its input to one use case in ``opencentra.orders.editing``
-(or ``orders.services``) and renders domain errors as ``userErrors``; a
+(or the ``opencentra.orders`` face) and renders domain errors as ``userErrors``; a
 refused call changes nothing.
 """
 
@@ -16,6 +16,8 @@ import strawberry
 from sqlalchemy import select
 from strawberry.types import Info
 
+from opencentra import orders
+from opencentra.address import Address
 from opencentra.api.graphql.catalog_mutations import CountryRef
 from opencentra.api.graphql.common import UserError, UserWarning
 from opencentra.api.graphql.context import GraphQLContext
@@ -31,10 +33,8 @@ from opencentra.api.graphql.order_mutations import (
 from opencentra.api.graphql.orders import Order, PaymentHistoryEntry, Return, return_object
 from opencentra.api.graphql.permissions import check
 from opencentra.api.graphql.stock import IdRef, MonetaryValueInput
-from opencentra.customers.address import Address
 from opencentra.errors import DomainError, ValidationFailed
 from opencentra.orders import editing, models
-from opencentra.orders import services as orders
 from opencentra.stores.models import Country, Currency
 from opencentra.stores.models import Store as StoreRow
 from opencentra.stores.models import StoreType as DomainStoreType

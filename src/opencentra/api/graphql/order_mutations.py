@@ -1,4 +1,4 @@
-"""Order, shipment and return mutations: each calls one ``orders.services`` use case.
+"""Order, shipment and return mutations: each calls one ``opencentra.orders`` use case.
 
 Business failures come back as ``userErrors`` (HTTP 200, nothing changed);
 the payload carries the object as it is after the mutation.
@@ -14,6 +14,7 @@ import strawberry
 from sqlalchemy import select
 from strawberry.types import Info
 
+from opencentra import orders
 from opencentra.api.graphql.common import DateTimeTz, UserError, UserWarning, user_error
 from opencentra.api.graphql.context import GraphQLContext
 from opencentra.api.graphql.orders import (
@@ -29,7 +30,6 @@ from opencentra.api.graphql.orders import (
 from opencentra.api.graphql.stock import MonetaryValueInput
 from opencentra.errors import DomainError, NotFound, ValidationFailed
 from opencentra.orders import models
-from opencentra.orders import services as orders
 from opencentra.stores.models import Store as StoreRow
 
 

@@ -13,20 +13,25 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import strawberry
-from sqlalchemy import func, select
 from strawberry.types import Info
 
-from opencentra.api.graphql.catalog import Display, Product, ProductSize, ProductStatus, ProductVariant, WeightUnit
+from opencentra import catalog, stores
+from opencentra.api.graphql.catalog import (
+    Display,
+    Product,
+    ProductSize,
+    ProductStatus,
+    ProductVariant,
+    WeightUnit,
+    domain_status,
+)
 from opencentra.api.graphql.catalog_mutations import CountryRef, remember_external_id
 from opencentra.api.graphql.common import Status, UserError, UserWarning
 from opencentra.api.graphql.common import user_error as _user_error
 from opencentra.api.graphql.context import GraphQLContext
 from opencentra.api.graphql.stock import IdRef, MonetaryValueInput
-from opencentra.catalog import displays, pim_writes, products, variants
-from opencentra.catalog import models as catalog
 from opencentra.errors import DomainError, NotFound, ValidationFailed
 from opencentra.integration import services as integration
-from opencentra.stores import models as store_models
 
 POUND_GRAMS = Decimal("453.59237")
 
@@ -79,7 +84,7 @@ class MappedAttributeInput:
     attribute_id: int
 
 
-async def _resolve(context: GraphQLContext, ref: Any, object_type: str, field: str) -> int:
+async def resolve_ref(context: GraphQLContext, ref: Any, object_type: str, field: str) -> int:
     """The internal id of a ``{id}`` / ``{externalId}`` reference."""
     if ref.id is not None:
         return int(ref.id)
@@ -117,7 +122,8 @@ def user_error(error: DomainError, *prefix: str) -> UserError:
     return _user_error(type(error)(error.message, field=field), *prefix)
 
 
-def _ignored(names: dict[str, object]) -> list[UserWarning]:
+def ignored(names: dict[str, object]) -> list[UserWarning]:
+    """A warning for each input OpenCentra has no place for (given as not None)."""
     return [
         UserWarning(message=f"{name} is not supported by OpenCentra; ignored", path=["input", name])
         for name, value in names.items()
@@ -144,7 +150,7 @@ def _weight_grams(weight: WeightInput, warnings: list[UserWarning]) -> int:
     return int(rounded)
 
 
-def _status(status: ProductStatus | Status) -> bool:
+def is_active(status: ProductStatus | Status) -> bool:
     return bool(status.value == "ACTIVE")
 
 
@@ -193,25 +199,16 @@ class ProductPayload:
     user_warnings: list[UserWarning]
 
 
-async def _country_code(context: GraphQLContext, ref: CountryRef) -> str:
+async def country_code(context: GraphQLContext, ref: CountryRef) -> str:
+    """The ISO code of ``countryOfOrigin`` given by code or by id."""
     if ref.code is not None:
         return ref.code.strip().upper()
     if ref.id is not None:
-        row = await context.loaders.one(store_models.Country).load(ref.id)
-        if row is None:
+        found = await context.loaders.keyed("countries", stores.countries_by_id).load(ref.id)
+        if found is None:
             raise NotFound(f"Could not find Country with ID {ref.id}", field="countryOfOrigin")
-        return row.code
+        return found.code
     raise ValidationFailed("give countryOfOrigin.code or countryOfOrigin.id", field="countryOfOrigin")
-
-
-async def _default_size_chart(context: GraphQLContext) -> int:
-    """The chart a new product starts with, until its first variant names one."""
-
-    async with context.read() as session:
-        found = await session.scalar(select(func.min(catalog.SizeChart.id)))
-    if found is None:
-        raise ValidationFailed("create a size chart first (createSizeChart)", field="sizeChart")
-    return int(found)
 
 
 def _product_error(error: DomainError) -> UserError:
@@ -225,40 +222,38 @@ async def create_product(info: Info[Any, Any], input: ProductCreateInput) -> Pro
     try:
         if not input.product_number or not input.product_number.strip():
             raise ValidationFailed("productNumber is required in OpenCentra", field="productNumber")
-        country = await _country_code(context, input.country_of_origin) if input.country_of_origin else None
+        country = await country_code(context, input.country_of_origin) if input.country_of_origin else None
         grams = _weight_grams(input.weight, warnings) if input.weight is not None else None
         chart = input.measurement_table.measurement_chart if input.measurement_table else None
-        spec = products.ProductSpec(
+        spec = catalog.ProductSpec(
             name=input.name,
             product_number=input.product_number,
-            size_chart_id=await _default_size_chart(context),
+            size_chart_id=None,  # the first chart, until the product's first variant names one
             variants=(),
             brand_id=input.brand.id if input.brand else None,
             collection_id=input.collection.id if input.collection else None,
             measurement_chart_id=chart.id if chart is not None else None,
-            status=catalog.ProductStatus.ACTIVE if _status(input.status) else catalog.ProductStatus.INACTIVE,
+            status=domain_status(input.status),
             harmonized_code=input.harmonized_commodity_code or "",
             harmonized_code_description=input.harmonized_commodity_code_description or "",
             country_of_origin=country,
             weight_grams=grams,
             comment=input.internal_comment or "",
         )
-        async with context.db.atomic() as db:  # the product and its folder, or neither
-            row = await products.create_product(db, spec, require_variants=False)
-            if input.folder is not None:
-                await pim_writes.file_new_product(db, row.id, input.folder.id)
+        product = await catalog.create_product(
+            context.db, spec, folder_id=input.folder.id if input.folder is not None else None
+        )
     except DomainError as error:
         return ProductPayload(product=None, user_errors=[_product_error(error)], user_warnings=[])
-    warnings += await remember_external_id(context, "Product", row.id, input.external_id)
+    warnings += await remember_external_id(context, "Product", product.id, input.external_id)
     await context.after_write()
-    fresh = await context.loaders.product.load(row.id)
-    return ProductPayload(product=Product.of(fresh or row), user_errors=[], user_warnings=warnings)
+    return ProductPayload(product=Product.of(product), user_errors=[], user_warnings=warnings)
 
 
 async def update_product(info: Info[Any, Any], id: int, input: ProductUpdateInput) -> ProductPayload:
     context: GraphQLContext = info.context
     warnings: list[UserWarning] = []
-    keep = variants.KEEP
+    keep = catalog.KEEP
     try:
         if input.measurement_table is not None and input.measurement_table.inherited:
             warnings.append(
@@ -267,24 +262,18 @@ async def update_product(info: Info[Any, Any], id: int, input: ProductUpdateInpu
                     path=["input", "measurementTable", "inherited"],
                 )
             )
-        chart: int | variants.Keep | None = keep
+        chart: int | catalog.Keep | None = keep
         if input.measurement_table is not None and input.measurement_table.measurement_chart is not None:
             chart = input.measurement_table.measurement_chart.id
-        changes = variants.ProductChanges(
+        changes = catalog.ProductChanges(
             name=input.name if input.name is not None else keep,
             product_number=input.product_number if input.product_number is not None else keep,
-            status=(
-                keep
-                if input.status is None
-                else catalog.ProductStatus.ACTIVE
-                if _status(input.status)
-                else catalog.ProductStatus.INACTIVE
-            ),
+            status=keep if input.status is None else domain_status(input.status),
             brand_id=input.brand.id if input.brand is not None else keep,
             collection_id=input.collection.id if input.collection is not None else keep,
             measurement_chart_id=chart,
             country_of_origin=(
-                await _country_code(context, input.country_of_origin) if input.country_of_origin else keep
+                await country_code(context, input.country_of_origin) if input.country_of_origin else keep
             ),
             harmonized_code=input.harmonized_commodity_code if input.harmonized_commodity_code is not None else keep,
             harmonized_code_description=(
@@ -295,22 +284,20 @@ async def update_product(info: Info[Any, Any], id: int, input: ProductUpdateInpu
             weight_grams=_weight_grams(input.weight, warnings) if input.weight is not None else keep,
             comment=input.internal_comment if input.internal_comment is not None else keep,
         )
-        async with context.db.atomic() as db:  # every change of the input, or none
-            row = await variants.update_product(db, id, changes)
-            await pim_writes.update_product_extras(
-                db,
-                row.id,
-                folder_id=input.folder.id if input.folder is not None else None,
-                assign=[(m.attribute_type_name, m.attribute_id) for m in input.assign_mapped_attributes or []],
-                unassign=[(m.attribute_type_name, m.attribute_id) for m in input.unassign_mapped_attributes or []],
-            )
+        product = await catalog.update_product(  # every change of the input, or none
+            context.db,
+            id,
+            changes,
+            folder_id=input.folder.id if input.folder is not None else None,
+            assign=[(m.attribute_type_name, m.attribute_id) for m in input.assign_mapped_attributes or []],
+            unassign=[(m.attribute_type_name, m.attribute_id) for m in input.unassign_mapped_attributes or []],
+        )
     except DomainError as error:
         if isinstance(error, NotFound) and error.field == "product":
             error = NotFound(f"Could not find Product with ID {id}", field=None)
         return ProductPayload(product=None, user_errors=[user_error(error, "input")], user_warnings=[])
     await context.after_write()
-    fresh = await context.loaders.product.load(row.id)
-    return ProductPayload(product=Product.of(fresh or row), user_errors=[], user_warnings=warnings)
+    return ProductPayload(product=Product.of(product), user_errors=[], user_warnings=warnings)
 
 
 # --- variants and sizes ---------------------------------------------------------------------
@@ -357,9 +344,9 @@ async def _size_id(context: GraphQLContext, ref: SizeInputRef, chart_id: int, fi
     if ref.id is not None:
         return ref.id
     if ref.external_id is not None:
-        return await _resolve(context, ref, "Size", field)
+        return await resolve_ref(context, ref, "Size", field)
     if ref.name is not None:
-        found = await variants.size_by_name(context.db, chart_id, ref.name)
+        found = await catalog.size_by_name(context.db, chart_id, ref.name)
         if found is None:
             raise NotFound(f"Could not find Size {ref.name!r} in size chart {chart_id}", field=field)
         return found
@@ -376,16 +363,16 @@ def _ean(ean: str | None, gtin: str | None) -> str | None:
 
 async def create_product_variant(info: Info[Any, Any], input: ProductVariantCreateInput) -> ProductVariantPayload:
     context: GraphQLContext = info.context
-    warnings = _ignored({"internalName": input.internal_name})
+    warnings = ignored({"internalName": input.internal_name})
     try:
-        product_id = await _resolve(context, input.product, "Product", "product")
-        chart_id = await _resolve(context, input.size_chart, "SizeChart", "sizeChart") if input.size_chart else None
+        product_id = await resolve_ref(context, input.product, "Product", "product")
+        chart_id = await resolve_ref(context, input.size_chart, "SizeChart", "sizeChart") if input.size_chart else None
         product = await context.loaders.product.load(product_id)
         if product is None:
             raise NotFound(f"Could not find Product with ID {product_id}", field="product")
         chart_for_sizes = chart_id if chart_id is not None else product.size_chart_id
         sizes = [
-            products.SizeSpec(
+            catalog.SizeSpec(
                 size_id=await _size_id(context, item.size, chart_for_sizes, "productSizes"),
                 ean=_ean(item.EAN, item.GTIN),
                 sku=item.size_number or "",
@@ -393,46 +380,45 @@ async def create_product_variant(info: Info[Any, Any], input: ProductVariantCrea
             for item in input.product_sizes or []
         ]
         number = input.variant_number if input.variant_number is not None else input.name
-        spec = products.VariantSpec(name=input.name, variant_number=number, sizes=sizes, active=_status(input.status))
-        async with context.db.atomic() as db:  # the variant and its unit cost, or neither
-            row = await variants.create_variant(db, product_id, spec, size_chart_id=chart_id)
-            if input.unit_cost is not None:
-                await pim_writes.set_unit_cost(db, row.id, *_unit_cost(input.unit_cost))
+        spec = catalog.VariantSpec(name=input.name, variant_number=number, sizes=sizes, active=is_active(input.status))
+        variant = await catalog.create_variant(  # the variant and its unit cost, or neither
+            context.db,
+            product_id,
+            spec,
+            size_chart_id=chart_id,
+            unit_cost=_unit_cost(input.unit_cost) if input.unit_cost is not None else None,
+        )
     except DomainError as error:
         return ProductVariantPayload(product_variant=None, user_errors=[user_error(error, "input")], user_warnings=[])
-    warnings += await remember_external_id(context, "ProductVariant", row.id, input.external_id)
+    warnings += await remember_external_id(context, "ProductVariant", variant.id, input.external_id)
     await context.after_write()
-    fresh = await context.loaders.variant.load(row.id)
-    return ProductVariantPayload(
-        product_variant=ProductVariant.of(fresh or row), user_errors=[], user_warnings=warnings
-    )
+    return ProductVariantPayload(product_variant=ProductVariant.of(variant), user_errors=[], user_warnings=warnings)
 
 
 async def update_product_variant(
     info: Info[Any, Any], id: int, input: ProductVariantUpdateInput
 ) -> ProductVariantPayload:
     context: GraphQLContext = info.context
-    warnings = _ignored({"internalName": input.internal_name})
-    keep = variants.KEEP
-    changes = variants.VariantChanges(
+    warnings = ignored({"internalName": input.internal_name})
+    keep = catalog.KEEP
+    changes = catalog.VariantChanges(
         name=input.name if input.name is not None else keep,
         variant_number=input.variant_number if input.variant_number is not None else keep,
-        active=_status(input.status) if input.status is not None else keep,
+        active=is_active(input.status) if input.status is not None else keep,
     )
     try:
-        async with context.db.atomic() as db:  # the variant and its unit cost, or neither
-            row = await variants.update_variant(db, id, changes)
-            if input.unit_cost is not None:
-                await pim_writes.set_unit_cost(db, row.id, *_unit_cost(input.unit_cost))
+        variant = await catalog.update_variant(  # the variant and its unit cost, or neither
+            context.db,
+            id,
+            changes,
+            unit_cost=_unit_cost(input.unit_cost) if input.unit_cost is not None else None,
+        )
     except DomainError as error:
         if isinstance(error, NotFound) and error.field == "variant":
             error = NotFound(f"Could not find ProductVariant with ID {id}", field=None)
         return ProductVariantPayload(product_variant=None, user_errors=[user_error(error, "input")], user_warnings=[])
     await context.after_write()
-    fresh = await context.loaders.variant.load(row.id)
-    return ProductVariantPayload(
-        product_variant=ProductVariant.of(fresh or row), user_errors=[], user_warnings=warnings
-    )
+    return ProductVariantPayload(product_variant=ProductVariant.of(variant), user_errors=[], user_warnings=warnings)
 
 
 @strawberry.input
@@ -455,19 +441,19 @@ async def create_product_size(info: Info[Any, Any], input: ProductSizeCreateInpu
     """Activate a size on a variant; ``gtin`` (or ``EAN``) must be a valid GTIN in OpenCentra."""
     context: GraphQLContext = info.context
     try:
-        variant_id = await _resolve(context, input.product_variant, "ProductVariant", "productVariant")
+        variant_id = await resolve_ref(context, input.product_variant, "ProductVariant", "productVariant")
         variant = await context.loaders.variant.load(variant_id)
         if variant is None:
             raise NotFound(f"Could not find ProductVariant with ID {variant_id}", field="productVariant")
         product = await context.loaders.product.load(variant.product_id)
         assert product is not None
         size_id = await _size_id(context, input.size, product.size_chart_id, "size")
-        spec = products.SizeSpec(size_id=size_id, ean=_ean(input.EAN, input.gtin), sku=input.size_number or "")
-        row = await variants.create_product_size(context.db, variant_id, spec)
+        spec = catalog.SizeSpec(size_id=size_id, ean=_ean(input.EAN, input.gtin), sku=input.size_number or "")
+        size = await catalog.create_product_size(context.db, variant_id, spec)
     except DomainError as error:
         return ProductSizePayload(product_size=None, user_errors=[user_error(error, "input")], user_warnings=[])
     await context.after_write()
-    return ProductSizePayload(product_size=ProductSize.of(row), user_errors=[], user_warnings=[])
+    return ProductSizePayload(product_size=ProductSize.of(size), user_errors=[], user_warnings=[])
 
 
 # --- displays -------------------------------------------------------------------------------
@@ -549,7 +535,7 @@ def _display_ignored(input: DisplayCreateInput | DisplayUpdateInput) -> list[Use
         "taxGroup": input.tax_group,
         "tags": input.tags,
     }
-    warnings = _ignored(names)
+    warnings = ignored(names)
     media = [input.add_product_media, getattr(input, "remove_product_media", None)]
     if any(m is not None for m in media):
         warnings.append(
@@ -562,7 +548,7 @@ def _display_ignored(input: DisplayCreateInput | DisplayUpdateInput) -> list[Use
 
 
 async def _variant_ids(context: GraphQLContext, items: list[DisplayVariantInput] | None, field: str) -> list[int]:
-    return [await _resolve(context, item.product_variant, "ProductVariant", field) for item in items or []]
+    return [await resolve_ref(context, item.product_variant, "ProductVariant", field) for item in items or []]
 
 
 def _not_found(error: DomainError, object_type: str, ident: int) -> DomainError:
@@ -573,13 +559,10 @@ def _not_found(error: DomainError, object_type: str, ident: int) -> DomainError:
 
 async def create_display(info: Info[Any, Any], input: DisplayCreateInput) -> DisplayPayload:
     context: GraphQLContext = info.context
-    if context.store_id is not None and input.store.id != context.store_id:
-        error = UserError(message=f"Could not find Store with ID {input.store.id}", path=["input", "store"])
-        return DisplayPayload(display=None, user_errors=[error], user_warnings=[])
     warnings = _display_ignored(input)
     try:
-        product_id = await _resolve(context, input.product, "Product", "product")
-        spec = displays.DisplaySpec(
+        product_id = await resolve_ref(context, input.product, "Product", "product")
+        spec = catalog.DisplaySpec(
             store_id=input.store.id,
             product_id=product_id,
             name=input.name,
@@ -593,29 +576,24 @@ async def create_display(info: Info[Any, Any], input: DisplayCreateInput) -> Dis
             meta_description=input.meta_description or "",
             meta_keywords=input.meta_keywords or "",
             canonical_category_id=input.canonical_category.id if input.canonical_category else None,
-            active=_status(input.status),
+            active=is_active(input.status),
             sort_order=input.sort_order or 0,
             allow_no_variants=True,
         )
-        row = await displays.create_display(context.db, spec)
+        display = await catalog.create_display(context.db, spec, store_scope=context.store_id)
     except DomainError as error:
         error = _not_found(error, "Store" if error.field == "store" else "Product", input.store.id)
         return DisplayPayload(display=None, user_errors=[user_error(error, "input")], user_warnings=[])
-    warnings += await remember_external_id(context, "Display", row.id, input.external_id)
+    warnings += await remember_external_id(context, "Display", display.id, input.external_id)
     await context.after_write()
-    fresh = await context.loaders.one(catalog.Display).load(row.id)
-    return DisplayPayload(display=Display.of(fresh or row), user_errors=[], user_warnings=warnings)
+    return DisplayPayload(display=Display.of(display), user_errors=[], user_warnings=warnings)
 
 
 async def update_display(info: Info[Any, Any], id: int, input: DisplayUpdateInput) -> DisplayPayload:
     context: GraphQLContext = info.context
-    current = await context.loaders.one(catalog.Display).load(id)
-    if current is None or (context.store_id is not None and current.store_id != context.store_id):
-        error = UserError(message=f"Could not find Display with ID {id}", path=["id"])
-        return DisplayPayload(display=None, user_errors=[error], user_warnings=[])
     warnings = _display_ignored(input)
     try:
-        changes = displays.DisplayChanges(
+        changes = catalog.DisplayChanges(
             name=input.name,
             uri=input.uri,
             description=input.description,
@@ -623,7 +601,7 @@ async def update_display(info: Info[Any, Any], id: int, input: DisplayUpdateInpu
             meta_title=input.meta_title,
             meta_description=input.meta_description,
             meta_keywords=input.meta_keywords,
-            active=_status(input.status) if input.status is not None else None,
+            active=is_active(input.status) if input.status is not None else None,
             sort_order=input.sort_order,
             canonical_category_id=input.canonical_category.id if input.canonical_category else None,
             add_variant_ids=await _variant_ids(context, input.add_product_variants, "addProductVariants"),
@@ -633,9 +611,10 @@ async def update_display(info: Info[Any, Any], id: int, input: DisplayUpdateInpu
             add_category_ids=[c.id for c in input.add_categories or []],
             remove_category_ids=[c.id for c in input.remove_categories or []],
         )
-        row = await displays.update_display(context.db, id, changes)
+        display = await catalog.update_display(context.db, id, changes, store_scope=context.store_id)
     except DomainError as error:
-        return DisplayPayload(display=None, user_errors=[user_error(error, "input")], user_warnings=[])
+        # A display the token may not see is not found, like one that does not exist.
+        failure = UserError(message=error.message, path=["id"]) if error.field == "id" else user_error(error, "input")
+        return DisplayPayload(display=None, user_errors=[failure], user_warnings=[])
     await context.after_write()
-    fresh = await context.loaders.one(catalog.Display).load(row.id)
-    return DisplayPayload(display=Display.of(fresh or row), user_errors=[], user_warnings=warnings)
+    return DisplayPayload(display=Display.of(display), user_errors=[], user_warnings=warnings)

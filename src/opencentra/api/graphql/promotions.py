@@ -18,7 +18,7 @@ import strawberry
 from sqlalchemy import Select, select
 from strawberry.types import Info
 
-from opencentra.api.graphql.catalog import ProductVariant
+from opencentra.api.graphql.catalog import CampaignVariant
 from opencentra.api.graphql.common import (
     DateTimeTz,
     MonetaryValue,
@@ -35,7 +35,7 @@ from opencentra.api.graphql.common import (
 )
 from opencentra.api.graphql.context import GraphQLContext
 from opencentra.api.graphql.stock import IdRef, MonetaryValueInput
-from opencentra.api.graphql.stores import Market, Pricelist, Store, load_store, rows
+from opencentra.api.graphql.stores import Market, Store, load_store, rows
 from opencentra.errors import DomainError, NotFound, ValidationFailed
 from opencentra.pricing import models
 from opencentra.pricing import vouchers as voucher_service
@@ -132,26 +132,6 @@ class Voucher:
             self.id
         )
         return await _amounts(info, found)
-
-
-@strawberry.type
-class CampaignVariant:
-    id: int
-    discount_percent: float
-    _variant_id: strawberry.Private[int]
-    _pricelist_id: strawberry.Private[int | None]
-
-    @strawberry.field
-    async def product_variant(self, info: Info[Any, Any]) -> ProductVariant | None:
-        row = await info.context.loaders.variant.load(self._variant_id)
-        return ProductVariant.of(row) if row is not None else None
-
-    @strawberry.field(description="Null: the discount applies in every pricelist.")  # type: ignore[untyped-decorator]
-    async def pricelist(self, info: Info[Any, Any]) -> Pricelist | None:
-        if self._pricelist_id is None:
-            return None
-        row = await info.context.loaders.one(store_models.Pricelist).load(self._pricelist_id)
-        return Pricelist.of(row) if row is not None else None
 
 
 @strawberry.type

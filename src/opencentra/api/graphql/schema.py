@@ -16,7 +16,7 @@ from strawberry.extensions import FieldExtension, MaxTokensLimiter
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
-from opencentra.api.graphql import attributes as attribute_api
+from opencentra.api.graphql import attribute_mutations as attribute_api
 from opencentra.api.graphql import catalog as catalog_api
 from opencentra.api.graphql import customers as customer_api
 from opencentra.api.graphql import events as event_api
@@ -30,15 +30,19 @@ from opencentra.api.graphql import ratelimits as meter_api
 from opencentra.api.graphql import stock as stock_api
 from opencentra.api.graphql import stores as store_api
 from opencentra.api.graphql import wholesale as wholesale_api
+from opencentra.api.graphql.attributes import ELEMENT_TYPES, MappedAttributeQuery
 from opencentra.api.graphql.bundles import BundleMutation, BundleQuery
 from opencentra.api.graphql.catalog_mutations import CatalogMutation
+from opencentra.api.graphql.chart_mutations import ChartMutation
 from opencentra.api.graphql.common import SCALARS, Currency
 from opencentra.api.graphql.external_refs import resolve_external_ids_in
+from opencentra.api.graphql.folders import FolderMutation, FolderQuery
 from opencentra.api.graphql.guards import MAX_TOKENS, DocumentGuard
 from opencentra.api.graphql.limits import RateLimitExtension
+from opencentra.api.graphql.localize import LocalizeMutation
+from opencentra.api.graphql.media import MediaBatchMutation, MediaBatchQuery
 from opencentra.api.graphql.order_edit_fields import OrderEditMutation
 from opencentra.api.graphql.permissions import Require
-from opencentra.api.graphql.pim_roots import PimExtrasMutation, PimExtrasQuery
 from opencentra.api.graphql.price_alterations import PriceAlterationMutation, PriceAlterationQuery
 from opencentra.api.graphql.store_setup import StoreSetupMutation
 from opencentra.api.graphql.wholesale_fields import WholesaleMutation, WholesaleQuery
@@ -52,7 +56,7 @@ def root(resolver: Any, permission: str | None, description: str | None = None) 
 
 
 @strawberry.type
-class Query(PimExtrasQuery, WholesaleQuery, PriceAlterationQuery, BundleQuery):
+class Query(FolderQuery, MediaBatchQuery, MappedAttributeQuery, WholesaleQuery, PriceAlterationQuery, BundleQuery):
     orders: list[order_api.Order] = root(order_api.resolve_orders, "Order:read")
     order: order_api.Order | None = root(order_api.resolve_order, "Order:read", "An order by its 32-character id.")
     order_connection: order_api.OrderConnection = root(order_api.resolve_order_connection, "Order:read")
@@ -117,7 +121,10 @@ class Query(PimExtrasQuery, WholesaleQuery, PriceAlterationQuery, BundleQuery):
 @strawberry.type
 class Mutation(
     CatalogMutation,
-    PimExtrasMutation,
+    FolderMutation,
+    LocalizeMutation,
+    MediaBatchMutation,
+    ChartMutation,
     WholesaleMutation,
     OrderEditMutation,
     PriceAlterationMutation,
@@ -179,7 +186,7 @@ def build_schema() -> strawberry.Schema:
         mutation=Mutation,
         config=StrawberryConfig(scalar_map=SCALARS),
         types=[
-            *attribute_api.ELEMENT_TYPES,
+            *ELEMENT_TYPES,
             *wholesale_api.WHOLESALE_TYPES,
             *invoice_api.INVOICE_TYPES,
             *order_fields.ORDER_FIELD_TYPES,

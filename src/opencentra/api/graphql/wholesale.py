@@ -16,6 +16,8 @@ import strawberry
 from sqlalchemy import select
 from strawberry.types import Info
 
+from opencentra.address import Address as AddressValue
+from opencentra.address import read_address
 from opencentra.api.graphql import wholesale_terms
 from opencentra.api.graphql.catalog import Product, ProductVariant
 from opencentra.api.graphql.catalog_mutations import CountryRef
@@ -46,8 +48,6 @@ from opencentra.api.graphql.stores import (
     load_pricelist,
     load_store,
 )
-from opencentra.customers.address import Address as AddressValue
-from opencentra.customers.address import read_address
 from opencentra.errors import DomainError, NotFound
 from opencentra.orders.models import Order as OrderRow
 from opencentra.stores import models as store_models
@@ -836,9 +836,21 @@ def _window_payload(
     )
 
 
+async def _window_markets_visible(
+    context: GraphQLContext, given: DeliveryWindowCreateInput | DeliveryWindowUpdateInput
+) -> None:
+    """A token restricted to a store may put a delivery window on that store's markets only."""
+    if context.store_id is None or not given.markets:
+        return
+    for market in given.markets:
+        if await _market_store(context, market.id) != context.store_id:
+            raise NotFound(f"Could not find Market with ID {market.id}", field="markets")
+
+
 async def create_delivery_window(info: Info[Any, Any], input: DeliveryWindowCreateInput) -> DeliveryWindowPayload:
     context: GraphQLContext = info.context
     try:
+        await _window_markets_visible(context, input)
         window = await wholesale.create_delivery_window(context.db, _window_input(input))
     except DomainError as error:
         return _window_payload(None, [wire_error(error)], [])
@@ -851,6 +863,7 @@ async def update_delivery_window(
 ) -> DeliveryWindowPayload:
     context: GraphQLContext = info.context
     try:
+        await _window_markets_visible(context, input)
         window = await wholesale.update_delivery_window(context.db, id, _window_input(input))
     except DomainError as error:
         return _window_payload(None, [wire_error(error)], [])
