@@ -34,5 +34,7 @@ async def test_delete_campaign(db: Database, world: Any) -> None:
         assert (found[v0].price, found[v0].campaign) == (Decimal("100.00"), None)
         for model in (CampaignMarket, CampaignVariant):
             assert await session.scalar(select(func.count()).select_from(model)) == 0
-        actions = list(await session.scalars(select(Event.action).where(Event.object_type == "campaign").order_by(Event.id)))
+        actions = list(
+            await session.scalars(select(Event.action).where(Event.object_type == "campaign").order_by(Event.id))
+        )
     assert actions == ["created", "deleted"]
