@@ -18,6 +18,7 @@ from starlette.types import Receive, Scope, Send
 from opencentra.api.adapter import PUBLIC_PATHS, Adapter
 from opencentra.api.context import SCOPE_KEY, AppContext, PluginContext
 from opencentra.db.engine import Database
+from opencentra.integers import parse_int
 from opencentra.integration.models import PluginType
 from opencentra.integration.services import PluginView, resolve_plugin
 
@@ -82,9 +83,10 @@ class PluginDispatcher:
         uri = segments[1] if len(segments) > 1 else ""
         plugin_id: int | None = None
         consumed = 2
-        if len(segments) > 2 and segments[2].isdigit() and len(segments[2]) <= 18:
-            plugin_id = int(segments[2])
-            consumed = 3
+        if len(segments) > 2:
+            plugin_id = parse_int(segments[2])
+            if plugin_id is not None:
+                consumed = 3
         plugin = await self.cache.get(app_context.db, uri, plugin_id) if uri else None
         if plugin is None or plugin.type not in self.adapters:
             await _unknown_plugin()(scope, receive, send)

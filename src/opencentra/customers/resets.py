@@ -24,6 +24,7 @@ from opencentra.db.base import utcnow
 from opencentra.db.engine import Database
 from opencentra.errors import ValidationFailed
 from opencentra.events.outbox import record
+from opencentra.integers import as_int
 from opencentra.passwords import hash_password
 
 RESET_LIFETIME = timedelta(hours=2)
@@ -77,10 +78,9 @@ async def request_password_reset(db: Database, store_id: int, email: str) -> Iss
 async def reset_password(db: Database, store_id: int, reset_id: str | int, secret: str, new_password: str) -> Customer:
     """Use a reset link once to set a new password; the customer it belongs to is returned."""
     check_password_rule(new_password)
-    try:
-        ident = int(reset_id)
-    except (TypeError, ValueError):
-        raise _invalid() from None
+    ident = as_int(reset_id)
+    if ident is None:
+        raise _invalid()
     if not isinstance(secret, str) or not 0 < ident < 2**63 or len(secret) > 128:
         raise _invalid()
     password_hash = await hash_password(new_password)

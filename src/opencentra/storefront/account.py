@@ -30,6 +30,7 @@ from opencentra.customers.models import Customer
 from opencentra.customers.services import CustomerChanges
 from opencentra.db.base import utcnow
 from opencentra.errors import NotFound, PermissionDenied, ValidationFailed
+from opencentra.integers import parse_int
 from opencentra.mail import Email, Mailer, password_reset_email
 from opencentra.orders.models import Order
 from opencentra.orders.state import OrderStatus
@@ -531,10 +532,9 @@ async def change_wishlist(
     shopper, _reference = await current_shopper(shop, visitor)
     if shopper.customer_id is None:
         raise _denied()
-    try:
-        display_item_id = int(display_item)
-    except ValueError:
-        raise NotFound("display item not found", field="displayItem") from None
+    display_item_id = parse_int(display_item)
+    if display_item_id is None:
+        raise NotFound("display item not found", field="displayItem")
     catalogue = await shop.cache.catalogue(shop.db, shop.channel.store_id, shopper.market_id, shopper.pricelist_id)
     if add and display_item_id not in catalogue.by_display_item:
         raise NotFound("display item not found", field="displayItem")

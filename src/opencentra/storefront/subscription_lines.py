@@ -13,6 +13,7 @@ from __future__ import annotations
 from opencentra.catalog.items import parse_item_id
 from opencentra.db.base import utcnow
 from opencentra.errors import NotFound, ValidationFailed
+from opencentra.integers import parse_int
 from opencentra.selection.models import Selection
 from opencentra.selection.services import add_line_in, check_open, find_line
 from opencentra.storefront.cart import MAX_COMMENT, _room, check_quantity
@@ -26,10 +27,10 @@ def plan_id_of(key: str | int) -> int:
     """A plan id from the path or body; anything else is an unknown plan."""
     if isinstance(key, int) and not isinstance(key, bool):
         return key
-    text = str(key).strip()
-    if not text.isdigit() or len(text) > 18:
+    number = parse_int(str(key))
+    if number is None:
         raise NotFound("not found", field="subscriptionPlan")
-    return int(text)
+    return number
 
 
 async def _product(change: Change, display_item_id: int) -> ProductData | None:

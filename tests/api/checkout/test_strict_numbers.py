@@ -5,7 +5,8 @@ from __future__ import annotations
 from urllib.parse import quote
 
 import pytest
-from tests.api.checkout.conftest import Browser, ShopIds
+from tests.api.checkout.conftest import BASE, Browser, ShopIds
+from tests.conftest import ApiHarness
 
 from opencentra.selection.services import MAX_LINE_QUANTITY
 
@@ -93,3 +94,22 @@ def test_a_line_holds_at_most_the_ceiling(browser: Browser, shop: ShopIds) -> No
     assert browser.post(f"/lines/{line}/quantity/5").status_code == 200
     assert browser.put(f"/lines/{line}/quantity/{ceiling}").status_code == 200
     assert _lines(browser) == [(item, ceiling)]
+
+
+@pytest.mark.usefixtures("wire_only")
+def test_the_plugin_permalink_id_is_read_strictly(api: ApiHarness, shop: ShopIds) -> None:
+    """``/api/<uri>/<pluginId>`` names a plugin only by its canonical digits."""
+    base = BASE.rstrip("/")
+    assert api.client.get(f"{base}/{shop.plugin}/countries").status_code == 200
+    for raw in ("１", "0" + str(shop.plugin), "+" + str(shop.plugin)):
+        # Not a plugin id, so a path of the plugin found by its URI alone: no such route.
+        assert api.client.get(f"{base}/{quote(raw, safe='')}/countries").status_code == 404, raw
+
+
+@pytest.mark.usefixtures("wire_only")
+def test_wishlist_numbers_are_read_strictly(browser: Browser, shop: ShopIds) -> None:
+    assert browser.post("/register", {"email": "strict@example.com", "password": "a-long-password"}).status_code == 200
+    assert browser.get("/customer/wishlists/0?page=1").status_code == 200
+    for raw in ("1_0", "+1", "１"):
+        assert browser.get(f"/customer/wishlists/0?page={quote(raw)}").status_code in (400, 406), raw
+        assert browser.post(f"/customer/wishlists/0/items/{quote(raw, safe='')}").status_code == 404, raw

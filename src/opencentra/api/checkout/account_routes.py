@@ -25,6 +25,7 @@ from opencentra.api.checkout.bodies import (
     VerificationEmailBody,
 )
 from opencentra.api.checkout.docs import ACCOUNT, AnyResponse, SelectionResponse
+from opencentra.api.checkout.params import WholeNumber
 from opencentra.api.checkout.request import CheckoutRequest, Ctx
 from opencentra.api.checkout.shapes import order_body
 from opencentra.api.context import context_from_scope
@@ -217,8 +218,8 @@ def _wishlist(ctx: CheckoutRequest, view: WishlistView) -> Response:
 async def wishlist(
     ctx: Ctx,
     wishlist: str,
-    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    page: Annotated[WholeNumber, Query(ge=1, le=100_000)] = 1,
+    limit: Annotated[WholeNumber, Query(ge=1, le=1000)] = 100,
 ) -> Response:
     return _wishlist(ctx, await account.wishlist(ctx.shop, ctx.visitor, wishlist, page, limit))
 
