@@ -95,6 +95,8 @@ class Fields:
 
     body: tuple[str, ...]
     query: tuple[str, ...]
+    # It declares a request body (so it reads one).
+    reads_body: bool = False
 
 
 @dataclass(frozen=True)
@@ -195,9 +197,11 @@ def fields_of(app: FastAPI) -> dict[tuple[str, str], Fields]:
     found: dict[tuple[str, str], Fields] = {}
     for path, operations in document.get("paths", {}).items():
         for method, operation in operations.items():
-            body = operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema", {})
+            request_body = operation.get("requestBody", {})
+            body = request_body.get("content", {}).get("application/json", {}).get("schema", {})
             query = [p["name"] for p in operation.get("parameters", []) if p.get("in") == "query"]
-            found[(method.upper(), path)] = Fields(tuple(dict.fromkeys(properties(body))), tuple(query))
+            names = tuple(dict.fromkeys(properties(body)))
+            found[(method.upper(), path)] = Fields(names, tuple(query), reads_body=bool(request_body))
     return found
 
 

@@ -38,6 +38,7 @@ from tests.security.formats import GRAPHQL, assert_api_format, assert_no_traceba
 from tests.security.surface import Route, adapter_apps, rest_routes
 from tests.security.world import World
 
+from opencentra.config import Settings
 from opencentra.integration.models import PluginType
 
 ROUTES = rest_routes()
@@ -130,6 +131,40 @@ def test_graphql_survives(world: World, case: GraphQLCase) -> None:
             failures.append(problem)
     _healthy(world)
     assert not failures, "\n".join(failures)
+
+
+def test_every_body_over_the_limit_is_refused(world: World, credentials: dict[PluginType, dict[str, str]]) -> None:
+    """``OPENCENTRA_MAX_BODY_BYTES`` holds for every route that reads a body: 413 in the API's own format."""
+    fields = _fields(world.client.app)
+    body = b'{"comment": "' + b"x" * Settings().max_body_bytes + b'"}'
+    batch = [
+        (route, world.a.plugins[route.api].base + route.concrete(world.a.path_values()))
+        for route in HANDLED
+        if fields[route.api].get((route.method, route.path), Fields((), ())).reads_body
+    ]
+    assert {route.api for route, _ in batch} >= {PluginType.ORDER, PluginType.CHECKOUT}
+    sent = [
+        (
+            route.method,
+            url,
+            {"content": body, "headers": {**credentials[route.api], "Content-Type": "application/json"}},
+        )
+        for route, url in batch
+    ]
+    answers = world.client.send_all(sent, parallel=PARALLEL)
+    wrong = [
+        f"{route.id}: {answer.status_code} {answer.text[:120]}"
+        for (route, _url), answer in zip(batch, answers, strict=True)
+        if answer.status_code != 413 or _check(answer, route.api, route.id)
+    ]
+    assert not wrong, "\n".join(wrong)
+    graphql = world.client.post(
+        "/graphql",
+        content=body,
+        headers={"Authorization": f"Bearer {world.admin_token}", "Content-Type": "application/json"},
+    )
+    assert graphql.status_code == 413, graphql.text
+    assert_api_format(GRAPHQL, graphql)
 
 
 def test_routes_outside_the_apis_survive_xml_and_junk(world: World) -> None:
