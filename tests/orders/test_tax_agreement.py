@@ -181,7 +181,7 @@ async def build_tax_shop(db: Database) -> TaxShop:
         store_id=store.id,
         plugin_type="order",
         uri="wms",
-        settings={"markets": [market.id], "primary_warehouse": warehouse.id},
+        settings={"markets": [market.id], "primary_warehouse": warehouse.id, "allow_order_create": True},
     )
     return TaxShop(store.id, market.id, pricelist.id, currency.id, warehouse.id, items, size_ids, secret)
 
@@ -222,7 +222,12 @@ def _place(
     assert paid.status_code == 200, paid.text
     receipt = paid.json()["order"]
     assert browser.get("/receipt").json()["order"] == receipt
-    number = int(receipt["order"])
+    order_api, graphql = _read(api, shop, int(receipt["order"]))
+    return Reported(selection, receipt, order_api, graphql)
+
+
+def _read(api: ApiHarness, shop: TaxShop, number: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    """One order as the Order API and GraphQL print it."""
     listed = api.client.get(
         f"{ORDER_API}/orders", params={"order": number}, headers={"API-Authorization": shop.order_api_secret}
     )
@@ -236,7 +241,7 @@ def _place(
         {"number": number},
     )["data"]["orders"]
     (graphql,) = found
-    return Reported(selection, receipt, order_api, graphql)
+    return order_api, graphql
 
 
 def _dec(value: Any) -> Decimal:
@@ -410,3 +415,68 @@ def test_tax_fields_cost_no_query_per_order(api: ApiHarness, tax_shop: TaxShop) 
     )
     by_number = {int(o["orderId"]): _dec(o["grandTotalTaxValue"]) for o in listed.json()["orders"]}
     assert {o["number"]: _dec(o["totals"]["taxIncluded"]["value"]) for o in large} == by_number
+
+
+# --- orders placed and changed outside the checkout keep the same tax -----------------------
+
+
+def _assert_stored_is_reported(api: ApiHarness, shop: TaxShop, number: int) -> tuple[dict[str, Any], Decimal]:
+    """The tax the order keeps is what the Order API and GraphQL print; (Order API order, tax)."""
+    order_api, graphql = _read(api, shop, number)
+    tax = _dec(order_api["grandTotalTaxValue"])
+    assert _dec(graphql["totals"]["taxIncluded"]["value"]) == tax
+    assert sum((_dec(rate["value"]) for rate in order_api["taxBreakdown"]), Decimal(0)) == tax
+    assert _dec(graphql["grandTotal"]["value"]) == _dec(order_api["grandTotalValue"])
+    assert Decimal(api.call(_stored_tax, number)).scaleb(-2) == tax
+    return order_api, tax
+
+
+def _insert(api: ApiHarness, shop: TaxShop, lines: dict[str, int], **extra: Any) -> int:
+    body = {
+        "invoiceAddress": {"country": "SE", "firstName": "Ada", "lastName": "L", "email": "ada@example.com"},
+        "products": [{"qty": qty, "id": shop.size_ids[name]} for name, qty in lines.items()],
+        **extra,
+    }
+    created = api.client.post(f"{ORDER_API}/order", json=body, headers={"API-Authorization": shop.order_api_secret})
+    assert created.status_code == 200 and created.json()["status"] == "ok", created.text
+    (number,) = created.json()["orders"]
+    return int(number)
+
+
+def test_an_order_inserted_through_the_order_api(api: ApiHarness, tax_shop: TaxShop) -> None:
+    # Two lines of 0.03 at 20 %: 0.01 for the order (per line half up would say 0.02).
+    order_api, tax = _assert_stored_is_reported(api, tax_shop, _insert(api, tax_shop, {"tiny-S": 1, "tiny-M": 1}))
+    assert tax == Decimal("0.01")
+    # Several rates, shipping and a voucher value: the figures of the same order placed in the checkout.
+    number = _insert(api, tax_shop, {"coat-S": 1, "jam-S": 3, "book-S": 1}, shippingValue=49, voucherValue=44.77)
+    order_api, tax = _assert_stored_is_reported(api, tax_shop, number)
+    assert _dec(order_api["grandTotalValue"]) == Decimal("451.93")
+    assert tax == Decimal("60.50")
+    assert [_dec(p["totalTaxValue"]) for p in order_api["products"]] == [
+        Decimal("39.80"),
+        Decimal("12.83"),
+        Decimal("7.30"),
+    ]
+
+
+def test_an_edited_order_is_taxed_again(api: ApiHarness, tax_shop: TaxShop) -> None:
+    reported = _place(api, tax_shop, {"coat-S": 1, "jam-S": 3, "book-S": 1}, shipping="standard")
+    number = int(reported.receipt["order"])
+    jam = reported.graphql["lines"][1]
+    edited = GraphQLClient(api).query(
+        """mutation ($order: OrderRef!, $input: DirectToConsumerOrderUpdateInput!) {
+             updateDirectToConsumerOrder(order: $order, input: $input) { userErrors { message path } } }""",
+        {
+            "order": {"number": number},
+            "input": {
+                "shippingCost": {"currencyIsoCode": "SEK", "value": 30.0},
+                "cancelLines": [{"line": {"id": jam["id"]}, "quantity": 1}],
+            },
+        },
+    )["data"]["updateDirectToConsumerOrder"]
+    assert edited["userErrors"] == []
+    # Items 199.00 + 2 x 39.90 + 129.00 = 407.80 and 30.00 shipping, shared 14.64 / 5.87 / 9.49:
+    # 213.64 at 25 % -> 42.73, 85.67 at 12 % -> 9.18, 138.49 at 6 % -> 7.84.
+    order_api, tax = _assert_stored_is_reported(api, tax_shop, number)
+    assert _dec(order_api["grandTotalValue"]) == Decimal("437.80")
+    assert tax == Decimal("59.75")

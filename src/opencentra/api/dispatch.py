@@ -19,8 +19,7 @@ from opencentra.api.adapter import PUBLIC_PATHS, Adapter
 from opencentra.api.context import SCOPE_KEY, AppContext, PluginContext
 from opencentra.db.engine import Database
 from opencentra.integers import parse_int
-from opencentra.integration.models import PluginType
-from opencentra.integration.services import PluginView, resolve_plugin
+from opencentra.integration import PluginType, PluginView, resolve_plugin
 
 APP_CONTEXT_KEY = "opencentra_app"
 

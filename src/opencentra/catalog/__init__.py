@@ -263,3 +263,54 @@ __all__ = [
     "variants_of_displays",
     "variants_of_products",
 ]
+
+# Size tables grown one size at a time (the SOAP ERP API's sizes_Update; appended).
+from opencentra.catalog.size_tables import ChartSize, ensure_chart_size
+
+__all__ += ["ChartSize", "ensure_chart_size"]
+
+# The catalogue in every market and language at once (the Shop API; appended).
+from opencentra.catalog.all_markets import (  # noqa: E402
+    PRODUCT_CHUNK,
+    BrandDetailView,
+    CollectionDetailView,
+    ProductCategoryRef,
+    StoreCategoryView,
+    StoreItemMarkets,
+    StoreItemView,
+    StoreMediaView,
+    StoreProductFilter,
+    StoreProductView,
+    brand_details,
+    collection_details,
+    measurement_chart_details,
+    store_categories,
+    store_item_markets,
+    store_product_ids,
+    store_products,
+)
+
+__all__ += [
+    "PRODUCT_CHUNK",
+    "BrandDetailView",
+    "CollectionDetailView",
+    "ProductCategoryRef",
+    "StoreCategoryView",
+    "StoreItemMarkets",
+    "StoreItemView",
+    "StoreMediaView",
+    "StoreProductFilter",
+    "StoreProductView",
+    "brand_details",
+    "collection_details",
+    "measurement_chart_details",
+    "store_categories",
+    "store_item_markets",
+    "store_product_ids",
+    "store_products",
+]
+
+# The admin UI's catalogue list: keyset pages by id (appended).
+from opencentra.catalog.product_browse import products_after  # noqa: E402 - appended after the __all__ above
+
+__all__ += ["products_after"]

@@ -26,6 +26,7 @@ from opencentra.catalog.uris import uri_for
 from opencentra.db.engine import Database
 from opencentra.errors import Conflict, NotFound, ValidationFailed
 from opencentra.events import outbox
+from opencentra.stores.markets import check_markets_of_store
 
 
 @dataclass(frozen=True)
@@ -86,15 +87,7 @@ async def create_display_in(session: AsyncSession, spec: DisplaySpec) -> Display
     )
     if missing := [v for v in variant_ids if v not in own_variants]:
         raise ValidationFailed(f"variants {missing} are not variants of product {spec.product_id}", field="variants")
-    if market_ids:
-        markets = _refs.markets
-        own_markets = set(
-            await session.scalars(
-                select(markets.c.id).where(markets.c.store_id == spec.store_id, markets.c.id.in_(market_ids))
-            )
-        )
-        if missing := [m for m in market_ids if m not in own_markets]:
-            raise ValidationFailed(f"markets {missing} are not markets of store {spec.store_id}", field="markets")
+    await check_markets_of_store(session, spec.store_id, market_ids)
     if category_ids:
         own_categories = set(
             await session.scalars(
@@ -292,16 +285,7 @@ async def update_display(db: Database, display_id: int, changes: DisplayChanges)
             field="markets",
         )
         if market_ids is not None:
-            markets = _refs.markets
-            own_markets = set(
-                await session.scalars(
-                    select(markets.c.id).where(markets.c.store_id == display.store_id, markets.c.id.in_(market_ids))
-                )
-            )
-            if missing := [m for m in market_ids if m not in own_markets]:
-                raise ValidationFailed(
-                    f"markets {missing} are not markets of store {display.store_id}", field="markets"
-                )
+            await check_markets_of_store(session, display.store_id, market_ids)
             await _replace_links(session, DisplayMarket, DisplayMarket.market_id, display_id, market_ids)
             changed["markets"] = market_ids
 

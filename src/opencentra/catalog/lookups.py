@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -47,50 +47,15 @@ from opencentra.catalog.pim_models import (
     VariantUnitCost,
 )
 from opencentra.db.base import Base
+from opencentra.db.listing import chunks as _chunks
+from opencentra.db.listing import grouped as _grouped
+from opencentra.db.listing import keyed as _keyed
 from opencentra.stores.models import Market, TaxGroup
 from opencentra.stores.views import MarketView, market_view
 
 K = TypeVar("K", bound=Hashable)
 M = TypeVar("M", bound=Base)
 V = TypeVar("V")
-
-# Keep each IN (...) list well below SQLite's and PostgreSQL's parameter limits.
-_CHUNK = 900
-
-
-def _chunks(keys: Iterable[K]) -> list[list[K]]:
-    unique = list(dict.fromkeys(keys))
-    return [unique[i : i + _CHUNK] for i in range(0, len(unique), _CHUNK)]
-
-
-async def _keyed(
-    session: AsyncSession,
-    model: type[M],
-    column: InstrumentedAttribute[Any],
-    keys: Iterable[Any],
-    view: Callable[[M], V],
-) -> dict[Any, V]:
-    found: dict[Any, V] = {}
-    for chunk in _chunks(keys):
-        for row in await session.scalars(select(model).where(column.in_(chunk))):
-            found[getattr(row, column.key)] = view(row)
-    return found
-
-
-async def _grouped(
-    session: AsyncSession,
-    model: type[M],
-    column: InstrumentedAttribute[Any],
-    keys: Iterable[Any],
-    view: Callable[[M], V],
-    *order_by: InstrumentedAttribute[Any],
-) -> dict[Any, list[V]]:
-    found: dict[Any, list[V]] = defaultdict(list)
-    for chunk in _chunks(keys):
-        statement = select(model).where(column.in_(chunk)).order_by(column, *order_by)
-        for row in await session.scalars(statement):
-            found[getattr(row, column.key)].append(view(row))
-    return dict(found)
 
 
 async def _linked(

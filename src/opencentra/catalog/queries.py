@@ -10,10 +10,10 @@ views; what the listed objects point to is read in batches
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVarTuple
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -42,25 +42,14 @@ from opencentra.db.listing import (
     Window,
     between_conditions,
     beyond,
-    ordered,
+    page,
     text_conditions,
+    where_in,
     windowed,
 )
 from opencentra.errors import ValidationFailed
 
-Rs = TypeVarTuple("Rs")
-
-
-def _sort(
-    statement: Select[*Rs],
-    sort: Sequence[SortKey],
-    columns: Mapping[str, InstrumentedAttribute[Any]],
-    tiebreak: InstrumentedAttribute[Any],
-) -> Select[*Rs]:
-    for key in sort:
-        if key.field not in columns:
-            raise ValidationFailed(f"cannot sort by {key.field}; sort by {', '.join(columns)}", field="sort")
-    return ordered(statement, sort, columns, tiebreak)
+V = TypeVar("V")
 
 
 async def _count(session: AsyncSession, statement: Select[Any]) -> int:
@@ -113,8 +102,7 @@ async def product_page(
     session: AsyncSession, where: ProductFilter, sort: Sequence[SortKey], window: Window
 ) -> list[views.ProductView]:
     """Products sorted by ``id``, ``name``, ``updated_at`` or ``created_at`` (then id)."""
-    statement = windowed(_sort(_products(where), sort, _PRODUCT_SORT, Product.id), window)
-    return [views.product_view(row) for row in await session.scalars(statement)]
+    return await page(session, _products(where), sort, _PRODUCT_SORT, window, views.product_view)
 
 
 async def count_products(session: AsyncSession, where: ProductFilter) -> int:
@@ -133,15 +121,10 @@ async def variant_page(
 ) -> list[views.VariantView]:
     """Variants sorted by ``id``, ``name``, ``updated_at`` or ``created_at`` (then id)."""
     v = ProductVariant
-    statement = select(v)
-    if where.ids is not None:
-        statement = statement.where(v.id.in_(where.ids))
-    if where.product_ids is not None:
-        statement = statement.where(v.product_id.in_(where.product_ids))
+    statement = where_in(where_in(select(v), v.id, where.ids), v.product_id, where.product_ids)
     statement = statement.where(*text_conditions(v.variant_number, where.variant_number))
     columns = {"id": v.id, "name": v.name, "updated_at": v.updated_at, "created_at": v.created_at}
-    statement = windowed(_sort(statement, sort, columns, v.id), window)
-    return [views.variant_view(row) for row in await session.scalars(statement)]
+    return await page(session, statement, sort, columns, window, views.variant_view)
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,15 +139,10 @@ async def product_size_page(
 ) -> list[views.ProductSizeView]:
     """Product sizes by id."""
     s = ProductSize
-    statement = select(s)
-    if where.ids is not None:
-        statement = statement.where(s.id.in_(where.ids))
-    if where.eans is not None:
-        statement = statement.where(s.ean.in_(where.eans))
-    if where.variant_ids is not None:
-        statement = statement.where(s.variant_id.in_(where.variant_ids))
-    statement = windowed(statement.order_by(s.id), window)
-    return [views.product_size_view(row) for row in await session.scalars(statement)]
+    statement = where_in(
+        where_in(where_in(select(s), s.id, where.ids), s.ean, where.eans), s.variant_id, where.variant_ids
+    )
+    return await page(session, statement, (), {"id": s.id}, window, views.product_size_view)
 
 
 # --- brands, collections, size charts, folders -------------------------------------------------------
@@ -183,12 +161,8 @@ async def _named(
     sort: Sequence[SortKey],
     window: Window,
 ) -> Sequence[Any]:
-    statement = select(model)
-    if where.ids is not None:
-        statement = statement.where(model.id.in_(where.ids))
-    statement = statement.where(*text_conditions(model.name, where.name))
-    statement = windowed(_sort(statement, sort, {"id": model.id, "name": model.name}, model.id), window)
-    return (await session.scalars(statement)).all()
+    statement = where_in(select(model), model.id, where.ids).where(*text_conditions(model.name, where.name))
+    return await page(session, statement, sort, {"id": model.id, "name": model.name}, window, lambda row: row)
 
 
 async def brand_page(
@@ -225,16 +199,12 @@ async def folder_page(
 ) -> list[views.FolderView]:
     """Folders sorted by ``id`` or ``name`` (then id)."""
     f = Folder
-    statement = select(f)
-    if where.ids is not None:
-        statement = statement.where(f.id.in_(where.ids))
+    statement = where_in(select(f), f.id, where.ids).where(*text_conditions(f.name, where.name))
     if where.is_top is not None:
         statement = statement.where(f.parent_id.is_(None) if where.is_top else f.parent_id.is_not(None))
     if where.parent_id is not None:
         statement = statement.where(f.parent_id == where.parent_id)
-    statement = statement.where(*text_conditions(f.name, where.name))
-    statement = windowed(_sort(statement, sort, {"id": f.id, "name": f.name}, f.id), window)
-    return [views.folder_view(row) for row in await session.scalars(statement)]
+    return await page(session, statement, sort, {"id": f.id, "name": f.name}, window, views.folder_view)
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,18 +251,13 @@ async def category_page(
 ) -> list[views.CategoryView]:
     """Categories sorted by ``id`` or ``name`` (then id)."""
     c = Category
-    statement = select(c)
-    if store_scope is not None:
-        statement = statement.where(c.store_id == store_scope)
-    if where.ids is not None:
-        statement = statement.where(c.id.in_(where.ids))
-    if where.store_id is not None:
-        statement = statement.where(c.store_id == where.store_id)
+    statement = where_in(select(c), c.id, where.ids).where(*text_conditions(c.name, where.name))
+    for store_id in (store_scope, where.store_id):
+        if store_id is not None:
+            statement = statement.where(c.store_id == store_id)
     if where.is_top is not None:
         statement = statement.where(c.parent_id.is_(None) if where.is_top else c.parent_id.is_not(None))
-    statement = statement.where(*text_conditions(c.name, where.name))
-    statement = windowed(_sort(statement, sort, {"id": c.id, "name": c.name}, c.id), window)
-    return [views.category_view(row) for row in await session.scalars(statement)]
+    return await page(session, statement, sort, {"id": c.id, "name": c.name}, window, views.category_view)
 
 
 @dataclass(frozen=True, slots=True)
@@ -342,8 +307,7 @@ async def display_page(
     store_scope: int | None = None,
 ) -> list[views.DisplayView]:
     """Displays sorted by ``id``, ``name`` or ``updated_at`` (then id)."""
-    statement = windowed(_sort(_displays(where, store_scope), sort, _DISPLAY_SORT, Display.id), window)
-    return [views.display_view(row) for row in await session.scalars(statement)]
+    return await page(session, _displays(where, store_scope), sort, _DISPLAY_SORT, window, views.display_view)
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,13 +4,14 @@ Each view is a frozen copy of one row (or one row with what it owns, as a
 media batch with its items), taken inside the transaction that read or wrote
 it, so an API can render it after the transaction ended without touching the
 database again. Field names follow the tables' columns, so code that read a
-row reads its view the same way.
+row reads its view the same way, and most views are copied from their row
+by that one rule (``opencentra.db.listing.of_row``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from types import MappingProxyType
 
@@ -31,6 +32,7 @@ from opencentra.catalog.models import (
     SizeChart,
 )
 from opencentra.catalog.pim_models import Folder, MediaBatch, MediaBatchItem, MediaBatchStatus
+from opencentra.db.listing import of_row
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,19 +254,19 @@ class BundleView:
 
 
 def brand_view(row: Brand) -> BrandView:
-    return BrandView(id=row.id, name=row.name, uri=row.uri)
+    return of_row(BrandView, row)
 
 
 def collection_view(row: Collection) -> CollectionView:
-    return CollectionView(id=row.id, name=row.name, uri=row.uri)
+    return of_row(CollectionView, row)
 
 
 def size_chart_view(row: SizeChart) -> SizeChartView:
-    return SizeChartView(id=row.id, name=row.name, divider_symbol=row.divider_symbol)
+    return of_row(SizeChartView, row)
 
 
 def size_view(row: Size) -> SizeView:
-    return SizeView(id=row.id, size_chart_id=row.size_chart_id, name=row.name, position=row.position)
+    return of_row(SizeView, row)
 
 
 def measurement_chart_view(row: MeasurementChart) -> MeasurementChartView:
@@ -280,97 +282,36 @@ def measurement_chart_view(row: MeasurementChart) -> MeasurementChartView:
 
 
 def product_view(row: Product) -> ProductView:
-    return ProductView(
-        id=row.id,
-        name=row.name,
-        product_number=row.product_number,
-        status=ProductStatus(row.status),
-        brand_id=row.brand_id,
-        collection_id=row.collection_id,
-        size_chart_id=row.size_chart_id,
-        measurement_chart_id=row.measurement_chart_id,
-        tax_group_id=row.tax_group_id,
-        harmonized_code=row.harmonized_code,
-        harmonized_code_description=row.harmonized_code_description,
-        country_of_origin=row.country_of_origin,
-        weight_grams=row.weight_grams,
-        item_quantity_minimum=row.item_quantity_minimum,
-        item_quantity_multiple_of=row.item_quantity_multiple_of,
-        comment=row.comment,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-    )
+    # The status column holds the enum's value.
+    return replace(of_row(ProductView, row), status=ProductStatus(row.status))
 
 
 def variant_view(row: ProductVariant) -> VariantView:
-    return VariantView(
-        id=row.id,
-        product_id=row.product_id,
-        name=row.name,
-        variant_number=row.variant_number,
-        active=row.active,
-        sort_order=row.sort_order,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-    )
+    return of_row(VariantView, row)
 
 
 def product_size_view(row: ProductSize) -> ProductSizeView:
-    return ProductSizeView(id=row.id, variant_id=row.variant_id, size_id=row.size_id, ean=row.ean, sku=row.sku)
+    return of_row(ProductSizeView, row)
 
 
 def media_view(row: Media) -> MediaView:
-    return MediaView(
-        id=row.id,
-        product_id=row.product_id,
-        variant_id=row.variant_id,
-        url=row.url,
-        alt_text=row.alt_text,
-        sort_order=row.sort_order,
-    )
+    return of_row(MediaView, row)
 
 
 def category_view(row: Category) -> CategoryView:
-    return CategoryView(
-        id=row.id,
-        store_id=row.store_id,
-        parent_id=row.parent_id,
-        name=row.name,
-        uri=row.uri,
-        sort_order=row.sort_order,
-        active=row.active,
-        meta_title=row.meta_title,
-        meta_description=row.meta_description,
-        meta_keywords=row.meta_keywords,
-    )
+    return of_row(CategoryView, row)
 
 
 def display_view(row: Display) -> DisplayView:
-    return DisplayView(
-        id=row.id,
-        store_id=row.store_id,
-        product_id=row.product_id,
-        name=row.name,
-        uri=row.uri,
-        description=row.description,
-        short_description=row.short_description,
-        meta_title=row.meta_title,
-        meta_description=row.meta_description,
-        meta_keywords=row.meta_keywords,
-        canonical_category_id=row.canonical_category_id,
-        active=row.active,
-        sort_order=row.sort_order,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-    )
+    return of_row(DisplayView, row)
 
 
 def display_item_view(row: DisplayItem) -> DisplayItemView:
-    return DisplayItemView(id=row.id, display_id=row.display_id, variant_id=row.variant_id, sort_order=row.sort_order)
+    return of_row(DisplayItemView, row)
 
 
 def folder_view(row: Folder) -> FolderView:
-    return FolderView(id=row.id, parent_id=row.parent_id, name=row.name, sort_order=row.sort_order)
+    return of_row(FolderView, row)
 
 
 def media_batch_view(batch: MediaBatch, items: list[MediaBatchItem]) -> MediaBatchView:

@@ -90,23 +90,3 @@ async def record_consents_in(session: AsyncSession, customer_id: int, consents: 
 async def record_consents(db: Database, customer_id: int, consents: Sequence[ConsentInput]) -> None:
     async with db.write() as session:
         await record_consents_in(session, customer_id, consents)
-
-
-async def consents_of_in(session: AsyncSession, customer_ids: Sequence[int]) -> dict[int, list[CustomerConsent]]:
-    """Each customer's consents, oldest first."""
-    found: dict[int, list[CustomerConsent]] = {customer_id: [] for customer_id in customer_ids}
-    if not customer_ids:
-        return found
-    rows = await session.scalars(
-        select(CustomerConsent)
-        .where(CustomerConsent.customer_id.in_(list(customer_ids)))
-        .order_by(CustomerConsent.customer_id, CustomerConsent.id)
-    )
-    for row in rows:
-        found[row.customer_id].append(row)
-    return found
-
-
-async def consents_of(db: Database, customer_ids: Sequence[int]) -> dict[int, list[CustomerConsent]]:
-    async with db.read() as session:
-        return await consents_of_in(session, customer_ids)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
-from opencentra.customers._upsert import insert_or_ignore
 from opencentra.customers.models import BackInStockSubscription, Customer, NewsletterSubscription
 from opencentra.customers.services import normalize_email
 from opencentra.db.base import utcnow
 from opencentra.db.engine import Database
+from opencentra.db.upsert import insert_or_ignore
 from opencentra.events.outbox import record
 
 

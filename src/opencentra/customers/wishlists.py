@@ -7,10 +7,10 @@ from datetime import datetime
 
 from sqlalchemy import delete, func, select
 
-from opencentra.customers._upsert import insert_or_ignore
 from opencentra.customers.models import WishlistItem
 from opencentra.db.base import utcnow
 from opencentra.db.engine import Database
+from opencentra.db.upsert import insert_or_ignore
 from opencentra.errors import Conflict, NotFound, ValidationFailed
 from opencentra.events.outbox import record
 

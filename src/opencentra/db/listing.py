@@ -8,15 +8,31 @@ the SQL stays in the domain.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, Generic, TypeVar, TypeVarTuple
+from collections import defaultdict
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, fields
+from functools import cache
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, TypeVarTuple
 
-from sqlalchemy import ColumnElement, Select, and_, or_
+from sqlalchemy import ColumnElement, Select, and_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
+from opencentra.db.base import Base
+from opencentra.errors import ValidationFailed
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
 T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+M = TypeVar("M", bound=Base)
+D = TypeVar("D", bound="DataclassInstance")
 Rs = TypeVarTuple("Rs")
+
+# Keep each IN (...) list well below SQLite's and PostgreSQL's parameter limits.
+CHUNK = 900
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +104,11 @@ def ordered(
     columns: Mapping[str, InstrumentedAttribute[Any]],
     tiebreak: InstrumentedAttribute[Any],
 ) -> Select[*Rs]:
-    """ORDER BY the sort keys (each must name one of ``columns``), then ``tiebreak`` ascending."""
+    """ORDER BY the sort keys, then ``tiebreak`` ascending; a key that names none of ``columns``
+    is the caller's error (``ValidationFailed`` on ``sort``)."""
+    for key in sort:
+        if key.field not in columns:
+            raise ValidationFailed(f"cannot sort by {key.field}; sort by {', '.join(columns)}", field="sort")
     order: list[Any] = []
     for key in sort:
         column = columns[key.field]
@@ -99,6 +119,25 @@ def ordered(
 
 def windowed(statement: Select[*Rs], window: Window) -> Select[*Rs]:
     return statement.limit(window.limit).offset(window.offset)
+
+
+def where_in(statement: Select[*Rs], column: InstrumentedAttribute[Any], values: Sequence[Any] | None) -> Select[*Rs]:
+    """``statement`` limited to rows whose ``column`` is one of ``values`` (None: no limit)."""
+    return statement if values is None else statement.where(column.in_(values))
+
+
+async def page(
+    session: AsyncSession,
+    statement: Select[M],
+    sort: Sequence[SortKey],
+    columns: Mapping[str, InstrumentedAttribute[Any]],
+    window: Window,
+    view: Callable[[M], V],
+) -> list[V]:
+    """One window of the rows ``statement`` selects, sorted by ``sort`` over ``columns`` (then by
+    ``columns["id"]``), as read views."""
+    statement = windowed(ordered(statement, sort, columns, columns["id"]), window)
+    return [view(row) for row in await session.scalars(statement)]
 
 
 def beyond(
@@ -119,3 +158,58 @@ def beyond(
     else:
         condition = or_(column < cursor.value, and_(column == cursor.value, tiebreak < cursor.row_id))
     return condition
+
+
+# --- read views, and reading them in batches by key ---------------------------------------------
+
+
+@cache
+def _field_names(view: type[DataclassInstance]) -> tuple[str, ...]:
+    return tuple(field.name for field in fields(view))
+
+
+def of_row(view: type[D], row: object) -> D:
+    """The read view ``view`` of ``row``: each of its fields is the row's attribute of that name.
+
+    Views name their fields after the table's columns, so one rule copies them all.
+    """
+    return view(**{name: getattr(row, name) for name in _field_names(view)})
+
+
+def chunks(keys: Iterable[K]) -> list[list[K]]:
+    """The distinct ``keys`` in their order, cut into lists short enough for one ``IN (...)``."""
+    unique = list(dict.fromkeys(keys))
+    return [unique[i : i + CHUNK] for i in range(0, len(unique), CHUNK)]
+
+
+async def keyed(
+    session: AsyncSession,
+    model: type[M],
+    column: InstrumentedAttribute[Any],
+    keys: Iterable[Any],
+    view: Callable[[M], V],
+) -> dict[Any, V]:
+    """``{key: view(row)}`` of the ``model`` rows whose ``column`` is one of ``keys``; unknown keys left out."""
+    found: dict[Any, V] = {}
+    for chunk in chunks(keys):
+        for row in await session.scalars(select(model).where(column.in_(chunk))):
+            found[getattr(row, column.key)] = view(row)
+    return found
+
+
+async def grouped(
+    session: AsyncSession,
+    model: type[M],
+    column: InstrumentedAttribute[Any],
+    keys: Iterable[Any],
+    view: Callable[[M], V],
+    *order_by: InstrumentedAttribute[Any],
+) -> dict[Any, list[V]]:
+    """``{key: [view(row)...]}`` of the ``model`` rows whose ``column`` is the key, ordered by
+    ``order_by``; keys with none are left out."""
+    found: dict[Any, list[V]] = defaultdict(list)
+    for chunk in chunks(keys):
+        statement = select(model).where(column.in_(chunk)).order_by(column, *order_by)
+        for row in await session.scalars(statement):
+            found[getattr(row, column.key)].append(view(row))
+    return dict(found)

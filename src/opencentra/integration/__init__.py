@@ -1,11 +1,26 @@
-"""Integration: API plugins, tokens, SOAP and admin users, and ID conversion.
+"""Integration: API plugins and their settings, tokens, SOAP and admin users, and ID conversion.
 
-ID conversion every API calls is importable from here: ``set_external_ids``
-(a batch, each entry its own transaction) returns the ``ExternalIdView``
-mappings it wrote; ``external_id_page`` reads them back. The other use cases
-are imported from ``integration.services`` by name for now.
+The public face every adapter imports: ID conversion (``set_external_ids``,
+a batch, each entry its own transaction, returning ``ExternalIdView``
+mappings; ``external_id_page`` reads them back); the dispatcher's
+``resolve_plugin`` (a ``PluginView`` of a ``PluginType``) and the per-type
+settings; GraphQL integration tokens (``authenticate_token``); the SOAP
+ERP API's login and call log; and the admin UI's logins, sessions, roles and
+store assignments.
 """
 
+from opencentra.integration.admin_access import (
+    AdminLogin,
+    AdminRole,
+    AdminSessionView,
+    AdminView,
+    admin_session,
+    change_admin_password,
+    list_admins,
+    log_in_admin,
+    log_out_admin,
+    set_admin_access,
+)
 from opencentra.integration.external_ids import (
     ExternalIdBatch,
     ExternalIdSpec,
@@ -13,14 +28,60 @@ from opencentra.integration.external_ids import (
     external_id_view,
     set_external_ids,
 )
-from opencentra.integration.services import ExternalIdView, set_external_id
+from opencentra.integration.models import PluginType
+from opencentra.integration.plugin_forms import SettingField, SettingKind, setting_fields, settings_errors
+from opencentra.integration.plugin_settings import BundleMode, OrderSettings
+from opencentra.integration.services import (
+    ExternalIdView,
+    PluginView,
+    TokenView,
+    authenticate_token,
+    external_ids,
+    internal_ids,
+    resolve_plugin,
+    set_external_id,
+)
+from opencentra.integration.soap_log import DEFAULT_KEEP_DAYS as SOAP_LOG_DAYS
+from opencentra.integration.soap_log import SoapCallView, record_soap_call, soap_call_page
+from opencentra.integration.soap_users import SOAP_INTEGRATION, SoapLogin, soap_login, take_soap_write_turn
 
 __all__ = [
+    "SOAP_INTEGRATION",
+    "SOAP_LOG_DAYS",
+    "AdminLogin",
+    "AdminRole",
+    "AdminSessionView",
+    "AdminView",
+    "BundleMode",
     "ExternalIdBatch",
     "ExternalIdSpec",
     "ExternalIdView",
+    "OrderSettings",
+    "PluginType",
+    "PluginView",
+    "SettingField",
+    "SettingKind",
+    "SoapCallView",
+    "SoapLogin",
+    "TokenView",
+    "admin_session",
+    "authenticate_token",
+    "change_admin_password",
     "external_id_page",
     "external_id_view",
+    "external_ids",
+    "internal_ids",
+    "list_admins",
+    "log_in_admin",
+    "log_out_admin",
+    "record_soap_call",
+    "resolve_plugin",
+    "set_admin_access",
     "set_external_id",
     "set_external_ids",
+    "setting_fields",
+    "settings_errors",
+    "soap_call_page",
+    "soap_login",
+    "take_soap_write_turn",
 ]

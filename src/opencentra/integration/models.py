@@ -23,6 +23,8 @@ class PluginType(enum.StrEnum):
     SHOP = "shop"
     ORDER = "order"
     SUBSCRIPTION = "subscription"
+    # Centra Webhook: outbound only (opencentra.webhooks); it serves no /api routes.
+    WEBHOOK = "webhook"
 
 
 class ApiPlugin(TimestampMixin, Base):
@@ -31,7 +33,7 @@ class ApiPlugin(TimestampMixin, Base):
     __tablename__ = "api_plugins"
     __table_args__ = (
         CheckConstraint(
-            "type IN ('checkout', 'shop', 'order', 'subscription')",
+            "type IN ('checkout', 'shop', 'order', 'subscription', 'webhook')",
             name="type",
         ),
         Index("ix_api_plugins_uri", "uri"),
@@ -75,9 +77,9 @@ class SoapUser(TimestampMixin, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(100), unique=True)
-    # Generated high-entropy password, SHA-256: every SOAP call checks it, and
-    # argon2's ~180 ms would be paid on each one.
-    password_hash: Mapped[str] = mapped_column(String(64))
+    # argon2id ("$argon2id$..."); a bare SHA-256 hex digest from before is rehashed at its next login
+    # (integration.soap_users, which also keeps argon2's ~180 ms off every SOAP call).
+    password_hash: Mapped[str] = mapped_column(String(200))
     store_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"))
     active: Mapped[bool] = mapped_column(default=True)
 
@@ -92,6 +94,8 @@ class AdminUser(TimestampMixin, Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(default=True)
     last_login_at: Mapped[datetime | None] = mapped_column(default=None)
+    # "administrator" (everything, SYSTEM included) or "store_manager" (the stores in admin_store_assignments).
+    role: Mapped[str] = mapped_column(String(32), default="administrator", server_default="administrator")
 
 
 class ExternalId(Base):

@@ -82,13 +82,26 @@ class SubscriptionSettings(_Settings):
     default_interval_days: int = Field(default=14, ge=1, le=3650)
 
 
-PluginSettings = CheckoutSettings | ShopSettings | OrderSettings | SubscriptionSettings
+class WebhookSettings(_Settings):
+    """Centra Webhook plugin: where events are POSTed (opencentra.webhooks; docs/compatibility/webhooks.md)."""
+
+    # http(s) only; ports 80 and 443 only, and no private address, unless OPENCENTRA_WEBHOOKS_ALLOW_PRIVATE.
+    url: str | None = Field(default=None, max_length=2000, pattern=r"^https?://[^\s]+$")
+    # Object types sent (Centra's event triggers: order, shipment, customer, account, return, ...); empty: none.
+    events: tuple[str, ...] = ()
+    timeout_seconds: int = Field(default=5, ge=1, le=30)
+    # Further attempts after the first failed one (Centra: up to 3).
+    retries: int = Field(default=3, ge=0, le=10)
+
+
+PluginSettings = CheckoutSettings | ShopSettings | OrderSettings | SubscriptionSettings | WebhookSettings
 
 SETTINGS_BY_TYPE: dict[PluginType, type[_Settings]] = {
     PluginType.CHECKOUT: CheckoutSettings,
     PluginType.SHOP: ShopSettings,
     PluginType.ORDER: OrderSettings,
     PluginType.SUBSCRIPTION: SubscriptionSettings,
+    PluginType.WEBHOOK: WebhookSettings,
 }
 
 
@@ -114,7 +127,7 @@ def parse_settings(plugin_type: PluginType | str, raw: dict[str, Any] | None) ->
         first = exc.errors()[0]
         location = ".".join(str(part) for part in first["loc"]) or "settings"
         raise ValidationFailed(f"setting {location!r}: {first['msg']}", field=f"settings.{location}") from None
-    assert isinstance(parsed, CheckoutSettings | ShopSettings | OrderSettings | SubscriptionSettings)
+    assert isinstance(parsed, CheckoutSettings | ShopSettings | OrderSettings | SubscriptionSettings | WebhookSettings)
     return parsed
 
 

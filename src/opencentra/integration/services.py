@@ -14,11 +14,15 @@ from sqlalchemy import select
 
 from opencentra.db.base import utcnow
 from opencentra.db.engine import Database
-from opencentra.errors import Conflict, NotFound, Unauthorized, ValidationFailed
+from opencentra.errors import NotFound, Unauthorized, ValidationFailed
 from opencentra.events import outbox
 from opencentra.integration import secrets
-from opencentra.integration.models import AdminUser, ApiPlugin, ExternalId, IntegrationToken, PluginType, SoapUser
+from opencentra.integration.models import AdminUser, ApiPlugin, ExternalId, IntegrationToken, PluginType
 from opencentra.integration.plugin_settings import PluginSettings, parse_settings, settings_to_json
+from opencentra.integration.soap_users import authenticate_soap_user as authenticate_soap_user
+from opencentra.integration.soap_users import create_soap_user as create_soap_user
+from opencentra.integration.soap_users import deactivate_soap_user as deactivate_soap_user
+from opencentra.integration.soap_users import rotate_soap_password as rotate_soap_password
 from opencentra.passwords import hash_password, verify_password
 from opencentra.stores.models import Store
 
@@ -302,37 +306,8 @@ async def find_token_by_name(db: Database, name: str) -> TokenView | None:
 # --- SOAP users -----------------------------------------------------------------
 
 
-async def create_soap_user(db: Database, *, username: str, store_id: int | None = None) -> str:
-    """Create a SOAP login with a generated password; returns the password."""
-    if not username.strip():
-        raise ValidationFailed("username is required", field="username")
-    password = secrets.generate_secret()
-    async with db.write() as session:
-        if await session.scalar(select(SoapUser).where(SoapUser.username == username)):
-            raise Conflict(f"SOAP user {username!r} exists", field="username")
-        session.add(SoapUser(username=username, password_hash=secrets.hash_secret(password), store_id=store_id))
-    return password
-
-
-async def rotate_soap_password(db: Database, username: str) -> str:
-    password = secrets.generate_secret()
-    async with db.write() as session:
-        user = await session.scalar(select(SoapUser).where(SoapUser.username == username))
-        if user is None:
-            raise NotFound(f"SOAP user {username!r} not found", field="username")
-        user.password_hash = secrets.hash_secret(password)
-        user.active = True
-    return password
-
-
-async def authenticate_soap_user(db: Database, username: str, password: str) -> int:
-    """The SOAP user's id; ``Unauthorized`` for anything but an active, matching login."""
-    async with db.read() as session:
-        user = await session.scalar(select(SoapUser).where(SoapUser.username == username))
-        stored = user.password_hash if user is not None and user.active else None
-        if user is None or not secrets.matches(password, stored):
-            raise Unauthorized("invalid SOAP login")
-        return user.id
+# create_soap_user, rotate_soap_password, authenticate_soap_user and deactivate_soap_user live with the
+# SOAP login in ``integration.soap_users`` (argon2id and the verified-login cache) and are imported above.
 
 
 # --- Admin users ----------------------------------------------------------------
@@ -361,15 +336,6 @@ async def authenticate_admin(db: Database, username: str, password: str) -> int:
     if user is None or not await verify_password(stored, password):
         raise Unauthorized("invalid username or password")
     return user.id
-
-
-async def deactivate_soap_user(db: Database, username: str) -> None:
-    """Revoke a SOAP login; ``rotate_soap_password`` makes it usable again."""
-    async with db.write() as session:
-        user = await session.scalar(select(SoapUser).where(SoapUser.username == username))
-        if user is None:
-            raise NotFound(f"SOAP user {username!r} not found", field="username")
-        user.active = False
 
 
 async def deactivate_admin(db: Database, username: str) -> None:

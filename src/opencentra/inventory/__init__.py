@@ -14,6 +14,8 @@ read views of what they recorded, so a caller needs no second read.
 ``stock_of_sizes`` reads the stock of many sizes at once.
 """
 
+from opencentra.inventory.market_stock import MarketStock, stock_by_market
+from opencentra.inventory.product_sheets import ProductSheet, product_page
 from opencentra.inventory.services import (
     MAX_STOCK_BATCH,
     Allocation,
@@ -37,15 +39,26 @@ from opencentra.inventory.stock_changes import (
     stock_change_page,
     stock_changes,
 )
-from opencentra.inventory.stock_items import VariantSize, variant_sizes
+from opencentra.inventory.stock_items import (
+    StockItem,
+    StockItemFilter,
+    VariantSize,
+    stock_page,
+    totals_for,
+    variant_sizes,
+)
 
 __all__ = [
     "EVENT_OBJECT_TYPE",
     "MAX_STOCK_BATCH",
     "Allocation",
     "KeyedStockUpdate",
+    "MarketStock",
+    "ProductSheet",
     "StockChange",
     "StockChangePage",
+    "StockItem",
+    "StockItemFilter",
     "StockLevel",
     "StockTarget",
     "StockUpdate",
@@ -53,12 +66,16 @@ __all__ = [
     "adjust_physical",
     "available_for_market",
     "change_stock",
+    "product_page",
     "set_physical",
     "set_stock",
     "set_stock_by_keys",
+    "stock_by_market",
     "stock_change_page",
     "stock_changes",
     "stock_levels",
     "stock_of_sizes",
+    "stock_page",
+    "totals_for",
     "variant_sizes",
 ]

@@ -47,8 +47,10 @@ from opencentra.orders.models import (
 )
 from opencentra.orders.orders import add_allocation
 from opencentra.orders.state import FINAL, OrderStatus
+from opencentra.orders.views import charged_units
 from opencentra.pricing.models import Price
 from opencentra.stores.models import OversellingMode, Store, TaxGroup, TaxRule
+from opencentra.stores.tax import document_vat_minor
 
 
 async def _lock(session: AsyncSession, order_id: int) -> Order:
@@ -128,9 +130,14 @@ class OrderEdit:
     add_lines: Sequence[LineAdd] = field(default_factory=tuple)
 
 
-def _tax_in(amount_minor: int, tax_bp: int) -> int:
-    """The tax contained in a tax-included amount."""
-    return round(amount_minor * tax_bp / (10_000 + tax_bp))
+async def _retax(session: AsyncSession, order: Order) -> None:
+    """Set the order's tax by the one VAT rule from its lines' charged units and its grand total."""
+    lines = await session.scalars(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.id))
+    order.tax_minor = document_vat_minor(
+        ((line.unit_price_minor * charged_units(order, line), line.tax_bp) for line in lines),
+        order.grand_total_minor,
+        order.currency_decimals,
+    )
 
 
 async def _cancel_lines(session: AsyncSession, order: Order, cancels: Sequence[LineCancel]) -> list[dict[str, int]]:
@@ -166,7 +173,6 @@ async def _cancel_lines(session: AsyncSession, order: Order, cancels: Sequence[L
         line.quantity_cancelled += quantity
         value = line.unit_price_minor * quantity
         order.items_total_minor -= value
-        order.tax_minor = max(order.tax_minor - _tax_in(value, line.tax_bp), 0)
         done.append({"line": line_id, "quantity": quantity})
     order.grand_total_minor = max(
         order.items_total_minor + order.shipping_minor + order.handling_minor - order.discount_minor, 0
@@ -291,7 +297,6 @@ async def _add_lines(session: AsyncSession, order: Order, additions: Sequence[Li
             await add_allocation(session, line.id, allocation.warehouse_id, allocation.quantity)
         value = price * addition.quantity
         order.items_total_minor += value
-        order.tax_minor += _tax_in(value, tax_bp)
         added.append(line.id)
     order.grand_total_minor = max(
         order.items_total_minor + order.shipping_minor + order.handling_minor - order.discount_minor, 0
@@ -364,6 +369,8 @@ async def edit_order(db: Database, order_id: int, edit: OrderEdit) -> Order:
                 order.internal_comment = _append(order.internal_comment, edit.cancellation_comment)
         if order.grand_total_minor < order.captured_minor:
             raise Conflict("the order would total less than is already captured; refund instead", field="order")
+        if {"shipping", "add_lines", "cancel_lines"} & set(changed):
+            await _retax(session, order)
         if changed:
             await _event(session, order, "edited", fields=changed, cancelled=cancelled, **extra_added)
         await session.flush()

@@ -44,6 +44,7 @@ from opencentra.pricing.prices import price_for_variants
 from opencentra.stores.geo import resolve_location
 from opencentra.stores.models import Currency, Market, Pricelist, ShippingMethod
 from opencentra.stores.services import tax_rates
+from opencentra.stores.tax import document_vat_minor
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,11 +256,11 @@ async def insert_external_order(session: AsyncSession, spec: IntakeOrder) -> Ord
             raise ValidationFailed(f"shipping option {spec.shipping_method_uri!r} not found", field="shippingList")
     shipping_minor = 0 if spec.shipping_value is None else _minor(spec.shipping_value, decimals, "shippingValue")
     discount_minor = 0 if spec.voucher_value is None else _minor(spec.voucher_value, decimals, "voucherValue")
-    tax_minor = sum(
-        (d.unit_price_minor * d.quantity * d.tax_bp * 2 + 10000 + d.tax_bp) // (2 * (10000 + d.tax_bp))
-        for d in drafts
-        if d.tax_bp
-    )
+    # The one VAT rule on what the order will charge (items, shipping, less the voucher);
+    # a negative total is refused by ``place_order_in``.
+    items_minor = [(d.unit_price_minor * d.quantity, d.tax_bp) for d in drafts]
+    charged_minor = sum(gross for gross, _rate in items_minor) + shipping_minor - discount_minor
+    tax_minor = document_vat_minor(items_minor, max(charged_minor, 0), decimals)
     authorized = any(p.status == TransactionStatus.SUCCESS for p in spec.payments)
     draft = OrderDraft(
         store_id=spec.store_id,

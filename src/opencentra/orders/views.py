@@ -19,11 +19,75 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from types import MappingProxyType
+from typing import Protocol
 
 from opencentra.money import from_minor, to_minor
-from opencentra.orders.models import Order, OrderLine, Return, ReturnLine, Shipment, ShipmentLine
 from opencentra.orders.state import OrderStatus
 from opencentra.stores.tax import document_vat, per_unit
+
+# What the arithmetic reads: the ORM rows and the read views (``orders.lookups``) both have it.
+
+
+class _OrderLike(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def status(self) -> OrderStatus: ...
+    @property
+    def currency_id(self) -> int: ...
+    @property
+    def currency_decimals(self) -> int: ...
+    @property
+    def items_total_minor(self) -> int: ...
+    @property
+    def discount_minor(self) -> int: ...
+    @property
+    def shipping_minor(self) -> int: ...
+    @property
+    def handling_minor(self) -> int: ...
+    @property
+    def grand_total_minor(self) -> int: ...
+
+
+class _LineLike(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def quantity(self) -> int: ...
+    @property
+    def quantity_cancelled(self) -> int: ...
+    @property
+    def unit_price_minor(self) -> int: ...
+    @property
+    def tax_bp(self) -> int: ...
+
+
+class _ShipmentLike(Protocol):
+    @property
+    def amount_minor(self) -> int: ...
+
+
+class _ShipmentLineLike(Protocol):
+    @property
+    def order_line_id(self) -> int: ...
+    @property
+    def quantity(self) -> int: ...
+
+
+class _ReturnLike(Protocol):
+    @property
+    def refund_minor(self) -> int: ...
+
+
+class _ReturnLineLike(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def order_line_id(self) -> int: ...
+    @property
+    def quantity(self) -> int: ...
+    @property
+    def unit_price_minor(self) -> int: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +167,7 @@ class OrderAmounts:
     tax: DocumentTax
 
 
-def charged_units(order: Order, line: OrderLine) -> int:
+def charged_units(order: _OrderLike, line: _LineLike) -> int:
     """The units of a line the order charges for.
 
     Editing an order takes cancelled units off its totals, so they carry no
@@ -144,7 +208,7 @@ def _document(decimals: int, total_minor: int, lines: Iterable[tuple[int, int, i
     )
 
 
-def order_amounts(order: Order, lines: Iterable[OrderLine]) -> OrderAmounts:
+def order_amounts(order: _OrderLike, lines: Iterable[_LineLike]) -> OrderAmounts:
     """An order's amounts, from the order and all its lines."""
     decimals = order.currency_decimals
     tax = _document(
@@ -166,7 +230,10 @@ def order_amounts(order: Order, lines: Iterable[OrderLine]) -> OrderAmounts:
 
 
 def shipment_tax(
-    order: Order, order_lines: Mapping[int, OrderLine], shipment: Shipment, lines: Iterable[ShipmentLine]
+    order: _OrderLike,
+    order_lines: Mapping[int, _LineLike],
+    shipment: _ShipmentLike,
+    lines: Iterable[_ShipmentLineLike],
 ) -> DocumentTax:
     """A shipment's VAT: its units at their lines' prices, and what it captures beyond them
     (the order-level amounts the first shipment carries). Lines are keyed by order line id."""
@@ -178,7 +245,7 @@ def shipment_tax(
 
 
 def return_tax(
-    order: Order, order_lines: Mapping[int, OrderLine], returned: Return, lines: Iterable[ReturnLine]
+    order: _OrderLike, order_lines: Mapping[int, _LineLike], returned: _ReturnLike, lines: Iterable[_ReturnLineLike]
 ) -> DocumentTax:
     """A return's VAT: the VAT in its refund (returned units, shipping and handling given back,
     less the voucher value and the return cost). Lines are keyed by return line id."""

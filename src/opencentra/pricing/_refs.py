@@ -9,7 +9,6 @@ from __future__ import annotations
 from sqlalchemy import Boolean, Integer, String, column, table
 
 stores = table("stores", column("id", Integer))
-markets = table("markets", column("id", Integer), column("store_id", Integer))
 currencies = table("currencies", column("id", Integer), column("code", String), column("decimals", Integer))
 pricelists = table(
     "pricelists",

@@ -27,6 +27,12 @@ from opencentra.events import outbox
 from opencentra.pricing import _refs
 from opencentra.pricing._amounts import exact_minor
 from opencentra.pricing.alteration_models import AlteredPrice, PriceAlteration, PriceAlterationDeliveryWindow
+from opencentra.pricing.queries import (
+    AlteredPriceView,
+    PriceAlterationView,
+    altered_price_view,
+    price_alteration_view,
+)
 
 MAX_PRICES = 1000
 
@@ -93,7 +99,7 @@ async def create_price_alteration(
     starts_at: datetime,
     active: bool = False,
     delivery_window_ids: Sequence[int] = (),
-) -> PriceAlteration:
+) -> PriceAlterationView:
     """A price alteration without prices yet; ``delivery_window_ids`` are recorded and reported."""
     cleaned = _clean_name(name)
     _check_start(starts_at)
@@ -106,7 +112,7 @@ async def create_price_alteration(
         windows = await _set_delivery_windows(session, row.id, delivery_window_ids)
         payload = {**_payload(row), "delivery_windows": windows}
         await outbox.record(session, "price_alteration", row.id, "created", payload, store_id=store_id)
-        return row
+        return price_alteration_view(row)
 
 
 async def update_price_alteration(
@@ -117,11 +123,15 @@ async def update_price_alteration(
     starts_at: datetime | None = None,
     active: bool | None = None,
     delivery_window_ids: Sequence[int] | None = None,
-) -> PriceAlteration:
-    """Change name, start, status or delivery windows (replaced as a set); None keeps a value."""
+    store_scope: int | None = None,
+) -> PriceAlterationView:
+    """Change name, start, status or delivery windows (replaced as a set); None keeps a value.
+
+    ``store_scope``: the one store the caller may change (None: any); another store's alteration is not found.
+    """
     async with db.write() as session:
         row = await session.get(PriceAlteration, alteration_id)
-        if row is None:
+        if row is None or (store_scope is not None and row.store_id != store_scope):
             raise NotFound(f"Could not find PriceAlteration with ID {alteration_id}", field="id")
         if name is not None:
             row.name = _clean_name(name)
@@ -134,13 +144,21 @@ async def update_price_alteration(
             payload["delivery_windows"] = await _set_delivery_windows(session, row.id, delivery_window_ids)
         await session.flush()
         await outbox.record(session, "price_alteration", row.id, "updated", payload, store_id=row.store_id)
-        return row
+        return price_alteration_view(row)
 
 
 async def set_altered_prices(
-    db: Database, alteration_id: int, pricelist_id: int, prices: Sequence[AlteredPriceSpec]
-) -> list[AlteredPrice]:
-    """Create or replace the alteration's prices of variants in one pricelist of its store."""
+    db: Database,
+    alteration_id: int,
+    pricelist_id: int,
+    prices: Sequence[AlteredPriceSpec],
+    *,
+    store_scope: int | None = None,
+) -> list[AlteredPriceView]:
+    """Create or replace the alteration's prices of variants in one pricelist of its store.
+
+    ``store_scope`` as for ``update_price_alteration``.
+    """
     if len(prices) > MAX_PRICES:
         raise ValidationFailed(f"at most {MAX_PRICES} prices per call", field="prices")
     variant_ids = [spec.variant_id for spec in prices]
@@ -148,7 +166,7 @@ async def set_altered_prices(
         raise ValidationFailed("a variant is priced twice", field="prices")
     async with db.write() as session:
         alteration = await session.get(PriceAlteration, alteration_id)
-        if alteration is None:
+        if alteration is None or (store_scope is not None and alteration.store_id != store_scope):
             raise NotFound(f"Could not find PriceAlteration with ID {alteration_id}", field="priceAlteration")
         pricelists, currencies = _refs.pricelists, _refs.currencies
         found = (
@@ -204,7 +222,7 @@ async def set_altered_prices(
             },
             store_id=alteration.store_id,
         )
-        return rows
+        return [altered_price_view(row) for row in rows]
 
 
 async def in_force(

@@ -14,6 +14,7 @@ from opencentra.errors import NotFound, ValidationFailed
 from opencentra.events import outbox
 from opencentra.pricing import _refs
 from opencentra.pricing.models import Campaign, CampaignMarket, CampaignVariant
+from opencentra.stores.markets import check_markets_of_store
 
 
 @dataclass(frozen=True)
@@ -66,14 +67,7 @@ async def create_campaign(
     async with db.write() as session:
         if await session.scalar(select(_refs.stores.c.id).where(_refs.stores.c.id == store_id)) is None:
             raise NotFound(f"store {store_id} not found", field="store")
-        markets = _refs.markets
-        own_markets = set(
-            await session.scalars(
-                select(markets.c.id).where(markets.c.store_id == store_id, markets.c.id.in_(market_ids))
-            )
-        )
-        if missing := sorted(set(market_ids) - own_markets):
-            raise ValidationFailed(f"markets {missing} are not markets of store {store_id}", field="markets")
+        await check_markets_of_store(session, store_id, market_ids)
         pricelist_ids = {v.pricelist_id for v in variants if v.pricelist_id is not None}
         if pricelist_ids:
             pricelists = _refs.pricelists

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from opencentra.catalog.models import ProductVariant
@@ -114,6 +114,50 @@ async def pricelist_currency(session: AsyncSession, pricelist_id: int) -> Curren
     return (await _pricelist(session, pricelist_id))[1]
 
 
+def running_campaigns(store_id: int, at: datetime) -> list[ColumnElement[bool]]:
+    """Conditions on ``Campaign``: the store's active campaigns whose window holds ``at``."""
+    return [
+        Campaign.store_id == store_id,
+        Campaign.active.is_(True),
+        or_(Campaign.starts_at.is_(None), Campaign.starts_at <= at),
+        or_(Campaign.ends_at.is_(None), Campaign.ends_at > at),
+    ]
+
+
+def campaign_rank(discount_bp: int, row_pricelist_id: int | None, campaign_id: int) -> tuple[int, int, int]:
+    """Which of several applying campaign rows wins: the largest discount, then the
+    pricelist-specific row, then the older campaign (the highest rank)."""
+    return (discount_bp, 1 if row_pricelist_id is not None else 0, -campaign_id)
+
+
+def resolve_price(
+    variant_id: int,
+    stored: Price | None,
+    alteration: AlteredPriceInForce | None,
+    campaign: CampaignDiscount | None,
+    decimals: int,
+) -> PriceInfo:
+    """The price from the stored price, the alteration in force and the winning campaign."""
+    # A price alteration in force replaces the base price (and may price a
+    # variant the pricelist itself has no price for).
+    base = alteration.price_minor if alteration else stored.price_minor if stored else 0
+    manual_before = stored.price_before_discount_minor if stored else None
+    before = max(manual_before or base, base)
+    now = campaign_price_minor(base, campaign.discount_bp) if campaign else base
+    return PriceInfo(
+        variant_id=variant_id,
+        price=from_minor(now, decimals),
+        price_before_discount=from_minor(before, decimals),
+        price_minor=now,
+        price_before_discount_minor=before,
+        currency_decimals=decimals,
+        campaign=campaign,
+        show_as_on_sale=(stored is not None and stored.show_as_on_sale) or now < before,
+        show_as_new=stored is not None and stored.show_as_new,
+        price_alteration_id=alteration.price_alteration_id if alteration else None,
+    )
+
+
 async def price_for_variants(
     session: AsyncSession,
     pricelist_id: int,
@@ -162,41 +206,21 @@ async def price_for_variants(
                 (CampaignMarket.campaign_id == Campaign.id) & (CampaignMarket.market_id == market_id),
             )
             .where(
-                Campaign.store_id == store_id,
-                Campaign.active.is_(True),
-                or_(Campaign.starts_at.is_(None), Campaign.starts_at <= at),
-                or_(Campaign.ends_at.is_(None), Campaign.ends_at > at),
+                *running_campaigns(store_id, at),
                 CampaignVariant.variant_id.in_(chunk),
                 or_(CampaignVariant.pricelist_id.is_(None), CampaignVariant.pricelist_id == pricelist_id),
             )
         )
         for variant_id, discount_bp, row_pricelist, campaign_id, name in rows:
-            rank = (discount_bp, 1 if row_pricelist is not None else 0, -campaign_id)
+            rank = campaign_rank(discount_bp, row_pricelist, campaign_id)
             if variant_id not in best or rank > best[variant_id][0]:
                 best[variant_id] = (rank, CampaignDiscount(campaign_id, name, discount_bp))
 
     result: dict[int, PriceInfo] = {}
     for variant_id in sorted(prices.keys() | altered.keys()):
-        # A price alteration in force replaces the base price (and may price a
-        # variant the pricelist itself has no price for).
-        stored = prices.get(variant_id)
-        alteration = altered.get(variant_id)
-        base = alteration.price_minor if alteration else stored.price_minor if stored else 0
-        manual_before = stored.price_before_discount_minor if stored else None
-        before = max(manual_before or base, base)
         campaign = best[variant_id][1] if variant_id in best else None
-        now = campaign_price_minor(base, campaign.discount_bp) if campaign else base
-        result[variant_id] = PriceInfo(
-            variant_id=variant_id,
-            price=from_minor(now, currency.decimals),
-            price_before_discount=from_minor(before, currency.decimals),
-            price_minor=now,
-            price_before_discount_minor=before,
-            currency_decimals=currency.decimals,
-            campaign=campaign,
-            show_as_on_sale=(stored is not None and stored.show_as_on_sale) or now < before,
-            show_as_new=stored is not None and stored.show_as_new,
-            price_alteration_id=alteration.price_alteration_id if alteration else None,
+        result[variant_id] = resolve_price(
+            variant_id, prices.get(variant_id), altered.get(variant_id), campaign, currency.decimals
         )
     return result
 

@@ -54,6 +54,18 @@ class CampaignVariantView:
     discount_bp: int
 
 
+def campaign_variant_view(row: CampaignVariant, store_id: int) -> CampaignVariantView:
+    """``row`` as a read view; ``store_id`` is its campaign's store."""
+    return CampaignVariantView(
+        id=row.id,
+        campaign_id=row.campaign_id,
+        store_id=store_id,
+        variant_id=row.variant_id,
+        pricelist_id=row.pricelist_id,
+        discount_bp=row.discount_bp,
+    )
+
+
 async def prices_of_variants(session: AsyncSession, variant_ids: Iterable[int]) -> dict[int, list[VariantPriceView]]:
     """Each variant's prices, by pricelist id; variants without prices are left out."""
     found: dict[int, list[VariantPriceView]] = defaultdict(list)
@@ -92,14 +104,5 @@ async def campaign_variants_of_variants(
             .order_by(CampaignVariant.variant_id, CampaignVariant.id)
         )
         for row, store_id in await session.execute(statement):
-            found[row.variant_id].append(
-                CampaignVariantView(
-                    id=row.id,
-                    campaign_id=row.campaign_id,
-                    store_id=store_id,
-                    variant_id=row.variant_id,
-                    pricelist_id=row.pricelist_id,
-                    discount_bp=row.discount_bp,
-                )
-            )
+            found[row.variant_id].append(campaign_variant_view(row, store_id))
     return dict(found)

@@ -1,8 +1,9 @@
 """Vouchers: creating and cloning them, reading them, finding the ones a selection may use, redeeming them.
 
 ``create_voucher`` and ``clone_voucher`` share one set of checks (``_check_spec``,
-``_check_markets``) and one insert; ``clone_voucher`` and ``voucher_view``
-return a ``VoucherView``, so an API that cloned a voucher need not read it again.
+``stores.markets.check_markets_of_store``) and one insert; ``create_voucher`` returns the
+voucher as stored (``VoucherRowView``), ``clone_voucher`` and ``voucher_view`` a ``VoucherView``,
+so an API that created or cloned a voucher need not read it again.
 
 Lookups return ``VoucherRule`` values resolved for one currency; the money
 they take off is computed by ``opencentra.pricing.totals.price_selection``.
@@ -16,7 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -26,6 +27,7 @@ from sqlalchemy.orm import selectinload
 
 from opencentra.catalog.uris import check_uri
 from opencentra.db.engine import Database
+from opencentra.db.listing import of_row
 from opencentra.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from opencentra.events import outbox
 from opencentra.money import from_minor
@@ -34,6 +36,7 @@ from opencentra.pricing._amounts import exact_minor
 from opencentra.pricing.campaigns import check_window
 from opencentra.pricing.models import Voucher, VoucherAmount, VoucherMarket, VoucherMinimumTotal, VoucherType
 from opencentra.pricing.totals import VoucherRule
+from opencentra.stores.markets import check_markets_of_store
 
 MAX_CODE_LENGTH = 64
 
@@ -85,18 +88,9 @@ async def _currency_decimals(session: AsyncSession, currency_ids: Iterable[int])
     return {row[0]: row[1] for row in rows}
 
 
-class UnknownMarkets(ValidationFailed):
-    """Markets named for a voucher that are not markets of its store (or not markets at all)."""
-
-    def __init__(self, message: str, *, field: str | None = "markets", market_ids: Sequence[int] = ()) -> None:
-        super().__init__(message, field=field)
-        self.market_ids = list(market_ids)
-
-
-@dataclass(frozen=True)
-class VoucherView:
-    """A voucher as it stands: what the APIs show of it. Amounts are per currency id;
-    ``pricelist_amounts`` gives each of the store's pricelists the amount in its currency."""
+@dataclass(frozen=True, slots=True)
+class VoucherRowView:
+    """A voucher as stored; its amounts, minimum totals and markets are read apart, in batches."""
 
     id: int
     store_id: int
@@ -107,17 +101,31 @@ class VoucherView:
     active: bool
     starts_at: datetime | None
     ends_at: datetime | None
-    market_ids: tuple[int, ...]
     priority: int
     stop_processing: bool
+    # None: unlimited.
     usage_limit: int | None
     used_count: int
     percent_off_bp: int | None
-    amounts: Mapping[int, Decimal]
     free_shipping: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+def voucher_row_view(row: Voucher) -> VoucherRowView:
+    # The type column holds the enum's value.
+    return replace(of_row(VoucherRowView, row), type=VoucherType(row.type))
+
+
+@dataclass(frozen=True, slots=True)
+class VoucherView(VoucherRowView):
+    """A voucher as it stands, with what it owns: what the APIs show of it. Amounts are per currency
+    id; ``pricelist_amounts`` gives each of the store's pricelists the amount in its currency."""
+
+    market_ids: tuple[int, ...]
+    amounts: Mapping[int, Decimal]
     minimum_totals: Mapping[int, Decimal]
     pricelist_amounts: Mapping[int, Decimal]
-    created_at: datetime
 
 
 @dataclass(frozen=True)
@@ -159,24 +167,12 @@ def _check_spec(spec: VoucherSpec) -> _Names:
     return _Names(name, voucher_type, code, code_normalized, uri)
 
 
-async def _check_markets(session: AsyncSession, store_id: int, market_ids: Sequence[int]) -> None:
-    """Every market a voucher names is a market of its store."""
-    if not market_ids:
-        return
-    markets = _refs.markets
-    own = set(
-        await session.scalars(select(markets.c.id).where(markets.c.store_id == store_id, markets.c.id.in_(market_ids)))
-    )
-    if missing := sorted(set(market_ids) - own):
-        raise UnknownMarkets(f"markets {missing} are not markets of store {store_id}", market_ids=missing)
-
-
 async def _insert(session: AsyncSession, spec: VoucherSpec, names: _Names) -> Voucher:
     """Add the voucher ``spec`` (``names``: its checked parts) in the caller's write transaction,
     after the checks that need the database."""
     if await session.scalar(select(_refs.stores.c.id).where(_refs.stores.c.id == spec.store_id)) is None:
         raise NotFound(f"store {spec.store_id} not found", field="store")
-    await _check_markets(session, spec.store_id, spec.market_ids)
+    await check_markets_of_store(session, spec.store_id, spec.market_ids)
     decimals = await _currency_decimals(session, [*spec.amounts, *spec.minimum_totals])
     if missing := sorted(set(spec.amounts).union(spec.minimum_totals) - set(decimals)):
         raise NotFound(f"currencies {missing} not found", field="currency")
@@ -240,15 +236,15 @@ async def _insert(session: AsyncSession, spec: VoucherSpec, names: _Names) -> Vo
     return voucher
 
 
-async def create_voucher(db: Database, spec: VoucherSpec) -> Voucher:
-    """Create a voucher (``amounts``, ``minimum_totals``, ``markets`` loaded).
+async def create_voucher(db: Database, spec: VoucherSpec) -> VoucherRowView:
+    """Create a voucher.
 
     Raises ``UnknownMarkets`` (a ``ValidationFailed``) for markets that are
     not the store's.
     """
     names = _check_spec(spec)
     async with db.write() as session:
-        return await _insert(session, spec, names)
+        return voucher_row_view(await _insert(session, spec, names))
 
 
 async def _view(session: AsyncSession, voucher: Voucher) -> VoucherView:
@@ -266,29 +262,15 @@ async def _view(session: AsyncSession, voucher: Voucher) -> VoucherView:
             .order_by(pricelists.c.id)
         )
         pricelist_amounts = {pricelist_id: amounts[currency] for pricelist_id, currency in rows if currency in amounts}
+    row = voucher_row_view(voucher)
     return VoucherView(
-        id=voucher.id,
-        store_id=voucher.store_id,
-        name=voucher.name,
-        type=VoucherType(voucher.type),
-        code=voucher.code,
-        uri=voucher.uri,
-        active=voucher.active,
-        starts_at=voucher.starts_at,
-        ends_at=voucher.ends_at,
+        **{stored.name: getattr(row, stored.name) for stored in fields(VoucherRowView)},
         market_ids=tuple(m.market_id for m in voucher.markets),
-        priority=voucher.priority,
-        stop_processing=voucher.stop_processing,
-        usage_limit=voucher.usage_limit,
-        used_count=voucher.used_count,
-        percent_off_bp=voucher.percent_off_bp,
         amounts=amounts,
-        free_shipping=voucher.free_shipping,
         minimum_totals={
             m.currency_id: from_minor(m.amount_minor, decimals[m.currency_id]) for m in voucher.minimum_totals
         },
         pricelist_amounts=pricelist_amounts,
-        created_at=voucher.created_at,
     )
 
 

@@ -15,7 +15,10 @@ from opencentra.stores.changes import (
     update_pricelist,
     update_warehouse,
 )
+from opencentra.stores.currency_views import CurrencyView, currencies_by_id
+from opencentra.stores.method_views import PaymentMethodView, payment_methods_by_id, shipping_options_by_id
 from opencentra.stores.models import StockMaster, StoreType
+from opencentra.stores.services import create_market, create_pricelist, create_warehouse
 from opencentra.stores.views import (
     AllocationRuleView,
     CountryStateView,
@@ -47,6 +50,7 @@ from opencentra.stores.views import (
     pricelists_by_id,
     states_of_countries,
     store_page,
+    store_timezone,
     stores_by_id,
     text_conditions,
     warehouse_locations,
@@ -60,10 +64,12 @@ __all__ = [
     "AllocationRuleView",
     "CountryStateView",
     "CountryView",
+    "CurrencyView",
     "DefaultShipping",
     "LanguageView",
     "Location",
     "MarketView",
+    "PaymentMethodView",
     "PricelistView",
     "ShippingOptionView",
     "SortKey",
@@ -81,6 +87,10 @@ __all__ = [
     "countries_by_id",
     "country_page",
     "country_states_by_id",
+    "create_market",
+    "create_pricelist",
+    "create_warehouse",
+    "currencies_by_id",
     "currency_ids",
     "default_shipping_options",
     "delete_pricelist",
@@ -88,11 +98,14 @@ __all__ = [
     "market_countries",
     "market_page",
     "markets_by_id",
+    "payment_methods_by_id",
     "pricelist_countries",
     "pricelist_page",
     "pricelists_by_id",
+    "shipping_options_by_id",
     "states_of_countries",
     "store_page",
+    "store_timezone",
     "stores_by_id",
     "text_conditions",
     "update_market",

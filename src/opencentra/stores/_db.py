@@ -10,15 +10,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
-from sqlalchemy import inspect
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from opencentra.db.base import Base
 from opencentra.db.engine import Database
+from opencentra.db.upsert import insert_or_ignore as insert_or_ignore  # the stores and inventory services use it
 
 DatabaseOrSession = Database | AsyncSession
 
@@ -31,24 +27,3 @@ async def unit_of_work(target: DatabaseOrSession, *, write: bool) -> AsyncIterat
         return
     async with target.write() if write else target.read() as session:
         yield session
-
-
-async def insert_or_ignore(
-    session: AsyncSession, model: type[Base], values: dict[str, Any], conflict_columns: list[str]
-) -> int | None:
-    """INSERT a row unless one with the same unique key exists; the new id, or None.
-
-    Unlike SELECT-then-INSERT this cannot fail when two transactions race to
-    create the same row, and unlike catching IntegrityError it does not abort
-    a PostgreSQL transaction. RETURNING says whether a row went in (psycopg's
-    async rowcount is -1 here).
-    """
-    key = inspect(model).primary_key[0]
-    if session.get_bind().dialect.name == "postgresql":
-        pg_stmt = postgresql_insert(model).values(**values).on_conflict_do_nothing(index_elements=conflict_columns)
-        result = await session.execute(pg_stmt.returning(key))
-    else:
-        lite_stmt = sqlite_insert(model).values(**values).on_conflict_do_nothing(index_elements=conflict_columns)
-        result = await session.execute(lite_stmt.returning(key))
-    inserted: int | None = result.scalar_one_or_none()
-    return inserted

@@ -35,7 +35,7 @@ from types import MappingProxyType
 from typing import Generic, TypeVar
 
 from opencentra.errors import ValidationFailed
-from opencentra.money import quantum, round_money
+from opencentra.money import from_minor, quantum, round_money, to_minor
 
 _K = TypeVar("_K", bound=Hashable)
 
@@ -198,3 +198,18 @@ def document_vat(lines: Mapping[_K, tuple[Decimal, int]], total: Decimal, decima
         total=vat_breakdown(charged, decimals),
         lines=MappingProxyType({key: shares[key] for key in lines}),
     )
+
+
+def document_vat_minor(lines: Iterable[tuple[int, int]], total_minor: int, decimals: int) -> int:
+    """``document_vat`` in integer minor units: the VAT of a document whose item lines are
+    (gross minor, rate_bp) and that charges ``total_minor``.
+
+    What an order keeps as ``orders.tax_minor``, however it was placed or
+    edited, so the stored figure is the one every API reports.
+    """
+    vat = document_vat(
+        {index: (from_minor(gross, decimals), rate_bp) for index, (gross, rate_bp) in enumerate(lines)},
+        from_minor(total_minor, decimals),
+        decimals,
+    )
+    return to_minor(vat.vat, decimals)

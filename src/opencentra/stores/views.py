@@ -19,6 +19,10 @@ from typing import Any, Literal
 from sqlalchemy import Select, select
 from sqlalchemy.orm import InstrumentedAttribute
 
+from opencentra.db import listing
+from opencentra.db.listing import TextMatch as TextMatch  # the stores face's filter value
+from opencentra.db.listing import Window, of_row, ordered, windowed
+from opencentra.db.listing import text_conditions as text_conditions
 from opencentra.stores._db import DatabaseOrSession, unit_of_work
 from opencentra.stores.models import (
     AllocationRule,
@@ -45,14 +49,6 @@ _CHUNK = 500
 
 SortKey = tuple[Literal["id", "name"], bool]
 """A sort column and whether it runs descending; the id always breaks ties, ascending."""
-
-
-@dataclass(frozen=True, slots=True)
-class TextMatch:
-    """A filter on a text column: equal to ``equals`` and/or containing ``contains`` (any case)."""
-
-    equals: str | None = None
-    contains: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,55 +136,35 @@ class ShippingOptionView:
 
 
 def store_view(row: Store) -> StoreView:
-    return StoreView(id=row.id, name=row.name, type=row.type, active=row.active)
+    return of_row(StoreView, row)
 
 
 def market_view(row: Market) -> MarketView:
-    return MarketView(
-        id=row.id,
-        store_id=row.store_id,
-        name=row.name,
-        uri=row.uri,
-        active=row.active,
-        comment=row.comment,
-        allocation_rule_id=row.allocation_rule_id,
-    )
+    return of_row(MarketView, row)
 
 
 def pricelist_view(row: Pricelist) -> PricelistView:
-    return PricelistView(
-        id=row.id, store_id=row.store_id, name=row.name, currency_id=row.currency_id, active=row.active
-    )
+    return of_row(PricelistView, row)
 
 
 def warehouse_view(row: Warehouse) -> WarehouseView:
-    return WarehouseView(
-        id=row.id,
-        name=row.name,
-        stock_master=row.stock_master,
-        threshold=row.threshold,
-        hidden_from_stock_view=row.hidden_from_stock_view,
-        stock_ownership=row.stock_ownership,
-        allocation_policy=row.allocation_policy,
-    )
+    return of_row(WarehouseView, row)
 
 
 def country_view(row: Country) -> CountryView:
-    return CountryView(id=row.id, code=row.code, name=row.name, eu=row.eu)
+    return of_row(CountryView, row)
 
 
 def _state_view(row: CountryState) -> CountryStateView:
-    return CountryStateView(id=row.id, country_id=row.country_id, code=row.code, name=row.name)
+    return of_row(CountryStateView, row)
 
 
 def _language_view(row: Language) -> LanguageView:
-    return LanguageView(id=row.id, code=row.code, name=row.name)
+    return of_row(LanguageView, row)
 
 
 def _location_view(row: WarehouseLocation) -> WarehouseLocationView:
-    return WarehouseLocationView(
-        warehouse_id=row.warehouse_id, country_id=row.country_id, state_id=row.state_id, zip_code=row.zip_code
-    )
+    return of_row(WarehouseLocationView, row)
 
 
 def _chunks(keys: Iterable[Any]) -> list[list[Any]]:
@@ -244,7 +220,7 @@ async def country_states_by_id(db: DatabaseOrSession, ids: Iterable[int]) -> dic
 
 
 async def allocation_rules_by_id(db: DatabaseOrSession, ids: Iterable[int]) -> dict[int, AllocationRuleView]:
-    return await _by_key(db, AllocationRule, AllocationRule.id, ids, lambda r: AllocationRuleView(r.id, r.name))
+    return await _by_key(db, AllocationRule, AllocationRule.id, ids, lambda r: of_row(AllocationRuleView, r))
 
 
 async def default_shipping_options(
@@ -325,31 +301,14 @@ async def allocation_rule_warehouses(db: DatabaseOrSession, rule_ids: Iterable[i
 # --- paging queries --------------------------------------------------------------------
 
 
-def text_conditions(column: InstrumentedAttribute[Any], match: TextMatch | None) -> list[Any]:
-    """WHERE conditions for ``match`` on ``column`` (``contains`` escapes LIKE's wildcards)."""
-    if match is None:
-        return []
-    conditions: list[Any] = []
-    if match.equals is not None:
-        conditions.append(column == match.equals)
-    if match.contains is not None:
-        escaped = match.contains.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        conditions.append(column.ilike(f"%{escaped}%", escape="\\"))
-    return conditions
-
-
 def _sorted(statement: Select[Any], sort: Sequence[SortKey], model: Any) -> Select[Any]:
-    order: list[Any] = []
-    for key, descending in sort:
-        column = model.id if key == "id" else model.name
-        order.append(column.desc() if descending else column.asc())
-    order.append(model.id.asc())
-    return statement.order_by(*order)
+    keys = [listing.SortKey(key, descending) for key, descending in sort]
+    return ordered(statement, keys, {"id": model.id, "name": model.name}, model.id)
 
 
 async def _page(db: DatabaseOrSession, statement: Select[Any], limit: int, offset: int) -> list[Any]:
     async with unit_of_work(db, write=False) as session:
-        return list((await session.scalars(statement.limit(limit).offset(offset))).all())
+        return list((await session.scalars(windowed(statement, Window(limit, offset)))).all())
 
 
 async def store_page(
@@ -462,3 +421,10 @@ async def language_page(
     if codes is not None:
         statement = statement.where(Language.code.in_(codes))
     return [_language_view(r) for r in await _page(db, statement.order_by(Language.id), limit, offset)]
+
+
+async def store_timezone(db: DatabaseOrSession, store_id: int) -> str | None:
+    """The store's IANA time zone name (None: unknown store or none set); API dates print in it."""
+    async with unit_of_work(db, write=False) as session:
+        name: str | None = await session.scalar(select(Store.timezone).where(Store.id == store_id))
+        return name

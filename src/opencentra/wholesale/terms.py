@@ -9,16 +9,18 @@ update keeps its value.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from opencentra.db.base import utcnow
 from opencentra.db.engine import Database
+from opencentra.db.listing import Window, keyed, of_row, windowed
 from opencentra.errors import NotFound, ValidationFailed
 from opencentra.events.outbox import record
 from opencentra.wholesale.models import Account, Buyer
@@ -79,6 +81,37 @@ def _kind(model: type[Terms]) -> tuple[str, str]:
     return SHIPPING_TERMS_EVENT, "ShippingTerms"
 
 
+@dataclass(frozen=True, slots=True)
+class WholesaleTermsView:
+    """Payment terms or shipping terms, as stored."""
+
+    id: int
+    name: str
+    description: str
+    due_days: int
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SalesRepresentativeView:
+    id: int
+    name: str
+    email: str | None
+    # Basis points: 12.5 % is 1250.
+    commission_bp: int
+    created_at: datetime
+    updated_at: datetime
+
+
+def terms_view(row: Terms) -> WholesaleTermsView:
+    return of_row(WholesaleTermsView, row)
+
+
+def sales_representative_view(row: SalesRepresentative) -> SalesRepresentativeView:
+    return of_row(SalesRepresentativeView, row)
+
+
 async def create_terms(db: Database, model: type[TermsRow], given: TermsInput) -> TermsRow:
     if given.name is None:
         raise ValidationFailed("terms need a name", field="name")
@@ -103,6 +136,22 @@ async def update_terms(db: Database, model: type[TermsRow], terms_id: int, given
         await session.flush()
         await record(session, event, row.id, "updated", {"name": row.name, "due_days": row.due_days})
         return row
+
+
+async def create_payment_terms(db: Database, given: TermsInput) -> WholesaleTermsView:
+    return terms_view(await create_terms(db, PaymentTerms, given))
+
+
+async def update_payment_terms(db: Database, terms_id: int, given: TermsInput) -> WholesaleTermsView:
+    return terms_view(await update_terms(db, PaymentTerms, terms_id, given))
+
+
+async def create_shipping_terms(db: Database, given: TermsInput) -> WholesaleTermsView:
+    return terms_view(await create_terms(db, ShippingTerms, given))
+
+
+async def update_shipping_terms(db: Database, terms_id: int, given: TermsInput) -> WholesaleTermsView:
+    return terms_view(await update_terms(db, ShippingTerms, terms_id, given))
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +180,7 @@ def _apply_representative(row: SalesRepresentative, given: SalesRepresentativeIn
         row.commission_bp = commission_bp(given.commission_percent)
 
 
-async def create_sales_representative(db: Database, given: SalesRepresentativeInput) -> SalesRepresentative:
+async def create_sales_representative(db: Database, given: SalesRepresentativeInput) -> SalesRepresentativeView:
     if given.name is None:
         raise ValidationFailed("a sales representative needs a name", field="name")
     row = SalesRepresentative(name=_name(given.name), commission_bp=0)
@@ -140,12 +189,12 @@ async def create_sales_representative(db: Database, given: SalesRepresentativeIn
         session.add(row)
         await session.flush()
         await record(session, SALES_REPRESENTATIVE_EVENT, row.id, "created", {"name": row.name})
-        return row
+        return sales_representative_view(row)
 
 
 async def update_sales_representative(
     db: Database, representative_id: int, given: SalesRepresentativeInput
-) -> SalesRepresentative:
+) -> SalesRepresentativeView:
     async with db.write() as session:
         row = await session.get(SalesRepresentative, representative_id, with_for_update=True)
         if row is None:
@@ -154,7 +203,7 @@ async def update_sales_representative(
         row.updated_at = utcnow()
         await session.flush()
         await record(session, SALES_REPRESENTATIVE_EVENT, row.id, "updated", {"name": row.name})
-        return row
+        return sales_representative_view(row)
 
 
 # --- an account's terms ---------------------------------------------------------------------
@@ -324,3 +373,51 @@ async def order_wholesale_info(
             shipping_terms=view(shipping.get(account.shipping_terms_id) if account.shipping_terms_id else None),
         )
     return found
+
+
+# --- reading: the lists integrations page through ------------------------------------------------
+
+
+async def payment_terms_by_id(session: AsyncSession, ids: Iterable[int]) -> dict[int, WholesaleTermsView]:
+    return await keyed(session, PaymentTerms, PaymentTerms.id, ids, terms_view)
+
+
+async def shipping_terms_by_id(session: AsyncSession, ids: Iterable[int]) -> dict[int, WholesaleTermsView]:
+    return await keyed(session, ShippingTerms, ShippingTerms.id, ids, terms_view)
+
+
+async def sales_representatives_by_id(session: AsyncSession, ids: Iterable[int]) -> dict[int, SalesRepresentativeView]:
+    return await keyed(session, SalesRepresentative, SalesRepresentative.id, ids, sales_representative_view)
+
+
+async def _page(
+    session: AsyncSession,
+    model: type[PaymentTerms] | type[ShippingTerms] | type[SalesRepresentative],
+    ids: Sequence[int] | None,
+    window: Window,
+) -> Sequence[Any]:
+    statement = select(model)
+    if ids is not None:
+        statement = statement.where(model.id.in_(ids))
+    return (await session.scalars(windowed(statement.order_by(model.id), window))).all()
+
+
+async def payment_terms_page(
+    session: AsyncSession, window: Window, *, ids: Sequence[int] | None = None
+) -> list[WholesaleTermsView]:
+    """Payment terms in id order."""
+    return [terms_view(row) for row in await _page(session, PaymentTerms, ids, window)]
+
+
+async def shipping_terms_page(
+    session: AsyncSession, window: Window, *, ids: Sequence[int] | None = None
+) -> list[WholesaleTermsView]:
+    """Shipping terms in id order."""
+    return [terms_view(row) for row in await _page(session, ShippingTerms, ids, window)]
+
+
+async def sales_representative_page(
+    session: AsyncSession, window: Window, *, ids: Sequence[int] | None = None
+) -> list[SalesRepresentativeView]:
+    """Sales representatives in id order."""
+    return [sales_representative_view(row) for row in await _page(session, SalesRepresentative, ids, window)]

@@ -35,7 +35,7 @@ from opencentra.api.graphql.limits import make_store, rate_limit_key, refusal_er
 from opencentra.api.graphql.schema import schema as default_schema
 from opencentra.config import Settings
 from opencentra.errors import DomainError, Unauthorized
-from opencentra.integration.services import authenticate_token
+from opencentra.integration import authenticate_token
 from opencentra.ratelimit import Cost, RateLimitStore, Verdict
 
 logger = logging.getLogger(__name__)

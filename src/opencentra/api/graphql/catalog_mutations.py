@@ -13,19 +13,16 @@ import strawberry
 from strawberry.extensions import FieldExtension
 from strawberry.types import Info
 
-from opencentra import catalog
+from opencentra import catalog, integration, pricing, stores
 from opencentra.api.graphql.catalog import Brand, Collection, SizeChart
-from opencentra.api.graphql.common import Status, UserError, UserWarning, user_error
+from opencentra.api.graphql.common import Status, UserError, UserWarning, input_user_error, user_error
 from opencentra.api.graphql.context import GraphQLContext
 from opencentra.api.graphql.permissions import Require
 from opencentra.api.graphql.stock import IdRef, MonetaryValueInput
 from opencentra.api.graphql.stores import Market, Pricelist, StockMasterPolicy, Warehouse
-from opencentra.api.graphql.warehouse_fields import AllocationPolicy, StockOwnershipPolicy
+from opencentra.api.graphql.warehouse_fields import OWNERSHIP, POLICY, AllocationPolicy, StockOwnershipPolicy
 from opencentra.errors import DomainError, ValidationFailed
-from opencentra.integration import services as integration
-from opencentra.pricing import prices
-from opencentra.stores import StockMaster, countries_by_id, pricelists_by_id
-from opencentra.stores import services as stores
+from opencentra.stores import Location, StockMaster, countries_by_id, pricelists_by_id
 
 MAX_PRICES = 1000
 
@@ -212,11 +209,66 @@ class WarehousePayload:
     user_warnings: list[UserWarning]
 
 
+# --- shared by the setup mutations (``store_setup`` builds on these) ---------------------------
+
+
+# Domain field names as Centra's inputs spell them.
+_INPUT_NAMES = {
+    "countries": "addCountries",
+    "addCountries": "addCountries",
+    "removeCountries": "removeCountries",
+    "default_shipping_option": "defaultShippingOption",
+    "stock_master": "stockMasterPolicy",
+    "hidden_from_stock_view": "hideFromStockView",
+    "warehouse_location": "warehouseLocation",
+}
+
+
+def setup_error(error: DomainError) -> UserError:
+    """``id`` errors point at the argument, the rest into ``input``."""
+    return input_user_error(error, _INPUT_NAMES)
+
+
+async def setup_country_codes(context: GraphQLContext, refs: list[CountryRef] | None, field: str) -> list[str]:
+    """Codes of countries given by id or code; an unknown id is an error on ``field``."""
+    refs = refs or []
+    codes = [ref.code for ref in refs if ref.code is not None]
+    ids = [ref.id for ref in refs if ref.id is not None]
+    if ids:
+        async with context.read() as session:
+            found = {country_id: c.code for country_id, c in (await countries_by_id(session, ids)).items()}
+        for country_id in ids:
+            if country_id not in found:
+                raise ValidationFailed(f"Could not find Country with ID {country_id}", field=field)
+            codes.append(found[country_id])
+    if any(ref.id is None and ref.code is None for ref in refs):
+        raise ValidationFailed("a country needs an id or a code", field=field)
+    return codes
+
+
+async def warehouse_settings(
+    context: GraphQLContext,
+    ownership: StockOwnershipPolicy | None,
+    policy: AllocationPolicy | None,
+    location: WarehouseLocationInput | None,
+) -> dict[str, Any]:
+    """Keyword arguments for the warehouse services from Centra's inputs (None: left out)."""
+    found: dict[str, Any] = {}
+    if ownership is not None:
+        found["stock_ownership"] = OWNERSHIP[ownership]
+    if policy is not None:
+        found["allocation_policy"] = POLICY[policy]
+    if location is not None:
+        codes = await setup_country_codes(context, [location.country] if location.country else [], "warehouse_location")
+        found["location"] = Location(
+            country=codes[0] if codes else None, state=location.state_or_province, zip_code=location.zip_code
+        )
+    return found
+
+
 async def create_warehouse(info: Info[Any, Any], input: WarehouseCreateInput) -> WarehousePayload:
     context: GraphQLContext = info.context
     master = StockMaster.EXTERNAL if input.stock_master_policy == StockMasterPolicy.EXTERNAL else StockMaster.INTERNAL
-    from opencentra.api.graphql.store_setup import setup_error, warehouse_settings
-
     try:
         row = await stores.create_warehouse(
             context.db,
@@ -364,7 +416,7 @@ async def set_prices(info: Info[Any, Any], input: SetPricesInput) -> SetPricesPa
     # Products without variants (or unknown) have nothing to price.
     variants = {pid: [v.id for v in found] for pid, found in zip(product_ids, of_products, strict=True) if found}
     warnings: list[UserWarning] = []
-    specs: dict[int, prices.PriceSpec] = {}
+    specs: dict[int, pricing.PriceSpec] = {}
     seen: set[int] = set()
     for index, item in enumerate(input.product_prices):
         path = ["input", "productPrices", str(index)]
@@ -402,10 +454,10 @@ async def set_prices(info: Info[Any, Any], input: SetPricesInput) -> SetPricesPa
                 )
                 continue
             for target in targets:
-                specs[target] = prices.PriceSpec(variant_id=target, price=amount)
+                specs[target] = pricing.PriceSpec(variant_id=target, price=amount)
     if specs:
         try:
-            await prices.set_prices(context.db, pricelist.id, list(specs.values()))
+            await pricing.set_prices(context.db, pricelist.id, list(specs.values()))
         except DomainError as error:
             return SetPricesPayload(pricelist=None, user_errors=[user_error(error, "input")], user_warnings=warnings)
         await context.after_write()

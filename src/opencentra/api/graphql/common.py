@@ -5,14 +5,13 @@ from __future__ import annotations
 import base64
 import binascii
 import enum
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from sqlalchemy import Select, and_, or_
-from sqlalchemy.orm import InstrumentedAttribute
 from strawberry.types import Info
 from strawberry.types.scalar import ScalarDefinition
 
@@ -83,12 +82,6 @@ class StoreType(enum.Enum):
     WHOLESALE = "WHOLESALE"
 
 
-@strawberry.enum
-class SortOrder(enum.Enum):
-    ASC = "ASC"
-    DESC = "DESC"
-
-
 @strawberry.type
 class UserError:
     message: str
@@ -107,6 +100,14 @@ def user_error(error: DomainError, *prefix: str) -> UserError:
     return UserError(message=error.message, path=path)
 
 
+def input_user_error(error: DomainError, input_names: Mapping[str, str]) -> UserError:
+    """A domain error at ``id``, or under ``input`` with its field named as Centra's input spells it."""
+    if error.field == "id":
+        return UserError(message=error.message, path=["id"])
+    field = input_names.get(error.field or "", error.field)
+    return UserError(message=error.message, path=["input", field] if field else ["input"])
+
+
 @strawberry.input
 class StringFilter:
     equals: str | None = None
@@ -117,12 +118,6 @@ class StringFilter:
 class DateTimeFilter:
     from_: DateTimeTz | None = strawberry.field(name="from", default=None)
     to: DateTimeTz | None = None
-
-
-@strawberry.input
-class IntRangeFilter:
-    from_: int | None = strawberry.field(name="from", default=None)
-    to: int | None = None
 
 
 @strawberry.type
@@ -193,52 +188,6 @@ def page_window(limit: int | None, page: int | None, *, default: int = DEFAULT_L
     return size, (number - 1) * size
 
 
-def apply_page(
-    statement: Select[Any], limit: int | None, page: int | None, *, default: int = DEFAULT_LIMIT
-) -> Select[Any]:
-    size, offset = page_window(limit, page, default=default)
-    return statement.limit(size).offset(offset)
-
-
-def apply_sort(
-    statement: Select[Any],
-    sort: list[Any] | None,
-    columns: dict[str, InstrumentedAttribute[Any]],
-    tiebreak: InstrumentedAttribute[Any],
-) -> Select[Any]:
-    """ORDER BY the ``<field>_ASC|DESC`` enum values in ``sort``, then ``tiebreak``."""
-    order: list[Any] = []
-    for value in sort or []:
-        field, _, direction = value.value.rpartition("_")
-        column = columns[field]
-        order.append(column.desc() if direction == "DESC" else column.asc())
-    order.append(tiebreak.asc())
-    return statement.order_by(*order)
-
-
-def string_condition(column: InstrumentedAttribute[Any], flt: StringFilter | None) -> list[Any]:
-    if flt is None:
-        return []
-    conditions: list[Any] = []
-    if flt.equals is not None:
-        conditions.append(column == flt.equals)
-    if flt.contains is not None:
-        escaped = flt.contains.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        conditions.append(column.ilike(f"%{escaped}%", escape="\\"))
-    return conditions
-
-
-def range_condition(column: InstrumentedAttribute[Any], flt: DateTimeFilter | IntRangeFilter | None) -> list[Any]:
-    if flt is None:
-        return []
-    conditions: list[Any] = []
-    if flt.from_ is not None:
-        conditions.append(column >= flt.from_)
-    if flt.to is not None:
-        conditions.append(column <= flt.to)
-    return conditions
-
-
 # --- Relay connections ---------------------------------------------------------------
 
 
@@ -273,24 +222,6 @@ def connection_window(first: int | None, last: int | None) -> tuple[int, bool]:
     if size < 0 or size > MAX_LIMIT:
         raise input_error(f"first/last must be between 0 and {MAX_LIMIT}", "first" if first is not None else "last")
     return size, last is not None
-
-
-def keyset_condition(
-    column: InstrumentedAttribute[Any],
-    tiebreak: InstrumentedAttribute[Any],
-    value: Any,
-    row_id: int | None,
-    *,
-    after: bool,
-    descending: bool,
-) -> Any:
-    """Rows strictly after (or before) a cursor in ``column, tiebreak`` order."""
-    forward = after != descending
-    if row_id is None:
-        return column > value if forward else column < value
-    if forward:
-        return or_(column > value, and_(column == value, tiebreak > row_id))
-    return or_(column < value, and_(column == value, tiebreak < row_id))
 
 
 def coerce_cursor_value(field: str, raw: str, argument: str) -> Any:

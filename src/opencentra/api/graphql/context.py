@@ -1,33 +1,27 @@
 """What every resolver of one request can reach: the caller, the database, the meters.
 
 One read transaction serves all the reads of a request, shared by the
-DataLoaders under a lock (an ``AsyncSession`` is not safe for concurrent
-use, and resolvers run concurrently). A mutation writes through a domain
-service in its own transaction; afterwards ``after_write`` closes the read
-transaction and empties the loaders, so the payload is read fresh (SQLite
-would otherwise keep showing the snapshot taken before the write).
+DataLoaders one at a time (``opencentra.db.shared_read``: a session is not
+safe for concurrent use, and resolvers run concurrently). A mutation writes
+through a domain service in its own transaction; afterwards ``after_write``
+closes the read transaction and empties the loaders, so the payload is read
+fresh (SQLite would otherwise keep showing the snapshot taken before the write).
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from opencentra.db.engine import Database
-from opencentra.integration.services import TokenView
+from opencentra.db.shared_read import ReadSession, SharedRead
+from opencentra.integration import TokenView
 from opencentra.ratelimit import Decision, RateLimitStore
 
 if TYPE_CHECKING:
     from opencentra.api.graphql.loaders import Loaders
-
-logger = logging.getLogger(__name__)
 
 
 def consumer_name(token: TokenView) -> str:
@@ -52,10 +46,11 @@ class GraphQLContext:
     executed: bool = False
     refused: Decision | None = None
     _loaders: Loaders | None = None
-    _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    _stack: AsyncExitStack | None = None
-    _session: AsyncSession | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    _reads: SharedRead = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._reads = SharedRead(self.db)
 
     @property
     def consumer(self) -> str:
@@ -80,13 +75,10 @@ class GraphQLContext:
         return permission in self.token.permissions
 
     @asynccontextmanager
-    async def read(self) -> AsyncIterator[AsyncSession]:
+    async def read(self) -> AsyncIterator[ReadSession]:
         """The request's read session, for one statement (or a few) at a time."""
-        async with self._lock:
-            if self._session is None:
-                self._stack = AsyncExitStack()
-                self._session = await self._stack.enter_async_context(self.db.read())
-            yield self._session
+        async with self._reads.session() as session:
+            yield session
 
     async def after_write(self) -> None:
         """Forget everything read so far: the next read sees the write."""
@@ -94,18 +86,6 @@ class GraphQLContext:
         self._loaders = None
 
     async def close(self) -> None:
-        """End the read transaction.
-
-        When a field error nulls a non-null parent, graphql-core cancels the
-        sibling resolvers, possibly in the middle of a statement; the
-        connection is then invalid and ending the transaction fails. Nothing
-        was written in it, so that failure is dropped (the pool discards the
-        connection) rather than turned into a 500.
-        """
-        async with self._lock:
-            stack, self._stack, self._session = self._stack, None, None
-        if stack is not None:
-            try:
-                await stack.aclose()
-            except (SQLAlchemyError, OSError):
-                logger.debug("read transaction ended after a cancelled statement", exc_info=True)
+        """End the read transaction; a failure to end it after a cancelled statement is dropped,
+        not turned into a 500 (``SharedRead.close``)."""
+        await self._reads.close()

@@ -6,28 +6,20 @@
 from __future__ import annotations
 
 import enum
-from typing import Any
+from datetime import datetime
+from typing import Any, Protocol
 
 import strawberry
-from sqlalchemy import func, select
 from strawberry.types import Info
 
+from opencentra import customers
 from opencentra.address import Address as AddressValue
 from opencentra.api.graphql.attributes import Attribute, ObjectWithAttributes
-from opencentra.api.graphql.common import (
-    DateTimeFilter,
-    DateTimeTz,
-    StringFilter,
-    apply_page,
-    apply_sort,
-    range_condition,
-    string_condition,
-)
+from opencentra.api.graphql.common import DateTimeFilter, DateTimeTz, StringFilter
 from opencentra.api.graphql.context import GraphQLContext
-from opencentra.api.graphql.order_fields import load_state
+from opencentra.api.graphql.listing import between, sort_keys, text_match, window
 from opencentra.api.graphql.permissions import check
-from opencentra.api.graphql.stores import Country, CountryState, Store, load_country, load_store, rows
-from opencentra.customers.models import Customer as CustomerRow
+from opencentra.api.graphql.stores import Country, CountryState, Store, load_country, load_state, load_store
 
 
 @strawberry.type
@@ -76,6 +68,50 @@ class Address:
         return await load_state(info, self._country, self.state_or_province)
 
 
+class _CustomerLike(Protocol):
+    """What ``Customer`` is built from: the customers domain's ``CustomerView`` (or, while other
+    adapter modules still load them, a stored row with the same attributes)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def store_id(self) -> int: ...
+    @property
+    def email(self) -> str: ...
+    @property
+    def registered(self) -> bool: ...
+    @property
+    def newsletter(self) -> bool: ...
+    @property
+    def gender(self) -> str | None: ...
+    @property
+    def first_name(self) -> str | None: ...
+    @property
+    def last_name(self) -> str | None: ...
+    @property
+    def company(self) -> str | None: ...
+    @property
+    def phone_number(self) -> str | None: ...
+    @property
+    def address1(self) -> str | None: ...
+    @property
+    def address2(self) -> str | None: ...
+    @property
+    def zip_code(self) -> str | None: ...
+    @property
+    def city(self) -> str | None: ...
+    @property
+    def state(self) -> str | None: ...
+    @property
+    def country(self) -> str | None: ...
+    @property
+    def vat_number(self) -> str | None: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def updated_at(self) -> datetime: ...
+
+
 @strawberry.type
 class Customer(ObjectWithAttributes):
     id: int
@@ -87,7 +123,7 @@ class Customer(ObjectWithAttributes):
     gender: str | None
     created_at: DateTimeTz
     updated_at: DateTimeTz
-    _row: strawberry.Private[CustomerRow]
+    _row: strawberry.Private[_CustomerLike]
 
     @strawberry.field
     def attributes(self, info: Info[Any, Any]) -> list[Attribute] | None:
@@ -96,7 +132,7 @@ class Customer(ObjectWithAttributes):
         return []
 
     @classmethod
-    def of(cls, row: CustomerRow) -> Customer:
+    def of(cls, row: _CustomerLike) -> Customer:
         return cls(
             id=row.id,
             email=row.email,
@@ -152,25 +188,24 @@ class CustomerSort(enum.Enum):
     createdAt_DESC = "createdAt_DESC"
 
 
-def customer_statement(context: GraphQLContext, where: CustomerFilter | None) -> Any:
-    c = CustomerRow
-    statement = select(c)
-    if context.store_id is not None:
-        statement = statement.where(c.store_id == context.store_id)
+def customer_filter(context: GraphQLContext, where: CustomerFilter | None) -> customers.CustomerFilter:
+    """The domain's filter for ``where``, within the token's store."""
+    store_ids: tuple[int, ...] | None = None if context.store_id is None else (context.store_id,)
     if where is None:
-        return statement
-    if where.id is not None:
-        statement = statement.where(c.id.in_(where.id))
+        return customers.CustomerFilter(store_ids=store_ids)
     if where.store_id is not None:
-        statement = statement.where(c.store_id == where.store_id)
+        # A store outside the token's matches nothing.
+        store_ids = (where.store_id,) if store_ids in (None, (where.store_id,)) else ()
     email = where.email
     if email is not None and email.equals is not None:
         # Emails are stored lower-cased, so equality ignores case as Centra's does.
         email = StringFilter(equals=email.equals.strip().lower(), contains=email.contains)
-    return statement.where(
-        *string_condition(c.email, email),
-        *range_condition(c.updated_at, where.updated_at),
-        *range_condition(c.created_at, where.created_at),
+    return customers.CustomerFilter(
+        store_ids=store_ids,
+        ids=where.id,
+        email=text_match(email),
+        created=between(where.created_at),
+        updated=between(where.updated_at),
     )
 
 
@@ -181,19 +216,27 @@ async def resolve_customers(
     limit: int | None = None,
     page: int | None = None,
 ) -> list[Customer]:
-    columns = {"id": CustomerRow.id, "updatedAt": CustomerRow.updated_at, "createdAt": CustomerRow.created_at}
-    statement = apply_sort(customer_statement(info.context, where), sort, columns, CustomerRow.id)
-    return [Customer.of(r) for r in await rows(info.context, apply_page(statement, limit, page))]
+    context: GraphQLContext = info.context
+    wanted, order, rows = customer_filter(context, where), sort_keys(sort), window(limit, page)
+    async with context.read() as session:
+        found = await customers.customer_page(session, wanted, order, rows)
+    return [Customer.of(view) for view in found]
+
+
+async def load_customer(info: Info[Any, Any], customer_id: int) -> Customer | None:
+    """The customer with this id, through the request's loader (no store check: the caller's object is in scope)."""
+    view = await info.context.loaders.keyed("customers", customers.customers_by_id).load(customer_id)
+    return None if view is None else Customer.of(view)
 
 
 async def resolve_customer(info: Info[Any, Any], id: int) -> Customer | None:
-    row = await info.context.loaders.customer.load(id)
-    if row is None or (info.context.store_id is not None and row.store_id != info.context.store_id):
+    view = await info.context.loaders.keyed("customers", customers.customers_by_id).load(id)
+    if view is None or (info.context.store_id is not None and view.store_id != info.context.store_id):
         return None
-    return Customer.of(row)
+    return Customer.of(view)
 
 
 async def count_customers(context: GraphQLContext, where: CustomerFilter | None) -> int:
-    statement = select(func.count()).select_from(customer_statement(context, where).subquery())
+    wanted = customer_filter(context, where)
     async with context.read() as session:
-        return int(await session.scalar(statement) or 0)
+        return await customers.customer_count(session, wanted)

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import enum
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import Annotated, Any
 
 import strawberry
-from sqlalchemy import and_, exists, false, or_, select
 from strawberry.types import Info
 
+from opencentra import catalog, customers, events, orders
 from opencentra.api.graphql.catalog import Brand, Collection, Display, Product, ProductSize, ProductVariant
 from opencentra.api.graphql.common import DateTimeTz, UserError, UserWarning, input_error, page_window, user_error
 from opencentra.api.graphql.context import GraphQLContext
@@ -29,21 +30,14 @@ from opencentra.api.graphql.orders import (
     WholesaleOrder,
     WholesaleReturn,
     WholesaleShipment,
-    order_object,
+    load_order,
+    load_shipment,
     order_public_id,
     return_object,
-    shipment_object,
 )
 from opencentra.api.graphql.permissions import check
 from opencentra.api.graphql.stores import Market, Store, load_store
-from opencentra.catalog import models as catalog
-from opencentra.customers.models import Customer as CustomerRow
 from opencentra.errors import DomainError
-from opencentra.events import services
-from opencentra.events.models import Event as EventRow
-from opencentra.events.models import EventConsumer, EventReceipt
-from opencentra.orders import models as orders
-from opencentra.stores.models import Store as StoreRow
 
 
 @strawberry.enum
@@ -127,14 +121,13 @@ def change_type(action: str) -> EventChangeType:
     return EventChangeType.UPDATED
 
 
-def _change_condition(changes: set[EventChangeType]) -> Any:
-    parts: list[Any] = []
-    named = [_ACTIONS[c] for c in changes if c in _ACTIONS]
-    if named:
-        parts.append(EventRow.action.in_(named))
-    if EventChangeType.UPDATED in changes:
-        parts.append(EventRow.action.not_in(list(_ACTIONS.values())))
-    return or_(*parts) if parts else false()
+def _selection(kinds: list[str], changes: set[EventChangeType]) -> events.EventSelection:
+    """The outbox events of ``kinds`` with one of these change types (``UPDATED``: any other action)."""
+    return events.EventSelection(
+        object_types=tuple(kinds),
+        actions=tuple(_ACTIONS[c] for c in changes if c in _ACTIONS),
+        any_action_except=tuple(_ACTIONS.values()) if EventChangeType.UPDATED in changes else None,
+    )
 
 
 EventObject = Annotated[
@@ -176,7 +169,7 @@ class Event:
     change_type: EventChangeType
     object_reference: str
     created_at: DateTimeTz
-    _row: strawberry.Private[EventRow]
+    _row: strawberry.Private[events.PendingEvent]
 
     @strawberry.field
     async def store(self, info: Info[Any, Any]) -> Store | None:
@@ -196,42 +189,37 @@ class Event:
         loaders = info.context.loaders
         found: Any
         if kind == "order":
-            order = await loaders.one(orders.Order).load(object_id)
-            return None if order is None else await order_object(info, order)  # type: ignore[return-value]
-        if kind in ("shipment", "return"):
-            model = orders.Shipment if kind == "shipment" else orders.Return
-            found = await loaders.one(model).load(object_id)
-            if found is None:
-                return None
-            order = await loaders.one(orders.Order).load(found.order_id)
-            assert order is not None
-            store = await loaders.one(StoreRow).load(order.store_id)
-            assert store is not None
-            make = shipment_object if kind == "shipment" else return_object
-            return make(found, order, store.type)  # type: ignore[return-value]
+            return await load_order(info, object_id)  # type: ignore[return-value]
+        if kind == "shipment":
+            return await load_shipment(info, object_id)  # type: ignore[return-value]
+        if kind == "return":
+            returned = await loaders.keyed("returns", orders.returns_by_id).load(object_id)
+            order = None if returned is None else await loaders.order.load(returned.order_id)
+            return None if returned is None or order is None else return_object(returned, order)  # type: ignore[return-value]
+        # The read views every other field of these types is built from, through the request's loaders.
         simple: dict[str, tuple[Any, Any]] = {
-            "customer": (CustomerRow, Customer),
-            "brand": (catalog.Brand, Brand),
-            "collection": (catalog.Collection, Collection),
-            "product": (catalog.Product, Product),
-            "variant": (catalog.ProductVariant, ProductVariant),
-            "stock": (catalog.ProductSize, ProductSize),
-            "product_size": (catalog.ProductSize, ProductSize),
-            "display": (catalog.Display, Display),
+            "customer": (loaders.keyed("customers", customers.customers_by_id), Customer),
+            "brand": (loaders.keyed("brands", catalog.brands_by_id), Brand),
+            "collection": (loaders.keyed("collections", catalog.collections_by_id), Collection),
+            "product": (loaders.product, Product),
+            "variant": (loaders.variant, ProductVariant),
+            "stock": (loaders.product_size, ProductSize),
+            "product_size": (loaders.product_size, ProductSize),
+            "display": (loaders.display, Display),
         }
-        model, wrapper = simple[kind]
-        found = await loaders.one(model).load(object_id)
+        loader, wrapper = simple[kind]
+        found = await loader.load(object_id)
         return None if found is None else wrapper.of(found)
 
 
-def _object_id(row: EventRow) -> int | None:
+def _object_id(row: events.PendingEvent) -> int | None:
     if row.object_type == "stock":
         value = row.payload.get("product_size_id")
         return value if isinstance(value, int) else None
     return row.object_id
 
 
-def event_object(row: EventRow) -> Event:
+def event_object(row: events.PendingEvent) -> Event:
     object_id = _object_id(row) or row.object_id
     reference = order_public_id(object_id) if row.object_type == "order" else str(object_id)
     return Event(
@@ -270,7 +258,7 @@ class EventFilter:
     market_id: int | None = None
 
 
-def parse_listeners(entries: list[str]) -> dict[EventObjectType, set[EventChangeType]]:
+def parse_listeners(entries: Iterable[str]) -> dict[EventObjectType, set[EventChangeType]]:
     listeners: dict[EventObjectType, set[EventChangeType]] = defaultdict(set)
     for entry in entries:
         kind, _, change = entry.partition(":")
@@ -285,7 +273,7 @@ def format_listeners(listeners: dict[EventObjectType, set[EventChangeType]]) -> 
 
 
 def listener_objects(
-    listeners: dict[EventObjectType, set[EventChangeType]], consumer: EventConsumer | None = None
+    listeners: dict[EventObjectType, set[EventChangeType]], consumer: events.ConsumerView | None = None
 ) -> list[EventListener]:
     order = list(EventChangeType)
     created = consumer.created_at if consumer is not None else None
@@ -299,12 +287,9 @@ def listener_objects(
     ]
 
 
-async def _consumer(context: GraphQLContext) -> EventConsumer | None:
+async def _consumer(context: GraphQLContext) -> events.ConsumerView | None:
     async with context.read() as session:
-        found: EventConsumer | None = await session.scalar(
-            select(EventConsumer).where(EventConsumer.name == context.consumer)
-        )
-        return found
+        return await events.find_consumer(session, context.consumer)
 
 
 async def resolve_event_listeners(info: Info[Any, Any]) -> list[EventListener]:
@@ -324,7 +309,7 @@ async def resolve_events(
     listeners = parse_listeners(consumer.object_types)
     wanted_types = set(where.object_type) if where is not None and where.object_type else None
     wanted_changes = set(where.change_type) if where is not None and where.change_type else None
-    conditions: list[Any] = []
+    selections: list[events.EventSelection] = []
     for kind, changes in listeners.items():
         outbox = OUTBOX_TYPES.get(kind)
         if outbox is None or (wanted_types is not None and kind not in wanted_types):
@@ -332,20 +317,16 @@ async def resolve_events(
         selected = changes if wanted_changes is None else changes & wanted_changes
         if selected:
             kinds = [outbox, *MORE_OUTBOX_TYPES.get(kind, ())]
-            conditions.append(and_(EventRow.object_type.in_(kinds), _change_condition(selected)))
-    if not conditions:
+            selections.append(_selection(kinds, selected))
+    if not selections:
         return []
-    done = exists().where(EventReceipt.consumer_id == consumer.id, EventReceipt.event_id == EventRow.id)
-    statement = select(EventRow).where(EventRow.id > consumer.since_event_id, ~done, or_(*conditions))
     store_id = where.store_id if where is not None else None
     if context.store_id is not None:
         if store_id is not None and store_id != context.store_id:
             return []
         store_id = context.store_id
-    if store_id is not None:
-        statement = statement.where(EventRow.store_id == store_id)
     async with context.read() as session:
-        found = (await session.scalars(statement.order_by(EventRow.id).limit(size))).all()
+        found = await events.unconfirmed_events(session, consumer, selections, store_id=store_id, limit=size)
     return [event_object(row) for row in found]
 
 
@@ -394,10 +375,7 @@ async def _change_listeners(
             listeners[change.object_type] -= changes
     entries = format_listeners(listeners)
     try:
-        if consumer is None:
-            consumer = await services.register_consumer(context.db, context.consumer, entries)
-        else:
-            consumer = await services.set_listeners(context.db, context.consumer, entries)
+        consumer = await events.listen(context.db, context.consumer, entries, registered=consumer is not None)
     except DomainError as error:
         return EventListenersPayload(
             event_listeners=[], user_errors=[user_error(error, "input")], user_warnings=warnings
@@ -424,7 +402,7 @@ async def confirm_events(info: Info[Any, Any], input: ConfirmEventsInput) -> Con
         error = UserError(message="this integration has no event listeners", path=["input", "eventsIds"])
         return ConfirmEventsPayload(user_errors=[error], user_warnings=[])
     try:
-        marked = await services.mark_done(context.db, context.consumer, input.events_ids)
+        marked = await events.mark_done(context.db, context.consumer, input.events_ids)
     except DomainError as error:
         return ConfirmEventsPayload(user_errors=[user_error(error, "input")], user_warnings=[])
     await context.after_write()

@@ -21,10 +21,10 @@ from strawberry.types import Info
 from strawberry.types.base import StrawberryList, StrawberryOptional, has_object_definition
 from strawberry.types.field import StrawberryField
 
+from opencentra import integration
 from opencentra.api.graphql.common import UserError
 from opencentra.api.graphql.context import GraphQLContext
 from opencentra.api.graphql.stock import IdRef
-from opencentra.integration import services as integration
 
 # Input field name → the ID conversion object type it refers to.
 OBJECT_TYPES: dict[str, str] = {

@@ -33,7 +33,7 @@ from strawberry.extensions import SchemaExtension
 from opencentra.api.graphql.context import GraphQLContext
 from opencentra.api.graphql.cost import QueryCost, QueryCostError, query_cost
 from opencentra.config import Settings
-from opencentra.integration.services import TokenView
+from opencentra.integration import TokenView
 from opencentra.ratelimit import (
     GLOBAL_KEY,
     PLANS,

@@ -8,40 +8,25 @@ its read session (``GraphQLContext.read``).
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from collections.abc import Awaitable, Callable, Hashable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
 from strawberry.dataloader import DataLoader
 
-from opencentra import catalog
+from opencentra import catalog, inventory, orders, stores
 from opencentra.api.graphql.common import Currency
-from opencentra.customers.models import Customer
-from opencentra.db.base import Base
-from opencentra.inventory import StockChange, stock_changes
-from opencentra.orders import models as orders
-from opencentra.stores import models as stores
+from opencentra.db.shared_read import ReadSession
+from opencentra.inventory import StockChange
 
 if TYPE_CHECKING:
     from opencentra.api.graphql.context import GraphQLContext
 
-M = TypeVar("M", bound=Base)
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
-# Keep each IN (...) list well below SQLite's and PostgreSQL's parameter limits.
-_CHUNK = 900
-
-
-def _chunks(keys: Sequence[Any]) -> list[Sequence[Any]]:
-    return [keys[i : i + _CHUNK] for i in range(0, len(keys), _CHUNK)]
-
 
 class Loaders:
-    """The request's loaders, created on first use."""
+    """The request's loaders, created on first use; each calls one of the domain's batch reads."""
 
     def __init__(self, context: GraphQLContext) -> None:
         self._context = context
@@ -53,63 +38,8 @@ class Loaders:
             loader = self._loaders[key] = DataLoader(load_fn=load)
         return loader
 
-    def one(self, model: type[M], column: InstrumentedAttribute[Any] | None = None) -> DataLoader[Any, M | None]:
-        """Rows of ``model`` by ``column`` (its id by default); None where there is none."""
-        key_column = column if column is not None else cast(InstrumentedAttribute[Any], model.id)  # type: ignore[attr-defined]
-
-        async def load(keys: list[Any]) -> list[M | None]:
-            found: dict[Any, M] = {}
-            async with self._context.read() as session:
-                for chunk in _chunks(keys):
-                    rows = await session.scalars(select(model).where(key_column.in_(chunk)))
-                    for row in rows:
-                        found[getattr(row, key_column.key)] = row
-            return [found.get(k) for k in keys]
-
-        return self._get(("one", model, key_column.key), load)
-
-    def many(
-        self, model: type[M], column: InstrumentedAttribute[Any], *order_by: InstrumentedAttribute[Any]
-    ) -> DataLoader[Any, list[M]]:
-        """Lists of ``model`` rows whose ``column`` is the key (children of a parent)."""
-        ordering = order_by or (cast(InstrumentedAttribute[Any], model.id),)  # type: ignore[attr-defined]
-
-        async def load(keys: list[Any]) -> list[list[M]]:
-            grouped: dict[Any, list[M]] = defaultdict(list)
-            async with self._context.read() as session:
-                for chunk in _chunks(keys):
-                    rows = await session.scalars(select(model).where(column.in_(chunk)).order_by(column, *ordering))
-                    for row in rows:
-                        grouped[getattr(row, column.key)].append(row)
-            return [grouped.get(k, []) for k in keys]
-
-        return self._get(("many", model, column.key), load)
-
-    def linked(
-        self, link_column: InstrumentedAttribute[Any], target_column: InstrumentedAttribute[Any], model: type[M]
-    ) -> DataLoader[Any, list[M]]:
-        """Rows of ``model`` reached through a link table (display -> markets)."""
-        link_table = link_column.class_
-        target_key = cast(InstrumentedAttribute[Any], model.id)  # type: ignore[attr-defined]
-
-        async def load(keys: list[Any]) -> list[list[M]]:
-            grouped: dict[Any, list[M]] = defaultdict(list)
-            async with self._context.read() as session:
-                for chunk in _chunks(keys):
-                    rows = await session.execute(
-                        select(link_column, model)
-                        .join(link_table, target_column == target_key)
-                        .where(link_column.in_(chunk))
-                        .order_by(link_column, target_key)
-                    )
-                    for owner, row in rows:
-                        grouped[owner].append(row)
-            return [grouped.get(k, []) for k in keys]
-
-        return self._get(("linked", link_column.key, model), load)
-
     def keyed(
-        self, name: str, fetch: Callable[[AsyncSession, list[K]], Awaitable[Mapping[K, V]]]
+        self, name: str, fetch: Callable[[ReadSession, list[K]], Awaitable[Mapping[K, V]]]
     ) -> DataLoader[K, V | None]:
         """A domain's bulk loader (``stores.markets_by_id``...) as a loader; None where there is none."""
 
@@ -121,7 +51,7 @@ class Loaders:
         return self._get(("keyed", name), load)
 
     def grouped(
-        self, name: str, fetch: Callable[[AsyncSession, list[K]], Awaitable[Mapping[K, list[V]]]]
+        self, name: str, fetch: Callable[[ReadSession, list[K]], Awaitable[Mapping[K, list[V]]]]
     ) -> DataLoader[K, list[V]]:
         """A domain's bulk loader of children (``stores.market_countries``...) as a loader."""
 
@@ -132,7 +62,7 @@ class Loaders:
 
         return self._get(("grouped", name), load)
 
-    async def once(self, name: str, fetch: Callable[[AsyncSession], Awaitable[V]]) -> V:
+    async def once(self, name: str, fetch: Callable[[ReadSession], Awaitable[V]]) -> V:
         """A value the whole request shares, read once (every language, say)."""
 
         async def load(keys: list[str]) -> list[V]:
@@ -147,8 +77,7 @@ class Loaders:
     def currency(self) -> DataLoader[int, Currency | None]:
         async def load(keys: list[int]) -> list[Currency | None]:
             async with self._context.read() as session:
-                base = await session.scalar(select(func.min(stores.Currency.id)))
-                rows = (await session.scalars(select(stores.Currency).where(stores.Currency.id.in_(keys)))).all()
+                rows = await stores.currencies_by_id(session, keys)
             found = {
                 row.id: Currency(
                     id=row.id,
@@ -158,9 +87,9 @@ class Loaders:
                     decimal_digits=row.decimals,
                     prefix=row.prefix,
                     suffix=row.suffix,
-                    is_base=row.id == base,
+                    is_base=row.base,
                 )
-                for row in rows
+                for row in rows.values()
             }
             return [found.get(k) for k in keys]
 
@@ -168,20 +97,82 @@ class Loaders:
 
     # Shortcuts for the relations used most; they read better in resolvers.
     @property
-    def order_lines(self) -> DataLoader[int, list[orders.OrderLine]]:
-        return self.many(orders.OrderLine, orders.OrderLine.order_id)
+    def order(self) -> DataLoader[int, orders.OrderView | None]:
+        return self.keyed("orders", orders.orders_by_id)
 
     @property
-    def shipments(self) -> DataLoader[int, list[orders.Shipment]]:
-        return self.many(orders.Shipment, orders.Shipment.order_id)
+    def order_lines(self) -> DataLoader[int, list[orders.OrderLineView]]:
+        """An order's lines, by order id."""
+        return self.grouped("order_lines", orders.lines_of_orders)
 
     @property
-    def customer(self) -> DataLoader[int, Customer | None]:
-        return self.one(Customer)
+    def order_line(self) -> DataLoader[int, orders.OrderLineView | None]:
+        return self.keyed("order_lines_by_id", orders.order_lines_by_id)
 
     @property
-    def country_by_code(self) -> DataLoader[str, stores.Country | None]:
-        return self.one(stores.Country, stores.Country.code)
+    def allocations(self) -> DataLoader[int, list[orders.AllocationView]]:
+        """An order line's allocations, by order line id."""
+        return self.grouped("allocations", orders.allocations_of_lines)
+
+    @property
+    def shipments(self) -> DataLoader[int, list[orders.ShipmentView]]:
+        """An order's shipments, by order id."""
+        return self.grouped("shipments", orders.shipments_of_orders)
+
+    @property
+    def shipment(self) -> DataLoader[int, orders.ShipmentView | None]:
+        return self.keyed("shipments_by_id", orders.shipments_by_id)
+
+    @property
+    def shipment_lines(self) -> DataLoader[int, list[orders.ShipmentLineView]]:
+        """A shipment's lines, by shipment id."""
+        return self.grouped("shipment_lines", orders.lines_of_shipments)
+
+    @property
+    def shipment_line(self) -> DataLoader[int, orders.ShipmentLineView | None]:
+        return self.keyed("shipment_lines_by_id", orders.shipment_lines_by_id)
+
+    @property
+    def returns(self) -> DataLoader[int, list[orders.ReturnView]]:
+        """An order's returns, by order id."""
+        return self.grouped("returns", orders.returns_of_orders)
+
+    @property
+    def return_lines(self) -> DataLoader[int, list[orders.ReturnLineView]]:
+        """A return's lines, by return id."""
+        return self.grouped("return_lines", orders.lines_of_returns)
+
+    @property
+    def payments(self) -> DataLoader[int, list[orders.PaymentEntryView]]:
+        """An order's payment history, by order id."""
+        return self.grouped("payments", orders.payments_of_orders)
+
+    @property
+    def account_orders(self) -> DataLoader[int, list[orders.OrderView]]:
+        """A wholesale account's orders, by account id."""
+        return self.grouped("account_orders", orders.orders_of_accounts)
+
+    @property
+    def applied_voucher(self) -> DataLoader[int, int | None]:
+        """The voucher shown for an order's discount, by the order's selection id."""
+        return self.keyed("applied_vouchers", orders.applied_vouchers)
+
+    @property
+    def order_delivery_windows(self) -> DataLoader[int, list[int]]:
+        """The delivery windows (ids) an order could have been placed in, by order id."""
+        return self.grouped("order_delivery_windows", orders.delivery_windows_of_orders)
+
+    @property
+    def shipping_option(self) -> DataLoader[int, stores.ShippingOptionView | None]:
+        return self.keyed("shipping_options", stores.shipping_options_by_id)
+
+    @property
+    def payment_method(self) -> DataLoader[int, stores.PaymentMethodView | None]:
+        return self.keyed("payment_methods", stores.payment_methods_by_id)
+
+    @property
+    def country_by_code(self) -> DataLoader[str, stores.CountryView | None]:
+        return self.keyed("countries_by_code", stores.countries_by_code)
 
     @property
     def variant(self) -> DataLoader[int, catalog.VariantView | None]:
@@ -200,8 +191,8 @@ class Loaders:
         return self.keyed("displays", catalog.displays_by_id)
 
     @property
-    def warehouse(self) -> DataLoader[int, stores.Warehouse | None]:
-        return self.one(stores.Warehouse)
+    def warehouse(self) -> DataLoader[int, stores.WarehouseView | None]:
+        return self.keyed("warehouses", stores.warehouses_by_id)
 
     @property
     def stock_change(self) -> DataLoader[int, StockChange | None]:
@@ -209,7 +200,7 @@ class Loaders:
 
         async def load(keys: list[int]) -> list[StockChange | None]:
             async with self._context.read() as session:
-                found = await stock_changes(session, keys)
+                found = await inventory.stock_changes(session, keys)
             return [found.get(k) for k in keys]
 
         return self._get("stock_change", load)

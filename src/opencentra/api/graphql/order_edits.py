@@ -8,12 +8,10 @@ refused call changes nothing.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import strawberry
-from sqlalchemy import select
 from strawberry.types import Info
 
 from opencentra import orders
@@ -21,23 +19,11 @@ from opencentra.address import Address
 from opencentra.api.graphql.catalog_mutations import CountryRef
 from opencentra.api.graphql.common import UserError, UserWarning
 from opencentra.api.graphql.context import GraphQLContext
-from opencentra.api.graphql.order_mutations import (
-    OrderPayload,
-    OrderRef,
-    ReturnPayload,
-    _load_order,
-    _load_return,
-    _order_id,
-    _return_visible,
-)
-from opencentra.api.graphql.orders import Order, PaymentHistoryEntry, Return, return_object
+from opencentra.api.graphql.order_mutations import OrderPayload, OrderRef, ReturnPayload, order_key
+from opencentra.api.graphql.orders import Order, PaymentHistoryEntry, Return, make_order, return_object
 from opencentra.api.graphql.permissions import check
 from opencentra.api.graphql.stock import IdRef, MonetaryValueInput
 from opencentra.errors import DomainError, ValidationFailed
-from opencentra.orders import editing, models
-from opencentra.stores.models import Country, Currency
-from opencentra.stores.models import Store as StoreRow
-from opencentra.stores.models import StoreType as DomainStoreType
 
 
 def _error(error: DomainError, prefix: str) -> UserError:
@@ -68,19 +54,18 @@ async def set_orders_lock(info: Info[Any, Any], input: SetOrdersLockInput) -> Se
     """All the orders or none: one unknown order refuses the whole call."""
     context: GraphQLContext = info.context
     check(info, "Order.isLocked:write")
-    ids: list[int] = []
+    keys: list[orders.scoped.OrderKey] = []
     try:
         for index, ref in enumerate(input.orders):
             try:
-                ids.append(await _order_id(context, ref))
+                keys.append(order_key(ref))
             except DomainError as error:
                 raise type(error)(error.message, field=f"orders.{index}") from None
-        await editing.set_orders_lock(context.db, ids, input.is_locked)
+        found = await orders.scoped.set_orders_lock(context.db, keys, input.is_locked, store_scope=context.store_id)
     except DomainError as error:
         return SetOrdersLockPayload(orders=None, user_errors=[_error(error, "input")], user_warnings=[])
     await context.after_write()
-    found = [await _load_order(context, order_id) for order_id in dict.fromkeys(ids)]
-    return SetOrdersLockPayload(orders=found, user_errors=[], user_warnings=[])
+    return SetOrdersLockPayload(orders=[make_order(view) for view in found], user_errors=[], user_warnings=[])
 
 
 # --- updateDirectToConsumerOrder / updateWholesaleOrder -----------------------------------
@@ -159,21 +144,13 @@ class WholesaleOrderUpdateInput:
     add_lines: list[AddOrderLineInput] | None = None
 
 
-async def _address(context: GraphQLContext, given: OrderAddressInput | None, field: str) -> Address | None:
+def _address(given: OrderAddressInput | None, field: str) -> orders.scoped.AddressChange | None:
     if given is None:
         return None
     country = None
     if given.country is not None:
-        async with context.read() as session:
-            statement = select(Country.code)
-            if given.country.code is not None:
-                statement = statement.where(Country.code == given.country.code.strip().upper())
-            else:
-                statement = statement.where(Country.id == given.country.id)
-            country = await session.scalar(statement)
-        if country is None:
-            raise ValidationFailed("Could not find that country", field=f"{field}.country")
-    return Address(
+        country = orders.scoped.CountryChoice(code=given.country.code, id=given.country.id)
+    address = Address(
         first_name=given.first_name,
         last_name=given.last_name,
         company=given.company_name,
@@ -183,46 +160,14 @@ async def _address(context: GraphQLContext, given: OrderAddressInput | None, fie
         zip_code=given.zip_code,
         city=given.city,
         state=given.state_or_province,
-        country=country,
         vat_number=given.vat_number,
     )
+    return orders.scoped.AddressChange(address, country, field)
 
 
-@dataclass(frozen=True)
-class _OrderFacts:
-    store_type: DomainStoreType
-    currency: str
-    decimals: int
-
-    def minor(self, value: MonetaryValueInput, field: str) -> int:
-        """An input amount in the order's currency as minor units."""
-        if value.currency_iso_code.strip().upper() != self.currency:
-            raise ValidationFailed(f"the amount must be in the order's currency, {self.currency}", field=field)
-        return _minor(value, self.decimals, field)
-
-
-async def _order_facts(context: GraphQLContext, order_id: int) -> _OrderFacts:
-    async with context.read() as session:
-        found = (
-            await session.execute(
-                select(StoreRow.type, Currency.code, models.Order.currency_decimals)
-                .join(models.Order, models.Order.store_id == StoreRow.id)
-                .join(Currency, Currency.id == models.Order.currency_id)
-                .where(models.Order.id == order_id)
-            )
-        ).one()
-    return _OrderFacts(store_type=found[0], currency=found[1], decimals=int(found[2]))
-
-
-async def _order_store_type(context: GraphQLContext, order_id: int) -> DomainStoreType:
-    return (await _order_facts(context, order_id)).store_type
-
-
-def _minor(value: MonetaryValueInput, decimals: int, field: str) -> int:
-    amount = Decimal(repr(value.value)).scaleb(decimals)
-    if amount != amount.to_integral_value():
-        raise ValidationFailed("the amount has more decimals than the currency", field=field)
-    return int(amount)
+def _amount(value: MonetaryValueInput, field: str) -> orders.scoped.GivenAmount:
+    # Floats from JSON: 14.3 must mean 14.3, not 14.300000000000000710...
+    return orders.scoped.GivenAmount(Decimal(repr(value.value)), value.currency_iso_code, field)
 
 
 async def _update_order(
@@ -236,55 +181,46 @@ async def _update_order(
     if given.is_internal is not None:
         warnings.append(UserWarning(message="isInternal is not stored by OpenCentra", path=["input", "isInternal"]))
     person = given.buyer_info if isinstance(given, WholesaleOrderUpdateInput) else given.customer_info
-    try:
-        order_id = await _order_id(context, ref)
-        facts = await _order_facts(context, order_id)
-        if (facts.store_type == DomainStoreType.WHOLESALE) != wholesale:
-            kind = "a wholesale" if wholesale else "a direct-to-consumer"
-            raise ValidationFailed(f"The order is not {kind} order", field="order")
-        additions = [
-            editing.LineAdd(
-                product_size_id=line.product_size.id,
-                quantity=line.quantity,
-                unit_price_minor=facts.minor(line.unit_price, f"addLines.{index}.unitPrice")
-                if line.unit_price
-                else None,
-                display_id=line.display.id if line.display else None,
-                tax_group_id=line.tax_group.id if line.tax_group else None,
-            )
-            for index, line in enumerate(
-                (given.add_lines or []) if isinstance(given, WholesaleOrderUpdateInput) else []
-            )
-        ]
-        billing = await _address(context, given.billing_address, "billingAddress")
-        if person is not None and (person.first_name is not None or person.last_name is not None):
-            names = Address(first_name=person.first_name, last_name=person.last_name)
-            billing = names if billing is None else billing.merged(names)
-        edit = editing.OrderEdit(
-            billing=billing,
-            shipping=await _address(context, given.shipping_address, "shippingAddress"),
-            email=person.email if person is not None else None,
-            customer_id=given.customer.id
-            if isinstance(given, DirectToConsumerOrderUpdateInput) and given.customer
-            else None,
-            hold=given.is_on_hold,
-            hold_reason=given.hold_status_change_reason,
-            shipping_minor=facts.minor(given.shipping_cost, "shippingCost") if given.shipping_cost else None,
-            cancel_lines=[
-                editing.LineCancel(
-                    c.line.id, c.quantity, remove_from_stock=c.stock_action == CancelLineStockAction.REMOVE_FROM_STOCK
-                )
-                for c in given.cancel_lines or []
-            ],
-            cancellation_comment=given.cancellation_comment,
-            add_lines=additions,
+    additions = [
+        orders.scoped.LineAddition(
+            product_size_id=line.product_size.id,
+            quantity=line.quantity,
+            unit_price=_amount(line.unit_price, f"addLines.{index}.unitPrice") if line.unit_price else None,
+            display_id=line.display.id if line.display else None,
+            tax_group_id=line.tax_group.id if line.tax_group else None,
         )
-        await editing.edit_order(context.db, order_id, edit)
+        for index, line in enumerate((given.add_lines or []) if isinstance(given, WholesaleOrderUpdateInput) else [])
+    ]
+    changes = orders.scoped.OrderChanges(
+        billing=_address(given.billing_address, "billingAddress"),
+        shipping=_address(given.shipping_address, "shippingAddress"),
+        first_name=person.first_name if person is not None else None,
+        last_name=person.last_name if person is not None else None,
+        email=person.email if person is not None else None,
+        customer_id=given.customer.id
+        if isinstance(given, DirectToConsumerOrderUpdateInput) and given.customer
+        else None,
+        hold=given.is_on_hold,
+        hold_reason=given.hold_status_change_reason,
+        shipping_cost=_amount(given.shipping_cost, "shippingCost") if given.shipping_cost else None,
+        cancel_lines=[
+            orders.LineCancel(
+                c.line.id, c.quantity, remove_from_stock=c.stock_action == CancelLineStockAction.REMOVE_FROM_STOCK
+            )
+            for c in given.cancel_lines or []
+        ],
+        cancellation_comment=given.cancellation_comment,
+        add_lines=additions,
+    )
+    try:
+        found = await orders.scoped.edit_order(
+            context.db, order_key(ref), changes, wholesale=wholesale, store_scope=context.store_id
+        )
     except DomainError as error:
         prefix = "order" if error.field == "order" else "input"
         return OrderPayload(order=None, user_errors=[_error(error, prefix)], user_warnings=warnings)
     await context.after_write()
-    return OrderPayload(order=await _load_order(context, order_id), user_errors=[], user_warnings=warnings)
+    return OrderPayload(order=make_order(found), user_errors=[], user_warnings=warnings)
 
 
 async def update_direct_to_consumer_order(
@@ -333,13 +269,13 @@ async def unallocate_order(info: Info[Any, Any], input: UnallocateOrderInput) ->
                 "sendItemsToDifferentWarehouse is not supported; release or remove the items",
                 field="stockActionPolicy",
             )
-        order_id = await _order_id(context, input.order)
-        result = await editing.unallocate_order(
+        result = await orders.scoped.unallocate_order(
             context.db,
-            order_id,
+            order_key(input.order),
             [(u.order_line.id, u.quantity) for u in input.unallocate] if input.unallocate is not None else None,
             [w.id for w in input.warehouses] if input.warehouses is not None else None,
             remove_from_stock=bool(policy.remove_items_from_stock),
+            store_scope=context.store_id,
         )
     except DomainError as error:
         return OrderPayload(order=None, user_errors=[_error(error, "input")], user_warnings=[])
@@ -347,7 +283,7 @@ async def unallocate_order(info: Info[Any, Any], input: UnallocateOrderInput) ->
     warnings = [
         UserWarning(message=message, path=["input", "unallocate", str(index)]) for index, message in result.warnings
     ]
-    return OrderPayload(order=await _load_order(context, order_id), user_errors=[], user_warnings=warnings)
+    return OrderPayload(order=make_order(result.order), user_errors=[], user_warnings=warnings)
 
 
 # --- releaseRemainingOrderAuthorization -------------------------------------------------------
@@ -364,17 +300,17 @@ class ReleaseAuthorizationPayload:
 async def release_remaining_order_authorization(info: Info[Any, Any], order: OrderRef) -> ReleaseAuthorizationPayload:
     context: GraphQLContext = info.context
     try:
-        order_id = await _order_id(context, order)
-        transaction = await editing.release_remaining_authorization(context.db, order_id)
+        found, entry = await orders.scoped.release_remaining_authorization(
+            context.db, order_key(order), store_scope=context.store_id
+        )
     except DomainError as error:
         return ReleaseAuthorizationPayload(
             order=None, payment_history_entry=None, user_errors=[_error(error, "order")], user_warnings=[]
         )
     await context.after_write()
-    found = await _load_order(context, order_id)
     return ReleaseAuthorizationPayload(
-        order=found,
-        payment_history_entry=PaymentHistoryEntry.of(transaction, found._row),
+        order=make_order(found),
+        payment_history_entry=PaymentHistoryEntry.of(entry, found),
         user_errors=[],
         user_warnings=[],
     )
@@ -386,27 +322,22 @@ async def release_remaining_order_authorization(info: Info[Any, Any], order: Ord
 async def uncomplete_return(info: Info[Any, Any], id: int) -> ReturnPayload:
     context: GraphQLContext = info.context
     try:
-        await _return_visible(context, id)
-        await orders.reopen_return(context.db, id)
+        returned, order = await orders.scoped.reopen_return(context.db, id, store_scope=context.store_id)
     except DomainError as error:
         return ReturnPayload(return_=None, user_errors=[_error(error, "id")], user_warnings=[])
     await context.after_write()
-    return ReturnPayload(return_=await _load_return(context, id), user_errors=[], user_warnings=[])
+    return ReturnPayload(return_=return_object(returned, order), user_errors=[], user_warnings=[])
 
 
 async def delete_return(info: Info[Any, Any], id: int) -> ReturnPayload:
     """The payload shows the return as it was, with its lines, as Centra's example does."""
     context: GraphQLContext = info.context
     try:
-        await _return_visible(context, id)
-        before = await _load_return(context, id)
-        assert before is not None
-        deleted = await editing.delete_return(context.db, id)
+        deleted = await orders.scoped.delete_return(context.db, id, store_scope=context.store_id)
     except DomainError as error:
         return ReturnPayload(return_=None, user_errors=[_error(error, "id")], user_warnings=[])
     await context.after_write()
-    store_type = await _order_store_type(context, before._order.id)
     # The rows are gone: prime the loader so ``lines`` shows what the return held.
-    context.loaders.many(models.ReturnLine, models.ReturnLine.return_id).prime(id, list(deleted.lines))
-    shown: Return = return_object(deleted, before._order, store_type)
+    context.loaders.return_lines.prime(id, list(deleted.lines))
+    shown: Return = return_object(deleted.returned, deleted.order)
     return ReturnPayload(return_=shown, user_errors=[], user_warnings=[])

@@ -13,12 +13,11 @@ from strawberry.types import Info
 
 from opencentra.api.graphql.allocation_stock_changes import allocation_stock_change_line
 from opencentra.api.graphql.common import DateTimeTz, MonetaryValue, money
-from opencentra.api.graphql.promotions import Voucher
+from opencentra.api.graphql.permissions import check
+from opencentra.api.graphql.promotions import Voucher, resolve_voucher
 from opencentra.api.graphql.stock import StockChangeLine
-from opencentra.api.graphql.store_setup import ShippingOption
-from opencentra.api.graphql.stores import CountryState, Warehouse
-from opencentra.orders import DocumentTax, OrderAmounts, models, order_amounts, shipment_tax
-from opencentra.stores import models as store_models
+from opencentra.api.graphql.stores import ShippingOption, Warehouse
+from opencentra.orders import DocumentTax, OrderAmounts, OrderView, ShipmentView, order_amounts, shipment_tax
 
 if TYPE_CHECKING:
     from opencentra.api.graphql.loaders import Loaders
@@ -32,11 +31,11 @@ class ShippingPriceGroup:
 
     @strawberry.field
     async def shipping_option(self, info: Info[Any, Any]) -> ShippingOption | None:
-        row = await info.context.loaders.one(store_models.ShippingMethod).load(self._method_id)
+        row = await info.context.loaders.shipping_option.load(self._method_id)
         return ShippingOption.of(row) if row is not None else None
 
 
-def shipping_price_group(order: models.Order) -> ShippingPriceGroup | None:
+def shipping_price_group(order: OrderView) -> ShippingPriceGroup | None:
     return None if order.shipping_method_id is None else ShippingPriceGroup(_method_id=order.shipping_method_id)
 
 
@@ -51,7 +50,7 @@ class OrderLineAllocation:
 
     @strawberry.field
     async def warehouse(self, info: Info[Any, Any]) -> Warehouse | None:
-        row = await info.context.loaders.one(store_models.Warehouse).load(self._warehouse_id)
+        row = await info.context.loaders.warehouse.load(self._warehouse_id)
         return Warehouse.of(row) if row is not None else None
 
     # The stock change that last added to this allocation; needs StockChange:read.
@@ -61,7 +60,7 @@ class OrderLineAllocation:
 
 
 async def line_allocations(info: Info[Any, Any], line_id: int) -> list[OrderLineAllocation]:
-    found = await info.context.loaders.many(models.OrderAllocation, models.OrderAllocation.order_line_id).load(line_id)
+    found = await info.context.loaders.allocations.load(line_id)
     return [
         OrderLineAllocation(
             id=row.id, quantity=row.quantity, _warehouse_id=row.warehouse_id, _stock_change_id=row.stock_change_id
@@ -111,12 +110,19 @@ class AppliedDiscount(OrderDiscount):
     @strawberry.field
     async def discount(self, info: Info[Any, Any]) -> Voucher | None:
         """The first voucher of the order's selection; needs Voucher:read."""
-        from opencentra.api.graphql.order_b2b_fields import applied_voucher
-
         return await applied_voucher(info, self._selection_id)
 
 
-def applied_discounts(order: models.Order, *, first_shipment: bool = True) -> list[OrderDiscount]:
+async def applied_voucher(info: Info[Any, Any], selection_id: int | None) -> Voucher | None:
+    """The first voucher of the order's selection (see ``order_b2b_fields``); needs Voucher:read."""
+    check(info, "Voucher:read")
+    if selection_id is None:
+        return None
+    voucher_id = await info.context.loaders.applied_voucher.load(selection_id)
+    return None if voucher_id is None else await resolve_voucher(info, voucher_id)
+
+
+def applied_discounts(order: OrderView, *, first_shipment: bool = True) -> list[OrderDiscount]:
     """The order's discount; a shipment carries it only if it is the order's first, as returns count it."""
     if order.discount_minor <= 0 or not first_shipment:
         return []
@@ -128,7 +134,7 @@ def applied_discounts(order: models.Order, *, first_shipment: bool = True) -> li
 _amounts: WeakKeyDictionary[Loaders, dict[int, OrderAmounts]] = WeakKeyDictionary()
 
 
-async def amounts_of(info: Info[Any, Any], order: models.Order) -> OrderAmounts:
+async def amounts_of(info: Info[Any, Any], order: OrderView) -> OrderAmounts:
     """The order's totals and VAT from the orders domain, once per order and request.
 
     Its lines come from the request's loader, so a page of orders reads them in one statement.
@@ -141,28 +147,12 @@ async def amounts_of(info: Info[Any, Any], order: models.Order) -> OrderAmounts:
     return found
 
 
-async def tax_of_shipment(info: Info[Any, Any], order: models.Order, shipment: models.Shipment) -> DocumentTax:
+async def tax_of_shipment(info: Info[Any, Any], order: OrderView, shipment: ShipmentView) -> DocumentTax:
     """A shipment's VAT from the orders domain, its lines and their order lines read through loaders."""
-    lines = await info.context.loaders.many(models.ShipmentLine, models.ShipmentLine.shipment_id).load(shipment.id)
-    found = await info.context.loaders.one(models.OrderLine).load_many([line.order_line_id for line in lines])
+    lines = await info.context.loaders.shipment_lines.load(shipment.id)
+    found = await info.context.loaders.order_line.load_many([line.order_line_id for line in lines])
     order_lines = {row.id: row for row in found if row is not None}
     return shipment_tax(order, order_lines, shipment, [line for line in lines if line.order_line_id in order_lines])
 
 
 ORDER_FIELD_TYPES = [AppliedDiscount]
-
-
-async def load_state(info: Info[Any, Any], country_code: str | None, state: str | None) -> CountryState | None:
-    """The state of a country named by its code or name, as addresses keep it as text."""
-    if not country_code or not state:
-        return None
-    country = await info.context.loaders.country_by_code.load(country_code)
-    if country is None:
-        return None
-    wanted = state.strip().lower()
-    for row in await info.context.loaders.many(store_models.CountryState, store_models.CountryState.country_id).load(
-        country.id
-    ):
-        if wanted in (row.code.lower(), row.name.lower()):
-            return CountryState(id=row.id, code=row.code, name=row.name)
-    return None

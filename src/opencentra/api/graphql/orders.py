@@ -14,10 +14,9 @@ import enum
 from typing import Any
 
 import strawberry
-from sqlalchemy import Select, func, select
 from strawberry.types import Info
 
-from opencentra.address import SHIPPING_FIELDS, read_address
+from opencentra import orders as domain
 from opencentra.api.graphql import order_b2b_fields as b2b_fields
 from opencentra.api.graphql.catalog import Brand, Display, Product, ProductSize, ProductVariant
 from opencentra.api.graphql.common import (
@@ -26,20 +25,17 @@ from opencentra.api.graphql.common import (
     MonetaryValue,
     PageInfo,
     StoreType,
-    apply_page,
-    apply_sort,
     coerce_cursor_value,
     connection_window,
     decode_cursor,
     encode_cursor,
     input_error,
-    keyset_condition,
     money,
-    range_condition,
 )
 from opencentra.api.graphql.context import GraphQLContext
-from opencentra.api.graphql.customers import Address, Customer
+from opencentra.api.graphql.customers import Address, Customer, load_customer
 from opencentra.api.graphql.dates import date_field
+from opencentra.api.graphql.listing import between, window
 from opencentra.api.graphql.order_fields import (
     AdminUser,
     CarrierInformation,
@@ -54,14 +50,12 @@ from opencentra.api.graphql.order_fields import (
     tax_of_shipment,
 )
 from opencentra.api.graphql.permissions import check
-from opencentra.api.graphql.stores import Market, Pricelist, Store, load_market, load_pricelist, load_store, rows
-from opencentra.api.graphql.wholesale import Account, Buyer, DeliveryWindow
+from opencentra.api.graphql.stores import Market, Pricelist, Store, load_market, load_pricelist, load_store
+from opencentra.api.graphql.wholesale import Account, Buyer, DeliveryWindow, load_account, load_buyer
 from opencentra.catalog import ProductSizeView, display_items_by_id
-from opencentra.orders import models
-from opencentra.orders.state import OrderStatus as DomainStatus
-from opencentra.stores.models import Store as StoreRow
-from opencentra.stores.models import StoreType as DomainStoreType
-from opencentra.wholesale import models as wholesale_models
+from opencentra.db.listing import Cursor, SortKey
+from opencentra.orders import OrderStatus as DomainStatus
+from opencentra.stores import StoreType as DomainStoreType
 
 
 def order_public_id(order_id: int) -> str:
@@ -131,12 +125,12 @@ class PaymentHistoryEntry:
     payment_method: str | None = None
 
     @classmethod
-    def of(cls, row: models.PaymentTransaction, order: models.Order) -> PaymentHistoryEntry:
+    def of(cls, row: domain.PaymentEntryView, order: domain.OrderView) -> PaymentHistoryEntry:
         kind = {
-            models.TransactionKind.AUTHORIZE: PaymentHistoryEntryType.AUTHORIZATION,
-            models.TransactionKind.CAPTURE: PaymentHistoryEntryType.CAPTURE,
-            models.TransactionKind.REFUND: PaymentHistoryEntryType.REFUND,
-        }.get(models.TransactionKind(row.kind), PaymentHistoryEntryType.CANCEL)
+            domain.TransactionKind.AUTHORIZE: PaymentHistoryEntryType.AUTHORIZATION,
+            domain.TransactionKind.CAPTURE: PaymentHistoryEntryType.CAPTURE,
+            domain.TransactionKind.REFUND: PaymentHistoryEntryType.REFUND,
+        }.get(row.kind, PaymentHistoryEntryType.CANCEL)
         return cls(
             id=row.id,
             entry_type=kind,
@@ -191,8 +185,8 @@ class OrderLine:
     cancelled_quantity: int
     tax_percent: float
     comment: str | None
-    _row: strawberry.Private[models.OrderLine]
-    _order: strawberry.Private[models.Order]
+    _row: strawberry.Private[domain.OrderLineView]
+    _order: strawberry.Private[domain.OrderView]
 
     # Money is built only when asked for: a page of 100 orders has hundreds of lines.
     @strawberry.field
@@ -208,7 +202,7 @@ class OrderLine:
         return money(self._row.discount_minor, self._order.currency_id, self._order.currency_decimals)
 
     @classmethod
-    def of(cls, row: models.OrderLine, order: models.Order) -> OrderLine:
+    def of(cls, row: domain.OrderLineView, order: domain.OrderView) -> OrderLine:
         return cls(
             id=row.id,
             quantity=row.quantity,
@@ -294,12 +288,6 @@ class OrderLine:
         return found
 
 
-async def _store_type_of(info: Info[Any, Any], store_id: int) -> DomainStoreType:
-    store: StoreRow | None = await info.context.loaders.one(StoreRow).load(store_id)
-    assert store is not None
-    return store.type
-
-
 @strawberry.type
 class ShipmentInfo:
     carrier: str | None
@@ -314,18 +302,18 @@ class ShipmentLine:
     id: int
     quantity: int
     returned_quantity: int
-    _row: strawberry.Private[models.ShipmentLine]
-    _order: strawberry.Private[models.Order]
+    _row: strawberry.Private[domain.ShipmentLineView]
+    _order: strawberry.Private[domain.OrderView]
 
     @strawberry.field
     async def order_line(self, info: Info[Any, Any]) -> OrderLine:
-        row = await info.context.loaders.one(models.OrderLine).load(self._row.order_line_id)
+        row = await info.context.loaders.order_line.load(self._row.order_line_id)
         assert row is not None
         return OrderLine.of(row, self._order)
 
     @strawberry.field
     async def line_value(self, info: Info[Any, Any]) -> MonetaryValue:
-        row = await info.context.loaders.one(models.OrderLine).load(self._row.order_line_id)
+        row = await info.context.loaders.order_line.load(self._row.order_line_id)
         price = row.unit_price_minor if row is not None else 0
         return money(price * self.quantity, self._order.currency_id, self._order.currency_decimals)
 
@@ -343,8 +331,8 @@ class Shipment:
     tracking_number: str | None = None
     return_tracking_number: str | None = None
     additional_message: str | None
-    _row: strawberry.Private[models.Shipment]
-    _order: strawberry.Private[models.Order]
+    _row: strawberry.Private[domain.ShipmentView]
+    _order: strawberry.Private[domain.OrderView]
 
     created_at: DateTimeTz = date_field("_row.created_at", name="createdAt")
     updated_at: DateTimeTz = date_field("_row.updated_at", name="updatedAt")
@@ -360,11 +348,11 @@ class Shipment:
 
     @strawberry.field
     async def order(self, info: Info[Any, Any]) -> Order:
-        return await order_object(info, self._order)
+        return make_order(self._order)
 
     @strawberry.field
     async def lines(self, info: Info[Any, Any]) -> list[ShipmentLine]:
-        found = await info.context.loaders.many(models.ShipmentLine, models.ShipmentLine.shipment_id).load(self._row.id)
+        found = await info.context.loaders.shipment_lines.load(self._row.id)
         return [
             ShipmentLine(
                 id=r.id, quantity=r.quantity, returned_quantity=r.quantity_returned, _row=r, _order=self._order
@@ -409,7 +397,7 @@ class Shipment:
     @strawberry.field
     async def shipping_address(self, info: Info[Any, Any]) -> Address | None:
         check(info, "Shipment.shippingAddress:read")
-        return Address.of(read_address(self._order, "shipping_", SHIPPING_FIELDS), self._order.email)
+        return Address.of(self._order.shipping_address, self._order.email)
 
 
 @strawberry.type
@@ -422,13 +410,13 @@ class WholesaleShipment(Shipment):
     pass
 
 
-def shipment_object(row: models.Shipment, order: models.Order, store_type: DomainStoreType) -> Shipment:
-    cls: type[Shipment] = WholesaleShipment if store_type == DomainStoreType.WHOLESALE else DirectToConsumerShipment
+def shipment_object(row: domain.ShipmentView, order: domain.OrderView) -> Shipment:
+    cls: type[Shipment] = WholesaleShipment if order.wholesale else DirectToConsumerShipment
     return cls(
         id=row.id,
         number=row.number,
         is_good_to_go=row.good_to_go,
-        is_shipped=row.status == models.ShipmentStatus.COMPLETED,
+        is_shipped=row.shipped,
         is_paid=row.captured,
         is_captured=row.captured,
         number_of_packages=row.packages,
@@ -458,18 +446,18 @@ class ReturnLine:
     id: int
     quantity: int
     unit_price: MonetaryValue
-    _row: strawberry.Private[models.ReturnLine]
-    _order: strawberry.Private[models.Order]
+    _row: strawberry.Private[domain.ReturnLineView]
+    _order: strawberry.Private[domain.OrderView]
 
     @strawberry.field
     async def order_line(self, info: Info[Any, Any]) -> OrderLine:
-        row = await info.context.loaders.one(models.OrderLine).load(self._row.order_line_id)
+        row = await info.context.loaders.order_line.load(self._row.order_line_id)
         assert row is not None
         return OrderLine.of(row, self._order)
 
     @strawberry.field
     async def shipment_line(self, info: Info[Any, Any]) -> ShipmentLine:
-        r = await info.context.loaders.one(models.ShipmentLine).load(self._row.shipment_line_id)
+        r = await info.context.loaders.shipment_line.load(self._row.shipment_line_id)
         assert r is not None
         return ShipmentLine(
             id=r.id, quantity=r.quantity, returned_quantity=r.quantity_returned, _row=r, _order=self._order
@@ -479,10 +467,9 @@ class ReturnLine:
 async def _return_purchaser(root: Return, info: Info[Any, Any]) -> Customer | None:
     """The shopper of a direct-to-consumer return (null on wholesale ones)."""
     check(info, "Purchaser:read")
-    if await _store_type_of(info, root._order.store_id) == DomainStoreType.WHOLESALE:
+    if root._order.wholesale:
         return None
-    row = await info.context.loaders.customer.load(root._order.customer_id)
-    return Customer.of(row) if row is not None else None
+    return await load_customer(info, root._order.customer_id)
 
 
 @strawberry.interface
@@ -494,8 +481,8 @@ class Return:
     is_refunded: bool
     refund_value: MonetaryValue
     return_cost: MonetaryValue
-    _row: strawberry.Private[models.Return]
-    _order: strawberry.Private[models.Order]
+    _row: strawberry.Private[domain.ReturnView]
+    _order: strawberry.Private[domain.OrderView]
 
     created_at: DateTimeTz = date_field("_row.created_at", name="createdAt")
     completed_at: DateTimeTz | None = date_field("_row.completed_at", name="completedAt", optional=True)
@@ -505,17 +492,17 @@ class Return:
 
     @strawberry.field
     async def order(self, info: Info[Any, Any]) -> Order:
-        return await order_object(info, self._order)
+        return make_order(self._order)
 
     @strawberry.field
     async def shipment(self, info: Info[Any, Any]) -> Shipment:
-        row = await info.context.loaders.one(models.Shipment).load(self._row.shipment_id)
+        row = await info.context.loaders.shipment.load(self._row.shipment_id)
         assert row is not None
-        return shipment_object(row, self._order, await _store_type_of(info, self._order.store_id))
+        return shipment_object(row, self._order)
 
     @strawberry.field
     async def lines(self, info: Info[Any, Any]) -> list[ReturnLine]:
-        found = await info.context.loaders.many(models.ReturnLine, models.ReturnLine.return_id).load(self._row.id)
+        found = await info.context.loaders.return_lines.load(self._row.id)
         order = self._order
         return [
             ReturnLine(
@@ -533,8 +520,7 @@ class Return:
 class DirectToConsumerReturn(Return):
     @strawberry.field
     async def customer(self, info: Info[Any, Any]) -> Customer | None:
-        row = await info.context.loaders.customer.load(self._order.customer_id)
-        return Customer.of(row) if row is not None else None
+        return await load_customer(info, self._order.customer_id)
 
 
 @strawberry.type
@@ -542,12 +528,12 @@ class WholesaleReturn(Return):
     pass
 
 
-def return_object(row: models.Return, order: models.Order, store_type: DomainStoreType) -> Return:
-    cls: type[Return] = WholesaleReturn if store_type == DomainStoreType.WHOLESALE else DirectToConsumerReturn
+def return_object(row: domain.ReturnView, order: domain.OrderView) -> Return:
+    cls: type[Return] = WholesaleReturn if order.wholesale else DirectToConsumerReturn
     currency, decimals = order.currency_id, order.currency_decimals
     return cls(
         id=row.id,
-        status=ReturnStatus.COMPLETED if row.status == models.ReturnStatus.COMPLETED else ReturnStatus.PENDING,
+        status=ReturnStatus.COMPLETED if row.completed else ReturnStatus.PENDING,
         comment=row.comment,
         returned_to_stock=row.return_stock,
         is_refunded=row.refunded,
@@ -568,8 +554,7 @@ class Order:
     is_waiting_for_payment: bool
     other_comment: str | None
     grand_total: MonetaryValue
-    _row: strawberry.Private[models.Order]
-    _store_type: strawberry.Private[DomainStoreType]
+    _row: strawberry.Private[domain.OrderView]
     is_locked: bool = False
 
     order_date: DateTimeTz = date_field("_row.order_date", name="orderDate")
@@ -622,12 +607,12 @@ class Order:
     @strawberry.field
     async def shipments(self, info: Info[Any, Any]) -> list[Shipment]:
         found = await info.context.loaders.shipments.load(self._row.id)
-        return [shipment_object(r, self._row, self._store_type) for r in found]
+        return [shipment_object(r, self._row) for r in found]
 
     @strawberry.field
     async def returns(self, info: Info[Any, Any]) -> list[Return]:
-        found = await info.context.loaders.many(models.Return, models.Return.order_id).load(self._row.id)
-        return [return_object(r, self._row, self._store_type) for r in found]
+        found = await info.context.loaders.returns.load(self._row.id)
+        return [return_object(r, self._row) for r in found]
 
     @strawberry.field
     async def payment_method(self, info: Info[Any, Any]) -> b2b_fields.PaymentMethod | None:
@@ -638,19 +623,18 @@ class Order:
         self, info: Info[Any, Any], where: PaymentHistoryFilter | None = None
     ) -> list[PaymentHistoryEntry] | None:
         check(info, "PaymentHistory:read")
-        loader = info.context.loaders.many(models.PaymentTransaction, models.PaymentTransaction.order_id)
-        found = [PaymentHistoryEntry.of(r, self._row) for r in await loader.load(self._row.id)]
+        found = [PaymentHistoryEntry.of(r, self._row) for r in await info.context.loaders.payments.load(self._row.id)]
         return [entry for entry in found if where is None or where.matches(entry)]
 
     @strawberry.field
     def shipping_address(self, info: Info[Any, Any]) -> Address | None:
         check(info, "Order.shippingAddress:read")
-        return Address.of(read_address(self._row, "shipping_", SHIPPING_FIELDS), self._row.email)
+        return Address.of(self._row.shipping_address, self._row.email)
 
     @strawberry.field
     def billing_address(self, info: Info[Any, Any]) -> Address | None:
         check(info, "Order.billingAddress:read")
-        return Address.of(read_address(self._row, "billing_"), self._row.email)
+        return Address.of(self._row.billing_address, self._row.email)
 
     @strawberry.field
     def internal_comment(self, info: Info[Any, Any]) -> str | None:
@@ -662,12 +646,16 @@ class Order:
 class DirectToConsumerOrder(Order):
     @strawberry.field
     async def customer(self, info: Info[Any, Any]) -> Customer | None:
-        row = await info.context.loaders.customer.load(self._row.customer_id)
-        return Customer.of(row) if row is not None else None
+        return await load_customer(info, self._row.customer_id)
 
 
 @strawberry.type
 class WholesaleOrder(Order):
+    @classmethod
+    def of(cls, row: domain.OrderView) -> Order:
+        """The order's object (``make_order``), for fields that build it from a lazily named type."""
+        return make_order(row)
+
     @strawberry.field
     def purchase_order_number(self) -> str | None:
         return self._row.po_number
@@ -681,37 +669,43 @@ class WholesaleOrder(Order):
         check(info, "Account:read")
         if self._row.account_id is None:
             return None
-        row = await info.context.loaders.one(wholesale_models.Account).load(self._row.account_id)
-        return Account.of(row) if row is not None else None
+        return await load_account(info, self._row.account_id)
 
     @strawberry.field
     async def buyer(self, info: Info[Any, Any]) -> Buyer | None:
         check(info, "Buyer:read")
         if self._row.buyer_id is None:
             return None
-        row = await info.context.loaders.one(wholesale_models.Buyer).load(self._row.buyer_id)
-        return Buyer.of(row) if row is not None else None
+        return await load_buyer(info, self._row.buyer_id)
 
 
-def make_order(row: models.Order, store_type: DomainStoreType) -> Order:
-    cls: type[Order] = WholesaleOrder if store_type == DomainStoreType.WHOLESALE else DirectToConsumerOrder
+def make_order(row: domain.OrderView) -> Order:
+    cls: type[Order] = WholesaleOrder if row.wholesale else DirectToConsumerOrder
     return cls(
         id=order_public_id(row.id),
         number=row.number,
         status=_STATUS[row.status],
-        store_type=StoreType.WHOLESALE if store_type == DomainStoreType.WHOLESALE else StoreType.DIRECT_TO_CONSUMER,
+        store_type=StoreType.WHOLESALE if row.wholesale else StoreType.DIRECT_TO_CONSUMER,
         is_locked=row.locked,
         is_on_hold=row.hold,
         is_waiting_for_payment=row.waiting_for_payment,
         other_comment=row.comment,
         grand_total=money(row.grand_total_minor, row.currency_id, row.currency_decimals),
         _row=row,
-        _store_type=store_type,
     )
 
 
-async def order_object(info: Info[Any, Any], row: models.Order) -> Order:
-    return make_order(row, await _store_type_of(info, row.store_id))
+async def load_order(info: Info[Any, Any], order_id: int) -> Order | None:
+    """The order with this id, through the request's loader (no store check: the caller's object is in scope)."""
+    found = await info.context.loaders.order.load(order_id)
+    return None if found is None else make_order(found)
+
+
+async def load_shipment(info: Info[Any, Any], shipment_id: int) -> Shipment | None:
+    """The shipment with this id and its order, through the request's loaders (no store check)."""
+    found = await info.context.loaders.shipment.load(shipment_id)
+    order = None if found is None else await info.context.loaders.order.load(found.order_id)
+    return None if found is None or order is None else shipment_object(found, order)
 
 
 # --- filters, sorts, lists, connections ------------------------------------------------
@@ -731,13 +725,19 @@ class OrderSort(enum.Enum):
     updatedAt_DESC = "updatedAt_DESC"
 
 
+# Wire sort fields and the orders domain's (``orders.ORDER_SORTS``).
 _ORDER_SORT = {
-    "id": models.Order.id,
-    "number": models.Order.number,
-    "orderDate": models.Order.order_date,
-    "createdAt": models.Order.created_at,
-    "updatedAt": models.Order.updated_at,
+    "id": "id",
+    "number": "number",
+    "orderDate": "order_date",
+    "createdAt": "created_at",
+    "updatedAt": "updated_at",
 }
+
+
+def _sort_key(value: OrderSort) -> SortKey:
+    field, _, direction = value.value.rpartition("_")
+    return SortKey(_ORDER_SORT[field], descending=direction == "DESC")
 
 
 @strawberry.input
@@ -758,46 +758,36 @@ class OrderFilter:
 _NOT_NULL = {"accountId", "customerId", "id", "number"}
 
 
-def order_statement(context: GraphQLContext, where: OrderFilter | None) -> Any:
-    o = models.Order
-    statement: Any = select(o, StoreRow.type).join(StoreRow, StoreRow.id == o.store_id)
-    if context.store_id is not None:
-        statement = statement.where(o.store_id == context.store_id)
+def order_query(where: OrderFilter | None) -> domain.OrderQuery:
+    """The orders domain's query for a list's ``where``."""
     if where is None:
-        return statement
-    if where.id is not None:
-        ids = [parse_order_id(value) for value in where.id]
-        statement = statement.where(o.id.in_([i for i in ids if i is not None]))
-    if where.number is not None:
-        statement = statement.where(o.number == where.number)
-    if where.status is not None:
-        statement = statement.where(o.status.in_([_DOMAIN_STATUS[s] for s in where.status]))
-    if where.store_type is not None:
-        wanted = DomainStoreType.WHOLESALE if where.store_type == StoreType.WHOLESALE else DomainStoreType.DTC
-        statement = statement.where(StoreRow.type == wanted)
-    if where.store_id is not None:
-        statement = statement.where(o.store_id == where.store_id)
-    if where.market_id is not None:
-        statement = statement.where(o.market_id.in_(where.market_id))
-    if where.customer_id is not None:
-        statement = statement.where(o.customer_id.in_(where.customer_id))
+        return domain.OrderQuery()
     for name in where.not_null or []:
         if name not in _NOT_NULL:
             raise input_error(f"notNull accepts {', '.join(sorted(_NOT_NULL))}, not {name!r}", "where")
-        if name == "accountId":
-            # Only wholesale orders belong to an account.
-            statement = statement.where(StoreRow.type == DomainStoreType.WHOLESALE)
-    return statement.where(
-        *range_condition(o.created_at, where.created_at),
-        *range_condition(o.order_date, where.order_date),
-        *range_condition(o.updated_at, where.updated_at),
+    ids = None
+    if where.id is not None:
+        ids = tuple(i for i in map(parse_order_id, where.id) if i is not None)
+    return domain.OrderQuery(
+        ids=ids,
+        number=where.number,
+        statuses=None if where.status is None else tuple(_DOMAIN_STATUS[s] for s in where.status),
+        store_type=_domain_store_type(where.store_type),
+        store_id=where.store_id,
+        market_ids=None if where.market_id is None else tuple(where.market_id),
+        customer_ids=None if where.customer_id is None else tuple(where.customer_id),
+        # Only wholesale orders belong to an account.
+        with_account="accountId" in (where.not_null or []),
+        created=between(where.created_at),
+        ordered=between(where.order_date),
+        updated=between(where.updated_at),
     )
 
 
-async def _orders(context: GraphQLContext, statement: Select[Any]) -> list[Order]:
-    async with context.read() as session:
-        result = (await session.execute(statement)).all()
-    return [make_order(row, store_type) for row, store_type in result]
+def _domain_store_type(value: StoreType | None) -> DomainStoreType | None:
+    if value is None:
+        return None
+    return DomainStoreType.WHOLESALE if value == StoreType.WHOLESALE else DomainStoreType.DTC
 
 
 async def resolve_orders(
@@ -807,23 +797,29 @@ async def resolve_orders(
     limit: int | None = None,
     page: int | None = None,
 ) -> list[Order]:
-    statement = apply_sort(order_statement(info.context, where), sort, _ORDER_SORT, models.Order.id)
-    return await _orders(info.context, apply_page(statement, limit, page))
+    context: GraphQLContext = info.context
+    query, keys, rows_window = order_query(where), [_sort_key(s) for s in sort or []], window(limit, page)
+    async with context.read() as session:
+        found = await domain.order_page(session, query, keys, rows_window, store_scope=context.store_id)
+    return [make_order(view) for view in found]
 
 
 async def resolve_order(info: Info[Any, Any], id: str) -> Order | None:
+    context: GraphQLContext = info.context
     internal = parse_order_id(id)
     if internal is None:
         return None
-    statement = order_statement(info.context, None).where(models.Order.id == internal)
-    found = await _orders(info.context, statement)
-    return found[0] if found else None
+    async with context.read() as session:
+        found = await domain.order_page(
+            session, domain.OrderQuery(ids=(internal,)), [], window(1, 1), store_scope=context.store_id
+        )
+    return make_order(found[0]) if found else None
 
 
 async def count_orders(context: GraphQLContext, where: OrderFilter | None) -> int:
-    statement = select(func.count()).select_from(order_statement(context, where).subquery())
+    query = order_query(where)
     async with context.read() as session:
-        return int(await session.scalar(statement) or 0)
+        return await domain.order_count(session, query, store_scope=context.store_id)
 
 
 @strawberry.type
@@ -854,50 +850,39 @@ async def resolve_order_connection(
 ) -> OrderConnection:
     context: GraphQLContext = info.context
     size, from_end = connection_window(first, last)
-    field, _, direction = (sort[0].value if sort else "number_ASC").rpartition("_")
-    descending = direction == "DESC"
-    column, tiebreak = _ORDER_SORT[field], models.Order.id
-    base = order_statement(context, where)
-    statement = base
-    for cursor, is_after in ((after, True), (before, False)):
+    chosen = sort[0] if sort else OrderSort.number_ASC
+    field = chosen.value.rpartition("_")[0]
+    query = order_query(where)
+    cursors: dict[str, Cursor] = {}
+    for name, cursor in (("after", after), ("before", before)):
         if cursor is None:
             continue
-        name = "after" if is_after else "before"
         cursor_field, raw, row_id = decode_cursor(cursor, name)
         if cursor_field != field:
             raise input_error(f"{name} was issued for another sort order", name)
-        value = coerce_cursor_value(field, raw, name)
-        statement = statement.where(
-            keyset_condition(column, tiebreak, value, row_id, after=is_after, descending=descending)
+        cursors[name] = Cursor(coerce_cursor_value(field, raw, name), row_id)
+    async with context.read() as session:
+        found = await domain.order_slice(
+            session,
+            query,
+            sort=_sort_key(chosen),
+            size=size,
+            after=cursors.get("after"),
+            before=cursors.get("before"),
+            from_end=from_end,
+            store_scope=context.store_id,
         )
-    reverse = from_end
-    forward_order: list[Any] = [
-        column.desc() if descending else column.asc(),
-        tiebreak.desc() if descending else tiebreak.asc(),
-    ]
-    backward_order: list[Any] = [
-        column.asc() if descending else column.desc(),
-        tiebreak.asc() if descending else tiebreak.desc(),
-    ]
-    statement = statement.order_by(*(backward_order if reverse else forward_order)).limit(size + 1)
-    found = await _orders(context, statement)
-    more = len(found) > size
-    found = found[:size]
-    if reverse:
-        found.reverse()
-    total = int(await _scalar(context, select(func.count()).select_from(base.subquery())))
-    edges = [OrderEdge(node=order, cursor=_order_cursor(field, order)) for order in found]
+    edges = [OrderEdge(node=make_order(view), cursor=_order_cursor(field, view)) for view in found.orders]
     page_info = PageInfo(
-        has_next_page=more if not reverse else before is not None,
-        has_previous_page=more if reverse else after is not None,
+        has_next_page=found.more if not from_end else before is not None,
+        has_previous_page=found.more if from_end else after is not None,
         start_cursor=edges[0].cursor if edges else None,
         end_cursor=edges[-1].cursor if edges else None,
     )
-    return OrderConnection(total_count=total, page_info=page_info, edges=edges)
+    return OrderConnection(total_count=found.total, page_info=page_info, edges=edges)
 
 
-def _order_cursor(field: str, order: Order) -> str:
-    row = order._row
+def _order_cursor(field: str, row: domain.OrderView) -> str:
     value = {
         "id": row.id,
         "number": row.number,
@@ -906,11 +891,6 @@ def _order_cursor(field: str, order: Order) -> str:
         "updatedAt": row.updated_at,
     }[field]
     return encode_cursor(field, value.isoformat() if hasattr(value, "isoformat") else value, row.id)
-
-
-async def _scalar(context: GraphQLContext, statement: Any) -> Any:
-    async with context.read() as session:
-        return await session.scalar(statement) or 0
 
 
 # --- shipments and returns at the root -----------------------------------------------------
@@ -929,26 +909,23 @@ async def resolve_shipments(
     info: Info[Any, Any], where: ShipmentFilter | None = None, limit: int | None = None, page: int | None = None
 ) -> list[Shipment]:
     context: GraphQLContext = info.context
-    s, o = models.Shipment, models.Order
-    statement: Any = select(s, o, StoreRow.type).join(o, o.id == s.order_id).join(StoreRow, StoreRow.id == o.store_id)
-    if context.store_id is not None:
-        statement = statement.where(o.store_id == context.store_id)
+    query = domain.ShipmentQuery()
     if where is not None:
-        if where.id is not None:
-            statement = statement.where(s.id.in_(where.id))
-        if where.order_id is not None:
-            statement = statement.where(o.id.in_([i for i in map(parse_order_id, where.order_id) if i is not None]))
-        if where.store_type is not None:
-            wanted = DomainStoreType.WHOLESALE if where.store_type == StoreType.WHOLESALE else DomainStoreType.DTC
-            statement = statement.where(StoreRow.type == wanted)
-        if where.is_shipped is not None:
-            done = s.status == models.ShipmentStatus.COMPLETED
-            statement = statement.where(done if where.is_shipped else ~done)
-        statement = statement.where(*range_condition(s.created_at, where.created_at))
-    statement = apply_page(statement.order_by(s.id), limit, page)
+        query = domain.ShipmentQuery(
+            ids=None if where.id is None else tuple(where.id),
+            order_ids=None if where.order_id is None else _order_ids(where.order_id),
+            store_type=_domain_store_type(where.store_type),
+            shipped=where.is_shipped,
+            created=between(where.created_at),
+        )
+    rows_window = window(limit, page)
     async with context.read() as session:
-        result = (await session.execute(statement)).all()
-    return [shipment_object(row, order, store_type) for row, order, store_type in result]
+        found = await domain.shipment_page(session, query, rows_window, store_scope=context.store_id)
+    return [shipment_object(row, order) for row, order in found]
+
+
+def _order_ids(values: list[str]) -> tuple[int, ...]:
+    return tuple(i for i in map(parse_order_id, values) if i is not None)
 
 
 async def resolve_shipment(info: Info[Any, Any], id: int) -> Shipment | None:
@@ -969,24 +946,18 @@ async def resolve_returns(
     info: Info[Any, Any], where: ReturnFilter | None = None, limit: int | None = None, page: int | None = None
 ) -> list[Return]:
     context: GraphQLContext = info.context
-    r, o = models.Return, models.Order
-    statement: Any = select(r, o, StoreRow.type).join(o, o.id == r.order_id).join(StoreRow, StoreRow.id == o.store_id)
-    if context.store_id is not None:
-        statement = statement.where(o.store_id == context.store_id)
+    query = domain.ReturnQuery()
     if where is not None:
-        if where.id is not None:
-            statement = statement.where(r.id.in_(where.id))
-        for customer in (where.customer_id, where.purchaser_id):
-            if customer is not None:
-                statement = statement.where(o.customer_id == customer)
-        if where.store_type is not None:
-            wanted = DomainStoreType.WHOLESALE if where.store_type == StoreType.WHOLESALE else DomainStoreType.DTC
-            statement = statement.where(StoreRow.type == wanted)
-        statement = statement.where(*range_condition(r.created_at, where.created_at))
-    statement = apply_page(statement.order_by(r.id), limit, page)
+        query = domain.ReturnQuery(
+            ids=None if where.id is None else tuple(where.id),
+            customer_ids=tuple(c for c in (where.customer_id, where.purchaser_id) if c is not None),
+            store_type=_domain_store_type(where.store_type),
+            created=between(where.created_at),
+        )
+    rows_window = window(limit, page)
     async with context.read() as session:
-        result = (await session.execute(statement)).all()
-    return [return_object(row, order, store_type) for row, order, store_type in result]
+        found = await domain.return_page(session, query, rows_window, store_scope=context.store_id)
+    return [return_object(row, order) for row, order in found]
 
 
-__all__ = ["Order", "OrderStatus", "Return", "Shipment", "rows"]
+__all__ = ["Order", "OrderStatus", "Return", "Shipment"]

@@ -15,7 +15,7 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
-from opencentra import catalog, stores
+from opencentra import catalog, integration, stores
 from opencentra.api.graphql.catalog import (
     Display,
     Product,
@@ -31,7 +31,6 @@ from opencentra.api.graphql.common import user_error as _user_error
 from opencentra.api.graphql.context import GraphQLContext
 from opencentra.api.graphql.stock import IdRef, MonetaryValueInput
 from opencentra.errors import DomainError, NotFound, ValidationFailed
-from opencentra.integration import services as integration
 
 POUND_GRAMS = Decimal("453.59237")
 

@@ -18,9 +18,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import strawberry
-from sqlalchemy import select
 from strawberry.types import Info
 
+from opencentra import catalog, pricing, stores, wholesale
 from opencentra.api.graphql.catalog import Product, ProductVariant
 from opencentra.api.graphql.catalog_mutations import ProductPriceInput, StoreRef
 from opencentra.api.graphql.common import (
@@ -30,26 +30,18 @@ from opencentra.api.graphql.common import (
     StringFilter,
     UserError,
     UserWarning,
-    apply_page,
-    apply_sort,
+    input_user_error,
     money,
     status_of,
-    string_condition,
 )
 from opencentra.api.graphql.context import GraphQLContext
+from opencentra.api.graphql.listing import sort_keys, text_match, window
 from opencentra.api.graphql.permissions import Require, check
 from opencentra.api.graphql.promotions import Voucher, VoucherCreateInput, create_voucher
 from opencentra.api.graphql.stock import IdRef, MonetaryValueInput
-from opencentra.api.graphql.stores import Pricelist, Store, load_store, rows
+from opencentra.api.graphql.stores import Pricelist, Store, load_pricelist, load_store
 from opencentra.api.graphql.wholesale import DeliveryWindow, delivery_window_object
-from opencentra.catalog import models as catalog
-from opencentra.errors import DomainError, NotFound, ValidationFailed
-from opencentra.pricing import alterations, campaign_changes
-from opencentra.pricing.alteration_models import AlteredPrice, PriceAlterationDeliveryWindow
-from opencentra.pricing.alteration_models import PriceAlteration as PriceAlterationRow
-from opencentra.pricing.models import Campaign
-from opencentra.stores import models as store_models
-from opencentra.wholesale import models as wholesale_models
+from opencentra.errors import DomainError, ValidationFailed
 
 # Domain field names as Centra's inputs spell them.
 _INPUT_NAMES = {
@@ -61,10 +53,7 @@ _INPUT_NAMES = {
 
 
 def _user_error(error: DomainError) -> UserError:
-    if error.field == "id":
-        return UserError(message=error.message, path=["id"])
-    field = _INPUT_NAMES.get(error.field or "", error.field)
-    return UserError(message=error.message, path=["input", field] if field else ["input"])
+    return input_user_error(error, _INPUT_NAMES)
 
 
 @strawberry.input
@@ -85,7 +74,7 @@ class AlteredProductPrice:
     _rrp_minor: strawberry.Private[int | None]
 
     @classmethod
-    def of(cls, row: AlteredPrice) -> AlteredProductPrice:
+    def of(cls, row: pricing.AlteredPriceView) -> AlteredProductPrice:
         return cls(
             id=row.id,
             _pricelist_id=row.pricelist_id,
@@ -95,7 +84,7 @@ class AlteredProductPrice:
         )
 
     async def _money(self, info: Info[Any, Any], minor: int) -> MonetaryValue:
-        pricelist = await info.context.loaders.one(store_models.Pricelist).load(self._pricelist_id)
+        pricelist = await info.context.loaders.keyed("pricelists", stores.pricelists_by_id).load(self._pricelist_id)
         assert pricelist is not None
         currency = await info.context.loaders.currency.load(pricelist.currency_id)
         assert currency is not None
@@ -111,9 +100,7 @@ class AlteredProductPrice:
 
     @strawberry.field
     async def pricelist(self, info: Info[Any, Any]) -> Pricelist:
-        row = await info.context.loaders.one(store_models.Pricelist).load(self._pricelist_id)
-        assert row is not None
-        return Pricelist.of(row)
+        return await load_pricelist(info, self._pricelist_id)
 
     @strawberry.field
     async def product_variant(self, info: Info[Any, Any]) -> ProductVariant:
@@ -142,7 +129,7 @@ class PriceAlteration:
     _store_id: strawberry.Private[int]
 
     @classmethod
-    def of(cls, row: PriceAlterationRow) -> PriceAlteration:
+    def of(cls, row: pricing.PriceAlterationView) -> PriceAlteration:
         return cls(
             id=row.id,
             name=row.name,
@@ -162,12 +149,10 @@ class PriceAlteration:
     async def delivery_windows(self, info: Info[Any, Any]) -> list[DeliveryWindow]:
         """The wholesale delivery windows it is meant for (needs DeliveryWindow:read)."""
         check(info, "DeliveryWindow:read")
-        found = await info.context.loaders.linked(
-            PriceAlterationDeliveryWindow.price_alteration_id,
-            PriceAlterationDeliveryWindow.delivery_window_id,
-            wholesale_models.DeliveryWindow,
-        ).load(self.id)
-        return [delivery_window_object(row) for row in found]
+        ids = info.context.loaders.grouped("alteration_windows", pricing.delivery_windows_of_alterations)
+        windows = info.context.loaders.keyed("delivery_window_views", wholesale.delivery_window_views_by_id)
+        found = await windows.load_many(await ids.load(self.id))
+        return [delivery_window_object(row) for row in found if row is not None]
 
     @strawberry.field
     async def prices(
@@ -177,19 +162,15 @@ class PriceAlteration:
         limit: int | None = None,
         page: int | None = None,
     ) -> list[AlteredProductPrice]:
-        statement = select(AlteredPrice).where(AlteredPrice.price_alteration_id == self.id)
+        wanted = pricing.AlteredPriceFilter()
         if where is not None:
-            if where.pricelist_id is not None:
-                statement = statement.where(AlteredPrice.pricelist_id == where.pricelist_id)
-            if where.product_variant_id is not None:
-                statement = statement.where(AlteredPrice.variant_id == where.product_variant_id)
-            if where.product_id is not None:
-                variants = select(catalog.ProductVariant.id).where(
-                    catalog.ProductVariant.product_id == where.product_id
-                )
-                statement = statement.where(AlteredPrice.variant_id.in_(variants))
-        statement = apply_page(statement.order_by(AlteredPrice.id), limit, page)
-        return [AlteredProductPrice.of(row) for row in await rows(info.context, statement)]
+            wanted = pricing.AlteredPriceFilter(
+                pricelist_id=where.pricelist_id, product_id=where.product_id, variant_id=where.product_variant_id
+            )
+        rows = window(limit, page)
+        async with info.context.read() as session:
+            found = await pricing.altered_price_page(session, self.id, wanted, rows)
+        return [AlteredProductPrice.of(row) for row in found]
 
 
 # --- roots ------------------------------------------------------------------------------------
@@ -211,13 +192,18 @@ class PriceAlterationFilter:
     status: list[Status] | None = None
 
 
-def _visible(context: GraphQLContext, row: PriceAlterationRow | None) -> bool:
+def _visible(context: GraphQLContext, row: pricing.PriceAlterationView | None) -> bool:
     return row is not None and (context.store_id is None or row.store_id == context.store_id)
 
 
+async def _alteration(context: GraphQLContext, alteration_id: int) -> pricing.PriceAlterationView | None:
+    row = await context.loaders.keyed("price_alterations", pricing.price_alterations_by_id).load(alteration_id)
+    return row if _visible(context, row) else None
+
+
 async def resolve_price_alteration(info: Info[Any, Any], id: int) -> PriceAlteration | None:
-    row = await info.context.loaders.one(PriceAlterationRow).load(id)
-    return PriceAlteration.of(row) if _visible(info.context, row) else None
+    row = await _alteration(info.context, id)
+    return None if row is None else PriceAlteration.of(row)
 
 
 async def resolve_price_alterations(
@@ -228,20 +214,18 @@ async def resolve_price_alterations(
     page: int | None = None,
 ) -> list[PriceAlteration]:
     context: GraphQLContext = info.context
-    model = PriceAlterationRow
-    statement = select(model)
-    if context.store_id is not None:
-        statement = statement.where(model.store_id == context.store_id)
+    wanted = pricing.PriceAlterationFilter()
     if where is not None:
-        if where.id is not None:
-            statement = statement.where(model.id.in_(where.id))
-        if where.store_id is not None:
-            statement = statement.where(model.store_id == where.store_id)
-        if where.status is not None:
-            statement = statement.where(model.active.in_([s == Status.ACTIVE for s in where.status]))
-        statement = statement.where(*string_condition(model.name, where.name))
-    statement = apply_sort(statement, sort, {"id": model.id, "startDate": model.starts_at}, model.id)
-    return [PriceAlteration.of(row) for row in await rows(context, apply_page(statement, limit, page))]
+        wanted = pricing.PriceAlterationFilter(
+            ids=where.id,
+            store_id=where.store_id,
+            name=text_match(where.name),
+            active=None if where.status is None else [s == Status.ACTIVE for s in where.status],
+        )
+    order, rows = sort_keys(sort), window(limit, page)
+    async with context.read() as session:
+        found = await pricing.price_alteration_page(session, wanted, order, rows, store_scope=context.store_id)
+    return [PriceAlteration.of(row) for row in found]
 
 
 # --- createPriceAlteration / updatePriceAlteration ---------------------------------------------
@@ -281,7 +265,7 @@ async def create_price_alteration(info: Info[Any, Any], input: PriceAlterationCr
         error = UserError(message=f"Could not find Store with ID {input.store.id}", path=["input", "store"])
         return PriceAlterationPayload(price_alteration=None, user_errors=[error], user_warnings=[])
     try:
-        row = await alterations.create_price_alteration(
+        row = await pricing.create_price_alteration(
             context.db,
             input.store.id,
             input.name,
@@ -300,15 +284,14 @@ async def update_price_alteration(
 ) -> PriceAlterationPayload:
     context: GraphQLContext = info.context
     try:
-        if not _visible(context, await context.loaders.one(PriceAlterationRow).load(id)):
-            raise NotFound(f"Could not find PriceAlteration with ID {id}", field="id")
-        row = await alterations.update_price_alteration(
+        row = await pricing.update_price_alteration(
             context.db,
             id,
             name=input.name,
             starts_at=input.start_date,
             active=None if input.status is None else input.status == Status.ACTIVE,
             delivery_window_ids=None if input.delivery_windows is None else [ref.id for ref in input.delivery_windows],
+            store_scope=context.store_id,
         )
     except DomainError as error:
         return PriceAlterationPayload(price_alteration=None, user_errors=[_user_error(error)], user_warnings=[])
@@ -344,30 +327,25 @@ def _failed(error: UserError) -> SetAlteredPricesPayload:
 async def set_altered_prices(info: Info[Any, Any], input: SetAlteredPricesInput) -> SetAlteredPricesPayload:
     """A batch like ``setPrices``: valid items are saved, bad ones become warnings."""
     context: GraphQLContext = info.context
-    if len(input.product_prices) > alterations.MAX_PRICES:
-        message = f"at most {alterations.MAX_PRICES} products per call"
+    if len(input.product_prices) > pricing.MAX_ALTERED_PRICES:
+        message = f"at most {pricing.MAX_ALTERED_PRICES} products per call"
         return _failed(UserError(message=message, path=["input", "productPrices"]))
-    alteration = await context.loaders.one(PriceAlterationRow).load(input.price_alteration.id)
-    if alteration is None or not _visible(context, alteration):
+    alteration = await _alteration(context, input.price_alteration.id)
+    if alteration is None:
         message = f"Could not find PriceAlteration with ID {input.price_alteration.id}"
         return _failed(UserError(message=message, path=["input", "priceAlteration"]))
-    pricelist = await context.loaders.one(store_models.Pricelist).load(input.pricelist.id)
+    pricelist = await context.loaders.keyed("pricelists", stores.pricelists_by_id).load(input.pricelist.id)
     if pricelist is None or pricelist.store_id != alteration.store_id:
         message = f"Could not find Pricelist with ID {input.pricelist.id}"
         return _failed(UserError(message=message, path=["input", "pricelist"]))
     currency = await context.loaders.currency.load(pricelist.currency_id)
     assert currency is not None
-    variants: dict[int, list[int]] = {}
     async with context.read() as session:
-        for variant_id, product_id in await session.execute(
-            select(catalog.ProductVariant.id, catalog.ProductVariant.product_id).where(
-                catalog.ProductVariant.product_id.in_([p.product.id for p in input.product_prices])
-            )
-        ):
-            variants.setdefault(product_id, []).append(variant_id)
+        found_variants = await catalog.variants_of_products(session, [p.product.id for p in input.product_prices])
+    variants = {product_id: [v.id for v in found] for product_id, found in found_variants.items()}
 
     warnings: list[UserWarning] = []
-    specs: dict[int, alterations.AlteredPriceSpec] = {}
+    specs: dict[int, pricing.AlteredPriceSpec] = {}
     products: list[int] = []
     for index, item in enumerate(input.product_prices):
         path = ["input", "productPrices", str(index)]
@@ -391,25 +369,27 @@ async def set_altered_prices(info: Info[Any, Any], input: SetAlteredPricesInput)
                 warnings.append(UserWarning(message=message, path=path))
                 continue
             try:
-                amount = alterations.checked_price(Decimal(str(price.value)), currency.decimal_digits)
+                amount = pricing.checked_price(Decimal(str(price.value)), currency.decimal_digits)
             except (InvalidOperation, ValidationFailed):
                 message = f"price must be a non-negative amount with at most {currency.decimal_digits} decimals"
                 warnings.append(UserWarning(message=f"{message}; skipped", path=path))
                 continue
             for target in variants[product_id] if chosen is None else [chosen]:
-                specs[target] = alterations.AlteredPriceSpec(variant_id=target, price=amount)
+                specs[target] = pricing.AlteredPriceSpec(variant_id=target, price=amount)
             priced = True
         if priced:
             products.append(product_id)
     if specs:
         try:
-            await alterations.set_altered_prices(context.db, alteration.id, pricelist.id, list(specs.values()))
+            await pricing.set_altered_prices(
+                context.db, alteration.id, pricelist.id, list(specs.values()), store_scope=context.store_id
+            )
         except DomainError as error:
             payload = _failed(_user_error(error))
             payload.user_warnings = warnings
             return payload
         await context.after_write()
-        alteration = await context.loaders.one(PriceAlterationRow).load(alteration.id) or alteration
+        alteration = await _alteration(context, alteration.id) or alteration
     found = await context.loaders.product.load_many(products)
     return SetAlteredPricesPayload(
         price_alteration=PriceAlteration.of(alteration),
@@ -454,10 +434,7 @@ class DeleteCampaignPayload:
 async def delete_campaign(info: Info[Any, Any], id: int) -> DeleteCampaignPayload:
     context: GraphQLContext = info.context
     try:
-        row = await context.loaders.one(Campaign).load(id)
-        if row is None or (context.store_id is not None and row.store_id != context.store_id):
-            raise NotFound(f"Could not find Campaign with ID {id}", field="id")
-        await campaign_changes.delete_campaign(context.db, id)
+        await pricing.delete_campaign(context.db, id, store_scope=context.store_id)
     except DomainError as error:
         return DeleteCampaignPayload(user_errors=[_user_error(error)], user_warnings=[])
     await context.after_write()

@@ -11,13 +11,15 @@ Campaigns are percentage markdowns of variants in markets (read only here).
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Protocol
 
 import strawberry
-from sqlalchemy import Select, select
 from strawberry.types import Info
 
+from opencentra import pricing, stores
 from opencentra.api.graphql.catalog import CampaignVariant
 from opencentra.api.graphql.common import (
     DateTimeTz,
@@ -26,20 +28,15 @@ from opencentra.api.graphql.common import (
     StringFilter,
     UserError,
     UserWarning,
-    apply_page,
-    apply_sort,
     money,
     status_of,
-    string_condition,
     user_error,
 )
 from opencentra.api.graphql.context import GraphQLContext
+from opencentra.api.graphql.listing import sort_keys, text_match, window
 from opencentra.api.graphql.stock import IdRef, MonetaryValueInput
-from opencentra.api.graphql.stores import Market, Store, load_store, rows
+from opencentra.api.graphql.stores import Market, Store, load_store
 from opencentra.errors import DomainError, NotFound, ValidationFailed
-from opencentra.pricing import models
-from opencentra.pricing import vouchers as voucher_service
-from opencentra.stores import models as store_models
 
 
 @strawberry.enum
@@ -50,24 +47,23 @@ class VoucherType(enum.Enum):
 
 
 _TYPES = {
-    VoucherType.CODE: models.VoucherType.CODE,
-    VoucherType.AUTO: models.VoucherType.AUTO,
-    VoucherType.URL: models.VoucherType.URL,
+    VoucherType.CODE: pricing.VoucherType.CODE,
+    VoucherType.AUTO: pricing.VoucherType.AUTO,
+    VoucherType.URL: pricing.VoucherType.URL,
 }
 
 
-async def _amounts(info: Info[Any, Any], rows_: list[Any]) -> list[MonetaryValue]:
+async def _amounts(info: Info[Any, Any], amounts: Sequence[pricing.AmountView]) -> list[MonetaryValue]:
     found: list[MonetaryValue] = []
-    for row in rows_:
-        currency = await info.context.loaders.currency.load(row.currency_id)
+    for amount in amounts:
+        currency = await info.context.loaders.currency.load(amount.currency_id)
         if currency is not None:
-            found.append(money(row.amount_minor, currency.id, currency.decimal_digits))
+            found.append(money(amount.amount_minor, currency.id, currency.decimal_digits))
     return found
 
 
-async def _markets(info: Info[Any, Any], model: Any, column: Any, owner_id: int) -> list[Market]:
-    links = await info.context.loaders.many(model, column).load(owner_id)
-    found = await info.context.loaders.one(store_models.Market).load_many([link.market_id for link in links])
+async def _markets(info: Info[Any, Any], market_ids: list[int]) -> list[Market]:
+    found = await info.context.loaders.keyed("markets", stores.markets_by_id).load_many(market_ids)
     return [Market.of(row) for row in found if row is not None]
 
 
@@ -92,7 +88,7 @@ class Voucher:
     _store_id: strawberry.Private[int]
 
     @classmethod
-    def of(cls, row: models.Voucher) -> Voucher:
+    def of(cls, row: pricing.VoucherRowView) -> Voucher:
         return cls(
             id=row.id,
             name=row.name,
@@ -119,19 +115,39 @@ class Voucher:
 
     @strawberry.field(description="Empty: every market of the store.")  # type: ignore[untyped-decorator]
     async def markets(self, info: Info[Any, Any]) -> list[Market]:
-        return await _markets(info, models.VoucherMarket, models.VoucherMarket.voucher_id, self.id)
+        market_ids = await info.context.loaders.grouped("voucher_markets", pricing.markets_of_vouchers).load(self.id)
+        return await _markets(info, market_ids)
 
     @strawberry.field(description="The amount taken off items, one per currency.")  # type: ignore[untyped-decorator]
     async def amounts_off(self, info: Info[Any, Any]) -> list[MonetaryValue]:
-        found = await info.context.loaders.many(models.VoucherAmount, models.VoucherAmount.voucher_id).load(self.id)
+        found = await info.context.loaders.grouped("voucher_amounts", pricing.amounts_of_vouchers).load(self.id)
         return await _amounts(info, found)
 
     @strawberry.field(description="The items total a selection must reach, one per currency.")  # type: ignore[untyped-decorator]
     async def minimum_totals(self, info: Info[Any, Any]) -> list[MonetaryValue]:
-        found = await info.context.loaders.many(models.VoucherMinimumTotal, models.VoucherMinimumTotal.voucher_id).load(
-            self.id
-        )
-        return await _amounts(info, found)
+        loader = info.context.loaders.grouped("voucher_minimum_totals", pricing.minimum_totals_of_vouchers)
+        return await _amounts(info, await loader.load(self.id))
+
+
+class CampaignLike(Protocol):
+    """What ``Campaign.of`` reads: a ``pricing.CampaignView`` (``pricing.campaigns_of_markets``...)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def store_id(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def active(self) -> bool: ...
+    @property
+    def starts_at(self) -> datetime | None: ...
+    @property
+    def ends_at(self) -> datetime | None: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def updated_at(self) -> datetime: ...
 
 
 @strawberry.type
@@ -146,7 +162,7 @@ class Campaign:
     _store_id: strawberry.Private[int]
 
     @classmethod
-    def of(cls, row: models.Campaign) -> Campaign:
+    def of(cls, row: CampaignLike) -> Campaign:
         return cls(
             id=row.id,
             name=row.name,
@@ -164,19 +180,13 @@ class Campaign:
 
     @strawberry.field
     async def markets(self, info: Info[Any, Any]) -> list[Market]:
-        return await _markets(info, models.CampaignMarket, models.CampaignMarket.campaign_id, self.id)
+        market_ids = await info.context.loaders.grouped("campaign_markets", pricing.markets_of_campaigns).load(self.id)
+        return await _markets(info, market_ids)
 
     @strawberry.field
     async def variants(self, info: Info[Any, Any]) -> list[CampaignVariant]:
-        found = await info.context.loaders.many(models.CampaignVariant, models.CampaignVariant.campaign_id).load(
-            self.id
-        )
-        return [
-            CampaignVariant(
-                id=r.id, discount_percent=r.discount_bp / 100, _variant_id=r.variant_id, _pricelist_id=r.pricelist_id
-            )
-            for r in found
-        ]
+        found = await info.context.loaders.grouped("campaign_variants", pricing.variants_of_campaigns).load(self.id)
+        return [CampaignVariant.of(view) for view in found]
 
 
 # --- roots ------------------------------------------------------------------------------
@@ -210,15 +220,8 @@ class CampaignFilter:
     status: list[Status] | None = None
 
 
-def _store_scope(context: GraphQLContext, statement: Select[Any], model: Any) -> Select[Any]:
-    if context.store_id is not None:
-        statement = statement.where(model.store_id == context.store_id)
-    return statement
-
-
-def _sorted(statement: Select[Any], sort: list[PromotionSort] | None, model: Any) -> Select[Any]:
-    columns = {"id": model.id, "name": model.name, "updatedAt": model.updated_at}
-    return apply_sort(statement, sort, columns, model.id)
+def _active(statuses: list[Status] | None) -> list[bool] | None:
+    return None if statuses is None else [s == Status.ACTIVE for s in statuses]
 
 
 async def resolve_vouchers(
@@ -228,26 +231,25 @@ async def resolve_vouchers(
     limit: int | None = None,
     page: int | None = None,
 ) -> list[Voucher]:
-    v = models.Voucher
-    statement = _store_scope(info.context, select(v), v)
+    context: GraphQLContext = info.context
+    wanted = pricing.VoucherFilter()
     if where is not None:
-        if where.id is not None:
-            statement = statement.where(v.id.in_(where.id))
-        if where.store_id is not None:
-            statement = statement.where(v.store_id == where.store_id)
-        if where.code is not None:
-            statement = statement.where(v.code_normalized == voucher_service.normalize_code(where.code))
-        if where.type is not None:
-            statement = statement.where(v.type.in_([_TYPES[t].value for t in where.type]))
-        if where.status is not None:
-            statement = statement.where(v.active.in_([s == Status.ACTIVE for s in where.status]))
-        statement = statement.where(*string_condition(v.name, where.name))
-    statement = apply_page(_sorted(statement, sort, v), limit, page)
-    return [Voucher.of(r) for r in await rows(info.context, statement)]
+        wanted = pricing.VoucherFilter(
+            ids=where.id,
+            store_id=where.store_id,
+            name=text_match(where.name),
+            code=where.code,
+            types=None if where.type is None else [_TYPES[t] for t in where.type],
+            active=_active(where.status),
+        )
+    order, rows = sort_keys(sort), window(limit, page)
+    async with context.read() as session:
+        found = await pricing.voucher_page(session, wanted, order, rows, store_scope=context.store_id)
+    return [Voucher.of(row) for row in found]
 
 
 async def resolve_voucher(info: Info[Any, Any], id: int) -> Voucher | None:
-    row = await info.context.loaders.one(models.Voucher).load(id)
+    row = await info.context.loaders.keyed("vouchers", pricing.vouchers_by_id).load(id)
     if row is None or (info.context.store_id is not None and row.store_id != info.context.store_id):
         return None
     return Voucher.of(row)
@@ -260,22 +262,20 @@ async def resolve_campaigns(
     limit: int | None = None,
     page: int | None = None,
 ) -> list[Campaign]:
-    c = models.Campaign
-    statement = _store_scope(info.context, select(c), c)
+    context: GraphQLContext = info.context
+    wanted = pricing.CampaignFilter()
     if where is not None:
-        if where.id is not None:
-            statement = statement.where(c.id.in_(where.id))
-        if where.store_id is not None:
-            statement = statement.where(c.store_id == where.store_id)
-        if where.status is not None:
-            statement = statement.where(c.active.in_([s == Status.ACTIVE for s in where.status]))
-        statement = statement.where(*string_condition(c.name, where.name))
-    statement = apply_page(_sorted(statement, sort, c), limit, page)
-    return [Campaign.of(r) for r in await rows(info.context, statement)]
+        wanted = pricing.CampaignFilter(
+            ids=where.id, store_id=where.store_id, name=text_match(where.name), active=_active(where.status)
+        )
+    order, rows = sort_keys(sort), window(limit, page)
+    async with context.read() as session:
+        found = await pricing.campaign_page(session, wanted, order, rows, store_scope=context.store_id)
+    return [Campaign.of(row) for row in found]
 
 
 async def resolve_campaign(info: Info[Any, Any], id: int) -> Campaign | None:
-    row = await info.context.loaders.one(models.Campaign).load(id)
+    row = await info.context.loaders.keyed("campaigns", pricing.campaigns_by_id).load(id)
     if row is None or (info.context.store_id is not None and row.store_id != info.context.store_id):
         return None
     return Campaign.of(row)
@@ -317,13 +317,14 @@ async def _by_currency(
     result: dict[int, Decimal] = {}
     for value in values or []:
         code = value.currency_iso_code.strip().upper()
-        currency = await context.loaders.one(store_models.Currency, store_models.Currency.code).load(code)
-        if currency is None:
+        async with context.read() as session:
+            found = await stores.currency_ids(session, codes=[code], limit=1)
+        if not found:
             raise NotFound(f"Could not find Currency {value.currency_iso_code}", field=field)
-        if currency.id in result:
+        if found[0] in result:
             raise ValidationFailed(f"{code} is given twice", field=field)
         try:
-            result[currency.id] = Decimal(str(value.value))
+            result[found[0]] = Decimal(str(value.value))
         except InvalidOperation:
             raise ValidationFailed(f"{field} is not a number", field=field) from None
     return result
@@ -351,7 +352,7 @@ async def create_voucher(info: Info[Any, Any], input: VoucherCreateInput) -> Vou
             if percent != percent.to_integral_value():
                 raise ValidationFailed("percentOff has at most two decimals", field="percentOff")
             percent_bp = int(percent)
-        spec = voucher_service.VoucherSpec(
+        spec = pricing.VoucherSpec(
             store_id=input.store.id,
             name=input.name,
             type=_TYPES[input.type],
@@ -369,7 +370,7 @@ async def create_voucher(info: Info[Any, Any], input: VoucherCreateInput) -> Vou
             free_shipping=input.free_shipping,
             minimum_totals=await _by_currency(context, input.minimum_totals, "minimumTotals"),
         )
-        row = await voucher_service.create_voucher(context.db, spec)
+        row = await pricing.create_voucher(context.db, spec)
     except DomainError as error:
         if error.field in _FIELDS:
             error = type(error)(error.message, field=_FIELDS[error.field])
@@ -377,5 +378,4 @@ async def create_voucher(info: Info[Any, Any], input: VoucherCreateInput) -> Vou
             error = NotFound(f"Could not find Store with ID {input.store.id}", field="store")
         return VoucherPayload(voucher=None, user_errors=[user_error(error, "input")], user_warnings=[])
     await context.after_write()
-    fresh = await context.loaders.one(models.Voucher).load(row.id)
-    return VoucherPayload(voucher=Voucher.of(fresh or row), user_errors=[], user_warnings=[])
+    return VoucherPayload(voucher=Voucher.of(row), user_errors=[], user_warnings=[])

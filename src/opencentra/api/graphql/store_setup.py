@@ -1,6 +1,5 @@
 """Changing store setup: ``updateMarket``, ``updatePricelist``, ``deletePricelist``, ``updateWarehouse``.
 
-Also the ``ShippingOption`` type behind ``Pricelist.defaultShippingOption``.
 The rules (unique names, one market or pricelist per country, a pricelist in
 use stays) live in ``opencentra.stores.changes``; this module maps Centra's
 inputs onto it and its errors onto ``userErrors``.
@@ -20,64 +19,17 @@ from opencentra.api.graphql.catalog_mutations import (
     PricelistPayload,
     WarehouseLocationInput,
     WarehousePayload,
+    setup_country_codes,
+    setup_error,
+    warehouse_settings,
 )
 from opencentra.api.graphql.common import Status, UserError, UserWarning
 from opencentra.api.graphql.context import GraphQLContext
-from opencentra.api.graphql.permissions import Require, check
+from opencentra.api.graphql.permissions import Require
 from opencentra.api.graphql.stock import IdRef
 from opencentra.api.graphql.stores import Market, Pricelist, StockMasterPolicy, Warehouse
-from opencentra.api.graphql.warehouse_fields import OWNERSHIP, POLICY, AllocationPolicy, StockOwnershipPolicy
-from opencentra.errors import DomainError, ValidationFailed
-
-
-@strawberry.type
-class ShippingOption:
-    id: int
-    name: str
-    uri: str | None
-    status: Status
-
-    @classmethod
-    def of(cls, row: stores.ShippingOptionView) -> ShippingOption:
-        return cls(id=row.id, name=row.name, uri=row.uri, status=Status.ACTIVE if row.active else Status.INACTIVE)
-
-
-# Domain field names as Centra's inputs spell them.
-_INPUT_NAMES = {
-    "countries": "addCountries",
-    "addCountries": "addCountries",
-    "removeCountries": "removeCountries",
-    "default_shipping_option": "defaultShippingOption",
-    "stock_master": "stockMasterPolicy",
-    "hidden_from_stock_view": "hideFromStockView",
-    "warehouse_location": "warehouseLocation",
-}
-
-
-def setup_error(error: DomainError) -> UserError:
-    """``id`` errors point at the argument, the rest into ``input``."""
-    if error.field == "id":
-        return UserError(message=error.message, path=["id"])
-    field = _INPUT_NAMES.get(error.field or "", error.field)
-    return UserError(message=error.message, path=["input", field] if field else ["input"])
-
-
-async def _country_codes(context: GraphQLContext, refs: list[CountryRef] | None, field: str) -> list[str]:
-    """Codes of countries given by id or code; an unknown id is an error on ``field``."""
-    refs = refs or []
-    codes = [ref.code for ref in refs if ref.code is not None]
-    ids = [ref.id for ref in refs if ref.id is not None]
-    if ids:
-        async with context.read() as session:
-            found = {country_id: c.code for country_id, c in (await stores.countries_by_id(session, ids)).items()}
-        for country_id in ids:
-            if country_id not in found:
-                raise ValidationFailed(f"Could not find Country with ID {country_id}", field=field)
-            codes.append(found[country_id])
-    if any(ref.id is None and ref.code is None for ref in refs):
-        raise ValidationFailed("a country needs an id or a code", field=field)
-    return codes
-
+from opencentra.api.graphql.warehouse_fields import AllocationPolicy, StockOwnershipPolicy
+from opencentra.errors import DomainError
 
 # --- updateMarket ----------------------------------------------------------------------------
 
@@ -100,8 +52,8 @@ async def update_market(info: Info[Any, Any], id: int, input: MarketUpdateInput)
             name=input.name,
             comment=input.comment,
             active=None if input.status is None else input.status == Status.ACTIVE,
-            add_countries=await _country_codes(context, input.add_countries, "addCountries"),
-            remove_countries=await _country_codes(context, input.remove_countries, "removeCountries"),
+            add_countries=await setup_country_codes(context, input.add_countries, "addCountries"),
+            remove_countries=await setup_country_codes(context, input.remove_countries, "removeCountries"),
             store_id=context.store_id,
         )
     except DomainError as error:
@@ -136,8 +88,8 @@ async def update_pricelist(info: Info[Any, Any], id: int, input: PricelistUpdate
             id,
             name=input.name,
             active=None if input.status is None else input.status == Status.ACTIVE,
-            add_countries=await _country_codes(context, input.add_countries, "addCountries"),
-            remove_countries=await _country_codes(context, input.remove_countries, "removeCountries"),
+            add_countries=await setup_country_codes(context, input.add_countries, "addCountries"),
+            remove_countries=await setup_country_codes(context, input.remove_countries, "removeCountries"),
             default_shipping=shipping,
             store_id=context.store_id,
         )
@@ -166,26 +118,6 @@ async def delete_pricelist(info: Info[Any, Any], id: int) -> DeletePricelistPayl
 
 
 # --- updateWarehouse ---------------------------------------------------------------------------
-
-
-async def warehouse_settings(
-    context: GraphQLContext,
-    ownership: StockOwnershipPolicy | None,
-    policy: AllocationPolicy | None,
-    location: WarehouseLocationInput | None,
-) -> dict[str, Any]:
-    """Keyword arguments for the warehouse services from Centra's inputs (None: left out)."""
-    found: dict[str, Any] = {}
-    if ownership is not None:
-        found["stock_ownership"] = OWNERSHIP[ownership]
-    if policy is not None:
-        found["allocation_policy"] = POLICY[policy]
-    if location is not None:
-        codes = await _country_codes(context, [location.country] if location.country else [], "warehouse_location")
-        found["location"] = stores.Location(
-            country=codes[0] if codes else None, state=location.state_or_province, zip_code=location.zip_code
-        )
-    return found
 
 
 @strawberry.input
@@ -238,11 +170,3 @@ class StoreSetupMutation:
     update_pricelist: PricelistPayload = _mutation(update_pricelist, "Pricelist:write")
     delete_pricelist: DeletePricelistPayload = _mutation(delete_pricelist, "Pricelist:write")
     update_warehouse: WarehousePayload = _mutation(update_warehouse, "Warehouse:write")
-
-
-async def default_shipping_option(info: Info[Any, Any], pricelist_id: int) -> ShippingOption | None:
-    """``Pricelist.defaultShippingOption``, batched through the request's loaders."""
-    check(info, "ShippingOption:read")
-    loader = info.context.loaders.keyed("default_shipping_options", stores.default_shipping_options)
-    found = await loader.load(pricelist_id)
-    return ShippingOption.of(found) if found is not None else None

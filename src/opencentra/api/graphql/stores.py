@@ -6,13 +6,13 @@
 from __future__ import annotations
 
 import enum
-from typing import TYPE_CHECKING, Annotated, Any, Protocol
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated, Any, Protocol, TypeVar
 
 import strawberry
-from sqlalchemy import Select
 from strawberry.types import Info
 
-from opencentra import stores
+from opencentra import pricing, stores
 from opencentra.api.graphql.common import (
     Currency,
     Status,
@@ -23,18 +23,28 @@ from opencentra.api.graphql.common import (
 )
 from opencentra.api.graphql.context import GraphQLContext
 from opencentra.api.graphql.permissions import check
-from opencentra.api.graphql.warehouse_fields import WarehouseExtras
+from opencentra.api.graphql.related import of_returned
+from opencentra.api.graphql.warehouse_fields import (
+    OWNERSHIP,
+    POLICY,
+    AllocationPolicy,
+    BrickAndMortar,
+    StockOwnershipPolicy,
+    warehouse_location,
+)
 from opencentra.catalog import displays_in_markets
-from opencentra.pricing import models as pricing
+from opencentra.db.shared_read import ReadSession
 
 if TYPE_CHECKING:
     from opencentra.api.graphql.catalog import Display
     from opencentra.api.graphql.promotions import Campaign
-    from opencentra.api.graphql.store_setup import ShippingOption
 
 
 def store_type(value: stores.StoreType) -> StoreType:
     return StoreType.WHOLESALE if value == stores.StoreType.WHOLESALE else StoreType.DIRECT_TO_CONSUMER
+
+
+V = TypeVar("V")
 
 
 def text_match(flt: StringFilter | None) -> stores.TextMatch | None:
@@ -42,8 +52,8 @@ def text_match(flt: StringFilter | None) -> stores.TextMatch | None:
     return None if flt is None else stores.TextMatch(equals=flt.equals, contains=flt.contains)
 
 
-# What the types below are built from: the stores domain's read views, or (while
-# other adapter modules still load them) ORM rows with the same attributes.
+# What the types below are built from: the stores domain's read views, or the rows
+# its setup use cases (``stores.create_market``, ``stores.update_market``...) answer.
 
 
 class _LanguageLike(Protocol):
@@ -225,10 +235,8 @@ class Market:
     ) -> list[Annotated[Display, strawberry.lazy("opencentra.api.graphql.catalog")]] | None:
         """The displays sold in this market (needs Display:read; null without it)."""
         check(info, "Display:read")
-        from opencentra.api.graphql.catalog import Display
-
         rows = await info.context.loaders.grouped("displays_in_markets", displays_in_markets).load(self.id)
-        return [Display.of(r) for r in rows]
+        return of_returned(info, rows)
 
     @strawberry.field
     async def campaigns(
@@ -236,12 +244,20 @@ class Market:
     ) -> list[Annotated[Campaign, strawberry.lazy("opencentra.api.graphql.promotions")]] | None:
         """The campaigns that run in this market (needs Campaign:read; null without it)."""
         check(info, "Campaign:read")
-        from opencentra.api.graphql.promotions import Campaign
+        rows = await info.context.loaders.grouped("campaigns_of_markets", pricing.campaigns_of_markets).load(self.id)
+        return of_returned(info, rows)
 
-        rows = await info.context.loaders.linked(
-            pricing.CampaignMarket.market_id, pricing.CampaignMarket.campaign_id, pricing.Campaign
-        ).load(self.id)
-        return [Campaign.of(r) for r in rows]
+
+@strawberry.type
+class ShippingOption:
+    id: int
+    name: str
+    uri: str | None
+    status: Status
+
+    @classmethod
+    def of(cls, row: stores.ShippingOptionView) -> ShippingOption:
+        return cls(id=row.id, name=row.name, uri=row.uri, status=status_of(row.active))
 
 
 @strawberry.type
@@ -275,13 +291,12 @@ class Pricelist:
         return [Country.of(r) for r in rows]
 
     @strawberry.field
-    async def default_shipping_option(
-        self, info: Info[Any, Any]
-    ) -> Annotated[ShippingOption, strawberry.lazy("opencentra.api.graphql.store_setup")] | None:
-        """Needs ShippingOption:read."""
-        from opencentra.api.graphql.store_setup import default_shipping_option
-
-        return await default_shipping_option(info, self.id)
+    async def default_shipping_option(self, info: Info[Any, Any]) -> ShippingOption | None:
+        """Needs ShippingOption:read; batched through the request's loaders."""
+        check(info, "ShippingOption:read")
+        loader = info.context.loaders.keyed("default_shipping_options", stores.default_shipping_options)
+        found = await loader.load(self.id)
+        return ShippingOption.of(found) if found is not None else None
 
 
 @strawberry.enum
@@ -291,7 +306,54 @@ class StockMasterPolicy(enum.Enum):
 
 
 @strawberry.type
-class Warehouse(WarehouseExtras):
+class _WarehouseSettings:
+    """The settings and location of a ``Warehouse`` (which holds ``id``, ``_stock_ownership`` and
+    ``_allocation_policy``), which Centra lists before its name."""
+
+    def _warehouse_id(self) -> int:
+        return int(self.id)  # type: ignore[attr-defined]
+
+    @strawberry.field
+    def stock_ownership(self) -> StockOwnershipPolicy:
+        return next(k for k, v in OWNERSHIP.items() if v.value == str(self._stock_ownership))  # type: ignore[attr-defined]
+
+    @strawberry.field
+    def allocation_policy(self) -> AllocationPolicy:
+        return next(k for k, v in POLICY.items() if v.value == str(self._allocation_policy))  # type: ignore[attr-defined]
+
+    @strawberry.field(description="OpenCentra keeps no consignment stock: always false.")  # type: ignore[untyped-decorator]
+    def is_consignation(self) -> bool:
+        return False
+
+    @strawberry.field(description="OpenCentra has no brick-and-mortar stores: always null (needs BrickAndMortar:read).")  # type: ignore[untyped-decorator]
+    def brick_and_mortar(self, info: Info[Any, Any]) -> BrickAndMortar | None:
+        check(info, "BrickAndMortar:read")
+        return None
+
+    @strawberry.field
+    async def country(self, info: Info[Any, Any]) -> Country | None:
+        location = await warehouse_location(info, self._warehouse_id())
+        if location is None or location.country_id is None:
+            return None
+        row = await info.context.loaders.keyed("countries", stores.countries_by_id).load(location.country_id)
+        return Country.of(row) if row is not None else None
+
+    @strawberry.field
+    async def state(self, info: Info[Any, Any]) -> CountryState | None:
+        location = await warehouse_location(info, self._warehouse_id())
+        if location is None or location.state_id is None:
+            return None
+        row = await info.context.loaders.keyed("country_states", stores.country_states_by_id).load(location.state_id)
+        return CountryState(id=row.id, code=row.code, name=row.name) if row is not None else None
+
+    @strawberry.field
+    async def zip_code(self, info: Info[Any, Any]) -> str | None:
+        location = await warehouse_location(info, self._warehouse_id())
+        return location.zip_code if location is not None else None
+
+
+@strawberry.type
+class Warehouse(_WarehouseSettings):
     id: int
     name: str
     stock_master_policy: StockMasterPolicy
@@ -352,6 +414,20 @@ async def load_pricelist(info: Info[Any, Any], pricelist_id: int) -> Pricelist:
     return Pricelist.of(row)
 
 
+async def load_state(info: Info[Any, Any], country_code: str | None, state: str | None) -> CountryState | None:
+    """The state of a country named by its code or name, as addresses keep it as text."""
+    if not country_code or not state:
+        return None
+    country = await info.context.loaders.country_by_code.load(country_code)
+    if country is None:
+        return None
+    wanted = state.strip().lower()
+    for row in await info.context.loaders.grouped("country_states", stores.states_of_countries).load(country.id):
+        if wanted in (row.code.lower(), row.name.lower()):
+            return CountryState(id=row.id, code=row.code, name=row.name)
+    return None
+
+
 async def load_country(info: Info[Any, Any], code: str | None) -> Country | None:
     if not code:
         return None
@@ -408,12 +484,6 @@ class CurrencyFilter:
     is_base: bool | None = None
 
 
-async def rows(context: GraphQLContext, statement: Select[Any]) -> list[Any]:
-    """Deprecated: adapter modules that still build SQL run it here (issue 10 removes them)."""
-    async with context.read() as session:
-        return list((await session.scalars(statement)).all())
-
-
 def sort_keys(sort: list[IdSort] | None) -> list[stores.SortKey]:
     """The domain's sort keys for ``id_ASC``/``name_DESC``... values."""
     keys: list[stores.SortKey] = []
@@ -457,6 +527,47 @@ async def resolve_stores(
     return [Store.of(r) for r in found]
 
 
+class _StoreScopedPage(Protocol[V]):
+    """A stores-domain page of objects that belong to one store (``market_page``, ``pricelist_page``)."""
+
+    async def __call__(
+        self,
+        db: ReadSession,
+        *,
+        store_id: int | None,
+        ids: Sequence[int] | None,
+        name: stores.TextMatch | None,
+        sort: Sequence[stores.SortKey],
+        limit: int,
+        offset: int,
+    ) -> list[V]: ...
+
+
+async def _store_scoped_list(
+    context: GraphQLContext,
+    fetch: _StoreScopedPage[V],
+    where: MarketFilter | PricelistFilter | None,
+    sort: list[IdSort] | None,
+    limit: int | None,
+    page: int | None,
+) -> list[V]:
+    """The one path of the store-scoped lists: filter by ``where``, within the token's store."""
+    size, offset = page_window(limit, page)
+    asked = where.store_id if where is not None else None
+    if _outside_scope(context, asked):
+        return []
+    async with context.read() as session:
+        return await fetch(
+            session,
+            store_id=_store_wanted(context, asked),
+            ids=where.id if where is not None else None,
+            name=text_match(where.name) if where is not None else None,
+            sort=sort_keys(sort),
+            limit=size,
+            offset=offset,
+        )
+
+
 async def resolve_markets(
     info: Info[Any, Any],
     where: MarketFilter | None = None,
@@ -464,28 +575,13 @@ async def resolve_markets(
     limit: int | None = None,
     page: int | None = None,
 ) -> list[Market]:
-    context: GraphQLContext = info.context
-    size, offset = page_window(limit, page)
-    asked = where.store_id if where is not None else None
-    if _outside_scope(context, asked):
-        return []
-    store_id = _store_wanted(context, asked)
-    async with context.read() as session:
-        found = await stores.market_page(
-            session,
-            store_id=store_id,
-            ids=where.id if where is not None else None,
-            name=text_match(where.name) if where is not None else None,
-            sort=sort_keys(sort),
-            limit=size,
-            offset=offset,
-        )
+    found = await _store_scoped_list(info.context, stores.market_page, where, sort, limit, page)
     return [Market.of(r) for r in found]
 
 
 async def resolve_market(info: Info[Any, Any], id: int) -> Market | None:
     row = await info.context.loaders.keyed("markets", stores.markets_by_id).load(id)
-    if row is None or (info.context.store_id is not None and row.store_id != info.context.store_id):
+    if row is None or _outside_scope(info.context, row.store_id):
         return None
     return Market.of(row)
 
@@ -497,28 +593,13 @@ async def resolve_pricelists(
     limit: int | None = None,
     page: int | None = None,
 ) -> list[Pricelist]:
-    context: GraphQLContext = info.context
-    size, offset = page_window(limit, page)
-    asked = where.store_id if where is not None else None
-    if _outside_scope(context, asked):
-        return []
-    store_id = _store_wanted(context, asked)
-    async with context.read() as session:
-        found = await stores.pricelist_page(
-            session,
-            store_id=store_id,
-            ids=where.id if where is not None else None,
-            name=text_match(where.name) if where is not None else None,
-            sort=sort_keys(sort),
-            limit=size,
-            offset=offset,
-        )
+    found = await _store_scoped_list(info.context, stores.pricelist_page, where, sort, limit, page)
     return [Pricelist.of(r) for r in found]
 
 
 async def resolve_pricelist(info: Info[Any, Any], id: int) -> Pricelist | None:
     row = await info.context.loaders.keyed("pricelists", stores.pricelists_by_id).load(id)
-    if row is None or (info.context.store_id is not None and row.store_id != info.context.store_id):
+    if row is None or _outside_scope(info.context, row.store_id):
         return None
     return Pricelist.of(row)
 

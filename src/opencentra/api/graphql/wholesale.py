@@ -13,11 +13,11 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
-from sqlalchemy import select
 from strawberry.types import Info
 
+from opencentra import stores
+from opencentra import wholesale as domain
 from opencentra.address import Address as AddressValue
-from opencentra.address import read_address
 from opencentra.api.graphql import wholesale_terms
 from opencentra.api.graphql.catalog import Product, ProductVariant
 from opencentra.api.graphql.catalog_mutations import CountryRef
@@ -27,17 +27,17 @@ from opencentra.api.graphql.common import (
     StringFilter,
     UserError,
     UserWarning,
-    apply_page,
     page_window,
     status_of,
-    string_condition,
 )
 from opencentra.api.graphql.context import GraphQLContext
 from opencentra.api.graphql.customers import Address
 from opencentra.api.graphql.dates import date_field
+from opencentra.api.graphql.listing import text_match, window
 from opencentra.api.graphql.order_fields import CarrierInformation
 from opencentra.api.graphql.permissions import check
 from opencentra.api.graphql.promotions import Campaign
+from opencentra.api.graphql.related import of_returned
 from opencentra.api.graphql.stock import IdRef
 from opencentra.api.graphql.stores import (
     AllocationRule,
@@ -49,10 +49,6 @@ from opencentra.api.graphql.stores import (
     load_store,
 )
 from opencentra.errors import DomainError, NotFound
-from opencentra.orders.models import Order as OrderRow
-from opencentra.stores import models as store_models
-from opencentra.wholesale import models
-from opencentra.wholesale import services as wholesale
 
 if TYPE_CHECKING:
     from opencentra.api.graphql.orders import WholesaleOrder
@@ -90,10 +86,10 @@ class DeliveryWindowLimitOn(enum.Enum):
     ProductSize = "product_size"
 
 
-def _account_status(status: Status | None) -> models.AccountStatus | None:
+def _account_status(status: Status | None) -> domain.AccountStatus | None:
     if status is None:
         return None
-    return models.AccountStatus.ACTIVE if status == Status.ACTIVE else models.AccountStatus.INACTIVE
+    return domain.AccountStatus.ACTIVE if status == Status.ACTIVE else domain.AccountStatus.INACTIVE
 
 
 # --- types --------------------------------------------------------------------------------
@@ -110,7 +106,7 @@ class DeliveryWindowLimit:
 class DeliveryWindowVariant:
     type: ProductVariantDeliveryType
     limit: DeliveryWindowLimit | None
-    _row: strawberry.Private[models.DeliveryWindowVariant]
+    _row: strawberry.Private[domain.WindowVariantView]
 
     @strawberry.field
     async def product_variant(self, info: Info[Any, Any]) -> ProductVariant | None:
@@ -126,13 +122,13 @@ class DeliveryWindowVariant:
         return Product.of(row) if row is not None else None
 
     @classmethod
-    def of(cls, row: models.DeliveryWindowVariant) -> DeliveryWindowVariant:
+    def of(cls, row: domain.WindowVariantView) -> DeliveryWindowVariant:
         limit = None
         if row.limit_type is not None:
             limit = DeliveryWindowLimit(
                 value=row.limit_value,
                 type=DeliveryWindowLimitType(row.limit_type),
-                on=DeliveryWindowLimitOn(row.limit_on or models.LimitOn.PRODUCT_VARIANT),
+                on=DeliveryWindowLimitOn(row.limit_on or domain.LimitOn.PRODUCT_VARIANT),
             )
         return cls(type=ProductVariantDeliveryType(row.delivery_type), limit=limit, _row=row)
 
@@ -146,16 +142,14 @@ class DeliveryWindow:
     delivery_dates_visible: bool
     selectable_by_buyers: bool
     selected_by_default: bool
-    _row: strawberry.Private[models.DeliveryWindow]
+    _row: strawberry.Private[domain.DeliveryWindowView]
 
     created_at: DateTimeTz = date_field("_row.created_at", name="createdAt")
     updated_at: DateTimeTz = date_field("_row.updated_at", name="updatedAt")
 
     @strawberry.field
     async def markets(self, info: Info[Any, Any]) -> list[Market]:
-        found = await info.context.loaders.linked(
-            models.DeliveryWindowMarket.delivery_window_id, models.DeliveryWindowMarket.market_id, store_models.Market
-        ).load(self.id)
+        found = await info.context.loaders.grouped("markets_of_windows", domain.markets_of_windows).load(self.id)
         return [Market.of(row) for row in found]
 
     @strawberry.field
@@ -167,14 +161,14 @@ class DeliveryWindow:
     async def allocation_rule(self, info: Info[Any, Any]) -> AllocationRule | None:
         if self._row.allocation_rule_id is None:
             return None
-        row = await info.context.loaders.one(store_models.AllocationRule).load(self._row.allocation_rule_id)
+        row = await info.context.loaders.keyed("allocation_rules", stores.allocation_rules_by_id).load(
+            self._row.allocation_rule_id
+        )
         return AllocationRule(id=row.id, name=row.name) if row is not None else None
 
     @strawberry.field
     async def delivery_window_variants(self, info: Info[Any, Any]) -> list[DeliveryWindowVariant]:
-        found = await info.context.loaders.many(
-            models.DeliveryWindowVariant, models.DeliveryWindowVariant.delivery_window_id
-        ).load(self.id)
+        found = await info.context.loaders.grouped("variants_of_windows", domain.variants_of_windows).load(self.id)
         return [DeliveryWindowVariant.of(row) for row in found]
 
 
@@ -193,7 +187,7 @@ class PreorderDeliveryWindow(DeliveryWindow):
     sales_end_date: date | None
 
 
-def delivery_window_object(row: models.DeliveryWindow) -> DeliveryWindow:
+def delivery_window_object(row: domain.DeliveryWindowView) -> DeliveryWindow:
     common: dict[str, Any] = {
         "id": row.id,
         "name": row.name,
@@ -204,13 +198,13 @@ def delivery_window_object(row: models.DeliveryWindow) -> DeliveryWindow:
         "selected_by_default": row.selected_by_default,
         "_row": row,
     }
-    if row.kind == models.DeliveryWindowKind.AT_ONCE:
+    if row.at_once:
         return AtOnceDeliveryWindow(
             **common, days_from_now=row.days_from_now or 0, selectable_date=bool(row.selectable_date)
         )
     return PreorderDeliveryWindow(
         **common,
-        allocation_order=DeliveryWindowAllocationOrder(row.allocation_order or models.AllocationOrder.FIFO),
+        allocation_order=DeliveryWindowAllocationOrder(row.allocation_order or domain.AllocationOrder.FIFO),
         delivery_start_date=row.delivery_start,
         delivery_end_date=row.delivery_end,
         sales_start_date=row.sales_start,
@@ -226,8 +220,7 @@ class AccountDeliveryWindowDiscount:
 
     @strawberry.field
     async def delivery_window(self, info: Info[Any, Any]) -> DeliveryWindow | None:
-        row = await info.context.loaders.one(models.DeliveryWindow).load(self._delivery_window_id)
-        return delivery_window_object(row) if row is not None else None
+        return await load_delivery_window(info, self._delivery_window_id)
 
 
 @strawberry.type
@@ -238,7 +231,7 @@ class Account:
     discount_percent: float
     is_discount_visible: bool
     website_url: str | None
-    _row: strawberry.Private[models.Account]
+    _row: strawberry.Private[domain.AccountView]
 
     created_at: DateTimeTz = date_field("_row.created_at", name="createdAt")
     updated_at: DateTimeTz = date_field("_row.updated_at", name="updatedAt")
@@ -259,9 +252,7 @@ class Account:
 
     @strawberry.field
     async def delivery_window_discounts(self, info: Info[Any, Any]) -> list[AccountDeliveryWindowDiscount]:
-        found = await info.context.loaders.many(
-            models.AccountDeliveryWindowDiscount, models.AccountDeliveryWindowDiscount.account_id
-        ).load(self.id)
+        found = await info.context.loaders.grouped("discounts_of_accounts", domain.discounts_of_accounts).load(self.id)
         return [
             AccountDeliveryWindowDiscount(
                 id=row.id, discount_percent=row.discount_bp / 100, _delivery_window_id=row.delivery_window_id
@@ -274,12 +265,10 @@ class Account:
         self, info: Info[Any, Any], limit: int | None = None, page: int | None = None
     ) -> list[Annotated[WholesaleOrder, strawberry.lazy("opencentra.api.graphql.orders")]]:
         """The account's orders, newest last (Centra's 2021 ``Account.orders``); needs ``Order:read``."""
-        from opencentra.api.graphql.orders import make_order  # orders.py imports this module
-
         check(info, "Order:read")
         size, offset = page_window(limit, page)
-        found = await info.context.loaders.many(OrderRow, OrderRow.account_id).load(self.id)
-        return [make_order(row, store_models.StoreType.WHOLESALE) for row in found[offset : offset + size]]  # type: ignore[misc]
+        found = await info.context.loaders.account_orders.load(self.id)
+        return of_returned(info, found[offset : offset + size])
 
     @strawberry.field
     async def payment_terms(self, info: Info[Any, Any]) -> wholesale_terms.PaymentTerms | None:
@@ -300,15 +289,15 @@ class Account:
     @strawberry.field
     async def buyers(self, info: Info[Any, Any]) -> list[Buyer]:
         check(info, "Buyer:read")
-        found = await info.context.loaders.many(models.Buyer, models.Buyer.account_id).load(self.id)
+        found = await info.context.loaders.grouped("buyers_of_accounts", domain.buyers_of_accounts).load(self.id)
         return [Buyer.of(row) for row in found]
 
     @classmethod
-    def of(cls, row: models.Account) -> Account:
+    def of(cls, row: domain.AccountView) -> Account:
         return cls(
             id=row.id,
             name=row.name,
-            status=status_of(row.status == models.AccountStatus.ACTIVE),
+            status=status_of(row.active),
             discount_percent=row.discount_bp / 100,
             is_discount_visible=row.discount_visible,
             website_url=row.website_url,
@@ -325,7 +314,7 @@ class Buyer:
     last_name: str | None
     receive_auto_emails: bool
     website_url: str | None
-    _row: strawberry.Private[models.Buyer]
+    _row: strawberry.Private[domain.BuyerView]
 
     created_at: DateTimeTz = date_field("_row.created_at", name="createdAt")
     updated_at: DateTimeTz = date_field("_row.updated_at", name="updatedAt")
@@ -333,8 +322,7 @@ class Buyer:
     @strawberry.field
     async def account(self, info: Info[Any, Any]) -> Account | None:
         check(info, "Account:read")
-        row = await info.context.loaders.one(models.Account).load(self._row.account_id)
-        return Account.of(row) if row is not None else None
+        return await load_account(info, self._row.account_id)
 
     @strawberry.field
     async def store(self, info: Info[Any, Any]) -> Store:
@@ -346,24 +334,41 @@ class Buyer:
         return buyer_address(self._row)
 
     @classmethod
-    def of(cls, row: models.Buyer) -> Buyer:
+    def of(cls, row: domain.BuyerView) -> Buyer:
         return cls(
             id=row.id,
-            status=status_of(row.status == models.AccountStatus.ACTIVE),
+            status=status_of(row.active),
             email=row.email,
-            first_name=row.billing_first_name,
-            last_name=row.billing_last_name,
+            first_name=row.billing_address.first_name,
+            last_name=row.billing_address.last_name,
             receive_auto_emails=row.receive_auto_emails,
             website_url=row.website_url,
             _row=row,
         )
 
 
-def buyer_address(row: models.Buyer) -> Address:
-    address = Address.of(read_address(row, "billing_"), row.email)
+def buyer_address(row: domain.BuyerView) -> Address:
+    address = Address.of(row.billing_address, row.email)
     address.cell_phone_number = row.billing_cell_phone_number
     address.fax_number = row.billing_fax_number
     return address
+
+
+async def load_account(info: Info[Any, Any], account_id: int) -> Account | None:
+    """The account with this id, through the request's loader (no store check: the caller's object is in scope)."""
+    row = await info.context.loaders.keyed("accounts", domain.accounts_by_id).load(account_id)
+    return Account.of(row) if row is not None else None
+
+
+async def load_buyer(info: Info[Any, Any], buyer_id: int) -> Buyer | None:
+    """The buyer with this id, through the request's loader (no store check)."""
+    row = await info.context.loaders.keyed("buyers", domain.buyers_by_id).load(buyer_id)
+    return Buyer.of(row) if row is not None else None
+
+
+async def load_delivery_window(info: Info[Any, Any], window_id: int) -> DeliveryWindow | None:
+    row = await info.context.loaders.keyed("delivery_window_views", domain.delivery_window_views_by_id).load(window_id)
+    return delivery_window_object(row) if row is not None else None
 
 
 def wire_error(error: DomainError) -> UserError:
@@ -390,28 +395,21 @@ class AccountFilter:
     store_id: int | None = None
 
 
-async def _rows(context: GraphQLContext, statement: Any) -> list[Any]:
-    async with context.read() as session:
-        return list((await session.scalars(statement)).all())
-
-
 async def resolve_accounts(
     info: Info[Any, Any], where: AccountFilter | None = None, limit: int | None = None, page: int | None = None
 ) -> list[Account]:
     context: GraphQLContext = info.context
-    a = models.Account
-    statement: Any = select(a)
-    if context.store_id is not None:
-        statement = statement.where(a.store_id == context.store_id)
+    query = domain.AccountQuery()
     if where is not None:
-        if where.id is not None:
-            statement = statement.where(a.id.in_(where.id))
-        if where.status is not None:
-            statement = statement.where(a.status == _account_status(where.status))
-        if where.store_id is not None:
-            statement = statement.where(a.store_id == where.store_id)
-        statement = statement.where(*string_condition(a.name, where.name))
-    found = await _rows(context, apply_page(statement.order_by(a.id), limit, page))
+        query = domain.AccountQuery(
+            ids=None if where.id is None else tuple(where.id),
+            name=text_match(where.name),
+            active=None if where.status is None else where.status == Status.ACTIVE,
+            store_id=where.store_id,
+        )
+    rows_window = window(limit, page)
+    async with context.read() as session:
+        found = await domain.account_page(session, query, rows_window, store_scope=context.store_id)
     return [Account.of(row) for row in found]
 
 
@@ -432,19 +430,17 @@ async def resolve_buyers(
     info: Info[Any, Any], where: BuyerFilter | None = None, limit: int | None = None, page: int | None = None
 ) -> list[Buyer]:
     context: GraphQLContext = info.context
-    b = models.Buyer
-    statement: Any = select(b)
-    if context.store_id is not None:
-        statement = statement.where(b.store_id == context.store_id)
+    query = domain.BuyerQuery()
     if where is not None:
-        if where.id is not None:
-            statement = statement.where(b.id.in_(where.id))
-        if where.account_id is not None:
-            statement = statement.where(b.account_id.in_(where.account_id))
-        if where.status is not None:
-            statement = statement.where(b.status == _account_status(where.status))
-        statement = statement.where(*string_condition(b.email, where.email))
-    found = await _rows(context, apply_page(statement.order_by(b.id), limit, page))
+        query = domain.BuyerQuery(
+            ids=None if where.id is None else tuple(where.id),
+            account_ids=None if where.account_id is None else tuple(where.account_id),
+            email=text_match(where.email),
+            active=None if where.status is None else where.status == Status.ACTIVE,
+        )
+    rows_window = window(limit, page)
+    async with context.read() as session:
+        found = await domain.buyer_page(session, query, rows_window, store_scope=context.store_id)
     return [Buyer.of(row) for row in found]
 
 
@@ -464,23 +460,20 @@ class DeliveryWindowFilter:
 async def resolve_delivery_windows(
     info: Info[Any, Any], where: DeliveryWindowFilter | None = None, limit: int | None = None, page: int | None = None
 ) -> list[DeliveryWindow]:
-    d = models.DeliveryWindow
-    statement: Any = select(d)
+    context: GraphQLContext = info.context
+    query = domain.DeliveryWindowQuery()
     if where is not None:
-        if where.id is not None:
-            statement = statement.where(d.id.in_(where.id))
-        if where.status is not None:
-            statement = statement.where(d.status.in_([s.value for s in where.status]))
-        if where.market_id is not None:
-            statement = statement.where(
-                d.id.in_(
-                    select(models.DeliveryWindowMarket.delivery_window_id).where(
-                        models.DeliveryWindowMarket.market_id.in_(where.market_id)
-                    )
-                )
-            )
-        statement = statement.where(*string_condition(d.name, where.name))
-    found = await _rows(info.context, apply_page(statement.order_by(d.id), limit, page))
+        query = domain.DeliveryWindowQuery(
+            ids=None if where.id is None else tuple(where.id),
+            name=text_match(where.name),
+            statuses=None
+            if where.status is None
+            else tuple(domain.DeliveryWindowStatus(s.value) for s in where.status),
+            market_ids=None if where.market_id is None else tuple(where.market_id),
+        )
+    rows_window = window(limit, page)
+    async with context.read() as session:
+        found = await domain.delivery_window_page(session, query, rows_window)
     return [delivery_window_object(row) for row in found]
 
 
@@ -552,10 +545,10 @@ def _percent(value: float) -> Decimal:
     return Decimal(repr(value))
 
 
-def _account_input(given: AccountCreateInput | AccountUpdateInput) -> wholesale.AccountInput:
+def _account_input(given: AccountCreateInput | AccountUpdateInput) -> domain.AccountInput:
     discounts = given.discounts or AccountDiscountsInput()
     general = discounts.general_discount
-    return wholesale.AccountInput(
+    return domain.AccountInput(
         name=given.name,
         status=_account_status(given.status),
         market_id=given.market.id if given.market else None,
@@ -564,7 +557,7 @@ def _account_input(given: AccountCreateInput | AccountUpdateInput) -> wholesale.
         discount_percent=_percent(general.discount_percent) if general else None,
         discount_visible=general.is_visible if general else None,
         add_delivery_window_discounts=[
-            wholesale.DeliveryWindowDiscount(d.delivery_window.id, _percent(d.discount_percent))
+            domain.DeliveryWindowDiscount(d.delivery_window.id, _percent(d.discount_percent))
             for d in discounts.add_delivery_window_discounts or []
         ],
         remove_delivery_window_discounts=[d.id for d in discounts.remove_delivery_window_discounts or []],
@@ -574,41 +567,22 @@ def _account_input(given: AccountCreateInput | AccountUpdateInput) -> wholesale.
     )
 
 
-async def _account_visible(context: GraphQLContext, account_id: int, field: str = "id") -> None:
-    """A token restricted to a store sees only that store's accounts."""
-    if context.store_id is None:
-        return
-    async with context.read() as session:
-        store_id = await session.scalar(select(models.Account.store_id).where(models.Account.id == account_id))
-    if store_id != context.store_id:
-        raise NotFound(f"Could not find Account with ID {account_id}", field=field)
-
-
 async def create_account(info: Info[Any, Any], input: AccountCreateInput) -> AccountPayload:
     context: GraphQLContext = info.context
     try:
-        given = _account_input(input)
-        if context.store_id is not None:
-            market = await _market_store(context, given.market_id)
-            if market != context.store_id:
-                raise NotFound(f"Could not find Market with ID {given.market_id}", field="market")
-        account = await wholesale.create_account(context.db, given)
+        account = await domain.scoped.create_account(context.db, _account_input(input), store_scope=context.store_id)
     except DomainError as error:
         return AccountPayload(account=None, user_errors=[wire_error(error)], user_warnings=[])
     await context.after_write()
     return AccountPayload(account=Account.of(account), user_errors=[], user_warnings=[])
 
 
-async def _market_store(context: GraphQLContext, market_id: int | None) -> int | None:
-    async with context.read() as session:
-        return await session.scalar(select(store_models.Market.store_id).where(store_models.Market.id == market_id))
-
-
 async def update_account(info: Info[Any, Any], id: int, input: AccountUpdateInput) -> AccountPayload:
     context: GraphQLContext = info.context
     try:
-        await _account_visible(context, id)
-        account = await wholesale.update_account(context.db, id, _account_input(input))
+        account = await domain.scoped.update_account(
+            context.db, id, _account_input(input), store_scope=context.store_id
+        )
     except DomainError as error:
         return AccountPayload(account=None, user_errors=[wire_error(error)], user_warnings=[])
     await context.after_write()
@@ -668,18 +642,20 @@ async def _country_code(context: GraphQLContext, ref: CountryRef | None) -> str 
         return None
     if ref.code is not None:
         return ref.code
-    async with context.read() as session:
-        code = await session.scalar(select(store_models.Country.code).where(store_models.Country.id == ref.id))
-    if code is None:
+    found = None
+    if ref.id is not None:
+        async with context.read() as session:
+            found = (await stores.countries_by_id(session, [ref.id])).get(ref.id)
+    if found is None:
         raise NotFound(f"Could not find Country with ID {ref.id}", field="billingAddress.country")
-    return code
+    return found.code
 
 
-async def _buyer_input(context: GraphQLContext, given: BuyerCreateInput | BuyerUpdateInput) -> wholesale.BuyerInput:
+async def _buyer_input(context: GraphQLContext, given: BuyerCreateInput | BuyerUpdateInput) -> domain.BuyerInput:
     address = None
     if given.billing_address is not None:
         a = given.billing_address
-        address = wholesale.BuyerAddress(
+        address = domain.BuyerAddress(
             AddressValue(
                 first_name=a.first_name,
                 last_name=a.last_name,
@@ -697,11 +673,7 @@ async def _buyer_input(context: GraphQLContext, given: BuyerCreateInput | BuyerU
             cell_phone_number=a.cell_phone_number,
             fax_number=a.fax_number,
         )
-    if context.store_id is not None and given.store is not None and given.store.id != context.store_id:
-        raise NotFound(f"Could not find Store with ID {given.store.id}", field="store")
-    if given.account is not None:
-        await _account_visible(context, given.account.id, "account")
-    return wholesale.BuyerInput(
+    return domain.BuyerInput(
         account_id=given.account.id if given.account else None,
         store_id=given.store.id if given.store else None,
         status=_account_status(given.status),
@@ -714,7 +686,8 @@ async def _buyer_input(context: GraphQLContext, given: BuyerCreateInput | BuyerU
 async def create_buyer(info: Info[Any, Any], input: BuyerCreateInput) -> BuyerPayload:
     context: GraphQLContext = info.context
     try:
-        buyer = await wholesale.create_buyer(context.db, await _buyer_input(context, input))
+        given = await _buyer_input(context, input)
+        buyer = await domain.scoped.create_buyer(context.db, given, store_scope=context.store_id)
     except DomainError as error:
         return BuyerPayload(buyer=None, user_errors=[wire_error(error)], user_warnings=[])
     await context.after_write()
@@ -724,12 +697,8 @@ async def create_buyer(info: Info[Any, Any], input: BuyerCreateInput) -> BuyerPa
 async def update_buyer(info: Info[Any, Any], id: int, input: BuyerUpdateInput) -> BuyerPayload:
     context: GraphQLContext = info.context
     try:
-        if context.store_id is not None:
-            async with context.read() as session:
-                store_id = await session.scalar(select(models.Buyer.store_id).where(models.Buyer.id == id))
-            if store_id != context.store_id:
-                raise NotFound(f"Could not find Buyer with ID {id}", field="id")
-        buyer = await wholesale.update_buyer(context.db, id, await _buyer_input(context, input))
+        given = await _buyer_input(context, input)
+        buyer = await domain.scoped.update_buyer(context.db, id, given, store_scope=context.store_id)
     except DomainError as error:
         return BuyerPayload(buyer=None, user_errors=[wire_error(error)], user_warnings=[])
     await context.after_write()
@@ -793,27 +762,27 @@ class DeliveryWindowPayload:
     user_warnings: list[UserWarning]
 
 
-def _window_input(given: DeliveryWindowCreateInput | DeliveryWindowUpdateInput) -> wholesale.DeliveryWindowInput:
+def _window_input(given: DeliveryWindowCreateInput | DeliveryWindowUpdateInput) -> domain.DeliveryWindowInput:
     at_once = None
     if given.at_once is not None:
-        at_once = wholesale.AtOnceInput(given.at_once.days_from_now, given.at_once.selectable_date)
+        at_once = domain.AtOnceInput(given.at_once.days_from_now, given.at_once.selectable_date)
     preorder = None
     if given.preorder is not None:
         p = given.preorder
         delivery, sales = p.delivery_date_range or DateRangeInput(), p.sales_date_range or DateRangeInput()
-        preorder = wholesale.PreorderInput(
+        preorder = domain.PreorderInput(
             delivery_start=delivery.from_,
             delivery_end=delivery.to,
             sales_start=sales.from_,
             sales_end=sales.to,
-            allocation_order=models.AllocationOrder(p.allocation_order.value) if p.allocation_order else None,
+            allocation_order=domain.AllocationOrder(p.allocation_order.value) if p.allocation_order else None,
         )
-    return wholesale.DeliveryWindowInput(
+    return domain.DeliveryWindowInput(
         name=given.name,
-        status=models.DeliveryWindowStatus(given.status.value) if given.status else None,
+        status=domain.DeliveryWindowStatus(given.status.value) if given.status else None,
         allocation_rule_id=given.allocation_rule.id if given.allocation_rule else None,
         default_variant_delivery_type=(
-            models.VariantDeliveryType(given.default_variant_delivery_type.value)
+            domain.VariantDeliveryType(given.default_variant_delivery_type.value)
             if given.default_variant_delivery_type
             else None
         ),
@@ -827,7 +796,7 @@ def _window_input(given: DeliveryWindowCreateInput | DeliveryWindowUpdateInput) 
 
 
 def _window_payload(
-    row: models.DeliveryWindow | None, errors: list[UserError], warnings: list[UserWarning]
+    row: domain.DeliveryWindowView | None, errors: list[UserError], warnings: list[UserWarning]
 ) -> DeliveryWindowPayload:
     return DeliveryWindowPayload(
         delivery_window=delivery_window_object(row) if row is not None else None,
@@ -836,22 +805,12 @@ def _window_payload(
     )
 
 
-async def _window_markets_visible(
-    context: GraphQLContext, given: DeliveryWindowCreateInput | DeliveryWindowUpdateInput
-) -> None:
-    """A token restricted to a store may put a delivery window on that store's markets only."""
-    if context.store_id is None or not given.markets:
-        return
-    for market in given.markets:
-        if await _market_store(context, market.id) != context.store_id:
-            raise NotFound(f"Could not find Market with ID {market.id}", field="markets")
-
-
 async def create_delivery_window(info: Info[Any, Any], input: DeliveryWindowCreateInput) -> DeliveryWindowPayload:
     context: GraphQLContext = info.context
     try:
-        await _window_markets_visible(context, input)
-        window = await wholesale.create_delivery_window(context.db, _window_input(input))
+        window = await domain.scoped.create_delivery_window(
+            context.db, _window_input(input), store_scope=context.store_id
+        )
     except DomainError as error:
         return _window_payload(None, [wire_error(error)], [])
     await context.after_write()
@@ -863,8 +822,9 @@ async def update_delivery_window(
 ) -> DeliveryWindowPayload:
     context: GraphQLContext = info.context
     try:
-        await _window_markets_visible(context, input)
-        window = await wholesale.update_delivery_window(context.db, id, _window_input(input))
+        window = await domain.scoped.update_delivery_window(
+            context.db, id, _window_input(input), store_scope=context.store_id
+        )
     except DomainError as error:
         return _window_payload(None, [wire_error(error)], [])
     await context.after_write()
@@ -907,17 +867,17 @@ async def set_delivery_window_variants(
     """Batch: valid variants are saved, the others come back as ``userWarnings``."""
     context: GraphQLContext = info.context
     given = [
-        wholesale.WindowVariantInput(
+        domain.WindowVariantInput(
             variant_id=v.product_variant.id,
-            delivery_type=models.VariantDeliveryType(v.type.value) if v.type else None,
+            delivery_type=domain.VariantDeliveryType(v.type.value) if v.type else None,
             limit_value=v.limit.value if v.limit else None,
-            limit_type=models.LimitType(v.limit.type.value) if v.limit and v.limit.type else None,
-            limit_on=models.LimitOn(v.limit.on.value) if v.limit and v.limit.on else None,
+            limit_type=domain.LimitType(v.limit.type.value) if v.limit and v.limit.type else None,
+            limit_on=domain.LimitOn(v.limit.on.value) if v.limit and v.limit.on else None,
         )
         for v in input.variants
     ]
     try:
-        window, found = await wholesale.set_delivery_window_variants(context.db, input.delivery_window.id, given)
+        window, found = await domain.scoped.set_delivery_window_variants(context.db, input.delivery_window.id, given)
     except DomainError as error:
         return _window_payload(None, [wire_error(error)], [])
     await context.after_write()
@@ -929,7 +889,7 @@ async def unset_delivery_window_variants(
 ) -> DeliveryWindowPayload:
     context: GraphQLContext = info.context
     try:
-        window, found = await wholesale.unset_delivery_window_variants(
+        window, found = await domain.scoped.unset_delivery_window_variants(
             context.db, input.delivery_window.id, [v.id for v in input.product_variants]
         )
     except DomainError as error:

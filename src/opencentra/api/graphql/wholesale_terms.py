@@ -10,24 +10,20 @@ permission; creating and changing them their write permission.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 import strawberry
-from sqlalchemy import select
 from strawberry.types import Info
 
-from opencentra.api.graphql.common import DateTimeTz, UserError, UserWarning, apply_page, user_error
+from opencentra import wholesale
+from opencentra.api.graphql.common import DateTimeTz, UserError, UserWarning, user_error
 from opencentra.api.graphql.context import GraphQLContext
 from opencentra.api.graphql.dates import date_field
+from opencentra.api.graphql.listing import window
 from opencentra.api.graphql.order_fields import CarrierInformation
 from opencentra.api.graphql.permissions import check
 from opencentra.api.graphql.stock import IdRef
 from opencentra.errors import DomainError
-from opencentra.wholesale import models as wholesale_models
-from opencentra.wholesale import terms
-from opencentra.wholesale.terms_models import PaymentTerms as PaymentTermsRow
-from opencentra.wholesale.terms_models import SalesRepresentative as SalesRepresentativeRow
-from opencentra.wholesale.terms_models import ShippingTerms as ShippingTermsRow
 
 PAYMENT_TERMS_READ = "PaymentTerms:read"
 SHIPPING_TERMS_READ = "ShippingTerms:read"
@@ -40,12 +36,12 @@ class PaymentTerms:
     name: str
     description: str
     due_days: int
-    _row: strawberry.Private[PaymentTermsRow]
+    _row: strawberry.Private[wholesale.WholesaleTermsView]
 
     created_at: DateTimeTz = date_field("_row.created_at", name="createdAt")
 
     @classmethod
-    def of(cls, row: PaymentTermsRow) -> PaymentTerms:
+    def of(cls, row: wholesale.WholesaleTermsView) -> PaymentTerms:
         return cls(id=row.id, name=row.name, description=row.description, due_days=row.due_days, _row=row)
 
 
@@ -55,12 +51,12 @@ class ShippingTerms:
     name: str
     description: str
     due_days: int
-    _row: strawberry.Private[ShippingTermsRow]
+    _row: strawberry.Private[wholesale.WholesaleTermsView]
 
     created_at: DateTimeTz = date_field("_row.created_at", name="createdAt")
 
     @classmethod
-    def of(cls, row: ShippingTermsRow) -> ShippingTerms:
+    def of(cls, row: wholesale.WholesaleTermsView) -> ShippingTerms:
         return cls(id=row.id, name=row.name, description=row.description, due_days=row.due_days, _row=row)
 
 
@@ -72,40 +68,63 @@ class SalesRepresentative:
     commission_percent: float
 
     @classmethod
-    def of(cls, row: SalesRepresentativeRow) -> SalesRepresentative:
+    def of(cls, row: wholesale.SalesRepresentativeView) -> SalesRepresentative:
         return cls(id=row.id, name=row.name, email=row.email, commission_percent=row.commission_bp / 100)
 
 
 # --- Account's fields (called from wholesale.Account) -------------------------------------
 
 
-async def account_payment_terms(info: Info[Any, Any], account: wholesale_models.Account) -> PaymentTerms | None:
+class AccountLike(Protocol):
+    """What an account's terms fields read of it."""
+
+    @property
+    def payment_terms_id(self) -> int | None: ...
+    @property
+    def shipping_terms_id(self) -> int | None: ...
+    @property
+    def sales_representative_id(self) -> int | None: ...
+    @property
+    def carrier_name(self) -> str | None: ...
+    @property
+    def carrier_service(self) -> str | None: ...
+    @property
+    def carrier_account(self) -> str | None: ...
+    @property
+    def carrier_tax_id(self) -> str | None: ...
+
+
+async def account_payment_terms(info: Info[Any, Any], account: AccountLike) -> PaymentTerms | None:
     check(info, PAYMENT_TERMS_READ)
     if account.payment_terms_id is None:
         return None
-    row = await info.context.loaders.one(PaymentTermsRow).load(account.payment_terms_id)
+    row = await info.context.loaders.keyed("payment_terms", wholesale.payment_terms_by_id).load(
+        account.payment_terms_id
+    )
     return PaymentTerms.of(row) if row is not None else None
 
 
-async def account_shipping_terms(info: Info[Any, Any], account: wholesale_models.Account) -> ShippingTerms | None:
+async def account_shipping_terms(info: Info[Any, Any], account: AccountLike) -> ShippingTerms | None:
     check(info, SHIPPING_TERMS_READ)
     if account.shipping_terms_id is None:
         return None
-    row = await info.context.loaders.one(ShippingTermsRow).load(account.shipping_terms_id)
+    row = await info.context.loaders.keyed("shipping_terms", wholesale.shipping_terms_by_id).load(
+        account.shipping_terms_id
+    )
     return ShippingTerms.of(row) if row is not None else None
 
 
-async def account_sales_representative(
-    info: Info[Any, Any], account: wholesale_models.Account
-) -> SalesRepresentative | None:
+async def account_sales_representative(info: Info[Any, Any], account: AccountLike) -> SalesRepresentative | None:
     check(info, SALES_REPRESENTATIVE_READ)
     if account.sales_representative_id is None:
         return None
-    row = await info.context.loaders.one(SalesRepresentativeRow).load(account.sales_representative_id)
+    row = await info.context.loaders.keyed("sales_representatives", wholesale.sales_representatives_by_id).load(
+        account.sales_representative_id
+    )
     return SalesRepresentative.of(row) if row is not None else None
 
 
-def account_carrier_information(account: wholesale_models.Account) -> CarrierInformation:
+def account_carrier_information(account: AccountLike) -> CarrierInformation:
     return CarrierInformation(
         carrier_name=account.carrier_name,
         service_name=account.carrier_service,
@@ -127,13 +146,13 @@ def account_terms_input(
     shipping_terms: IdRef | None,
     sales_representative: IdRef | None,
     carrier_information: CarrierInformationInput | None,
-) -> terms.AccountTermsInput | None:
+) -> wholesale.AccountTermsInput | None:
     """The account inputs' terms fields for the domain; ``{id: 0}`` unlinks one."""
-    given = terms.AccountTermsInput(
+    given = wholesale.AccountTermsInput(
         payment_terms_id=payment_terms.id if payment_terms else None,
         shipping_terms_id=shipping_terms.id if shipping_terms else None,
         sales_representative_id=sales_representative.id if sales_representative else None,
-        carrier=terms.CarrierInput(
+        carrier=wholesale.CarrierInput(
             name=carrier_information.carrier_name,
             service=carrier_information.service_name,
             account=carrier_information.account_identifier,
@@ -153,33 +172,35 @@ class TermsFilter:
     id: list[int] | None = None
 
 
-async def _list(
-    info: Info[Any, Any], model: Any, where: TermsFilter | None, limit: int | None, page: int | None
-) -> list[Any]:
-    context: GraphQLContext = info.context
-    statement: Any = select(model)
-    if where is not None and where.id is not None:
-        statement = statement.where(model.id.in_(where.id))
-    async with context.read() as session:
-        return list((await session.scalars(apply_page(statement.order_by(model.id), limit, page))).all())
+def _ids(where: TermsFilter | None) -> list[int] | None:
+    return None if where is None else where.id
 
 
 async def resolve_payment_terms(
     info: Info[Any, Any], where: TermsFilter | None = None, limit: int | None = None, page: int | None = None
 ) -> list[PaymentTerms]:
-    return [PaymentTerms.of(row) for row in await _list(info, PaymentTermsRow, where, limit, page)]
+    rows = window(limit, page)
+    async with info.context.read() as session:
+        found = await wholesale.payment_terms_page(session, rows, ids=_ids(where))
+    return [PaymentTerms.of(row) for row in found]
 
 
 async def resolve_shipping_terms(
     info: Info[Any, Any], where: TermsFilter | None = None, limit: int | None = None, page: int | None = None
 ) -> list[ShippingTerms]:
-    return [ShippingTerms.of(row) for row in await _list(info, ShippingTermsRow, where, limit, page)]
+    rows = window(limit, page)
+    async with info.context.read() as session:
+        found = await wholesale.shipping_terms_page(session, rows, ids=_ids(where))
+    return [ShippingTerms.of(row) for row in found]
 
 
 async def resolve_sales_representatives(
     info: Info[Any, Any], where: TermsFilter | None = None, limit: int | None = None, page: int | None = None
 ) -> list[SalesRepresentative]:
-    return [SalesRepresentative.of(row) for row in await _list(info, SalesRepresentativeRow, where, limit, page)]
+    rows = window(limit, page)
+    async with info.context.read() as session:
+        found = await wholesale.sales_representative_page(session, rows, ids=_ids(where))
+    return [SalesRepresentative.of(row) for row in found]
 
 
 # --- mutations ----------------------------------------------------------------------------
@@ -213,8 +234,8 @@ class ShippingTermsPayload:
     user_warnings: list[UserWarning]
 
 
-def _terms(given: TermsCreateInput | TermsUpdateInput) -> terms.TermsInput:
-    return terms.TermsInput(name=given.name, description=given.description, due_days=given.due_days)
+def _terms(given: TermsCreateInput | TermsUpdateInput) -> wholesale.TermsInput:
+    return wholesale.TermsInput(name=given.name, description=given.description, due_days=given.due_days)
 
 
 def _error(error: DomainError) -> list[UserError]:
@@ -224,7 +245,7 @@ def _error(error: DomainError) -> list[UserError]:
 async def create_payment_terms(info: Info[Any, Any], input: TermsCreateInput) -> PaymentTermsPayload:
     context: GraphQLContext = info.context
     try:
-        row = await terms.create_terms(context.db, PaymentTermsRow, _terms(input))
+        row = await wholesale.create_payment_terms(context.db, _terms(input))
     except DomainError as error:
         return PaymentTermsPayload(payment_terms=None, user_errors=_error(error), user_warnings=[])
     await context.after_write()
@@ -234,7 +255,7 @@ async def create_payment_terms(info: Info[Any, Any], input: TermsCreateInput) ->
 async def update_payment_terms(info: Info[Any, Any], id: int, input: TermsUpdateInput) -> PaymentTermsPayload:
     context: GraphQLContext = info.context
     try:
-        row = await terms.update_terms(context.db, PaymentTermsRow, id, _terms(input))
+        row = await wholesale.update_payment_terms(context.db, id, _terms(input))
     except DomainError as error:
         return PaymentTermsPayload(payment_terms=None, user_errors=_error(error), user_warnings=[])
     await context.after_write()
@@ -244,7 +265,7 @@ async def update_payment_terms(info: Info[Any, Any], id: int, input: TermsUpdate
 async def create_shipping_terms(info: Info[Any, Any], input: TermsCreateInput) -> ShippingTermsPayload:
     context: GraphQLContext = info.context
     try:
-        row = await terms.create_terms(context.db, ShippingTermsRow, _terms(input))
+        row = await wholesale.create_shipping_terms(context.db, _terms(input))
     except DomainError as error:
         return ShippingTermsPayload(shipping_terms=None, user_errors=_error(error), user_warnings=[])
     await context.after_write()
@@ -254,7 +275,7 @@ async def create_shipping_terms(info: Info[Any, Any], input: TermsCreateInput) -
 async def update_shipping_terms(info: Info[Any, Any], id: int, input: TermsUpdateInput) -> ShippingTermsPayload:
     context: GraphQLContext = info.context
     try:
-        row = await terms.update_terms(context.db, ShippingTermsRow, id, _terms(input))
+        row = await wholesale.update_shipping_terms(context.db, id, _terms(input))
     except DomainError as error:
         return ShippingTermsPayload(shipping_terms=None, user_errors=_error(error), user_warnings=[])
     await context.after_write()
@@ -284,9 +305,9 @@ class SalesRepresentativePayload:
 
 def _representative(
     given: SalesRepresentativeCreateInput | SalesRepresentativeUpdateInput,
-) -> terms.SalesRepresentativeInput:
+) -> wholesale.SalesRepresentativeInput:
     percent = None if given.commission_percent is None else Decimal(repr(given.commission_percent))
-    return terms.SalesRepresentativeInput(name=given.name, email=given.email, commission_percent=percent)
+    return wholesale.SalesRepresentativeInput(name=given.name, email=given.email, commission_percent=percent)
 
 
 async def create_sales_representative(
@@ -294,7 +315,7 @@ async def create_sales_representative(
 ) -> SalesRepresentativePayload:
     context: GraphQLContext = info.context
     try:
-        row = await terms.create_sales_representative(context.db, _representative(input))
+        row = await wholesale.create_sales_representative(context.db, _representative(input))
     except DomainError as error:
         return SalesRepresentativePayload(sales_representative=None, user_errors=_error(error), user_warnings=[])
     await context.after_write()
@@ -308,7 +329,7 @@ async def update_sales_representative(
 ) -> SalesRepresentativePayload:
     context: GraphQLContext = info.context
     try:
-        row = await terms.update_sales_representative(context.db, id, _representative(input))
+        row = await wholesale.update_sales_representative(context.db, id, _representative(input))
     except DomainError as error:
         return SalesRepresentativePayload(sales_representative=None, user_errors=_error(error), user_warnings=[])
     await context.after_write()

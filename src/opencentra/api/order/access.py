@@ -14,18 +14,16 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from fastapi import Depends
-from sqlalchemy import select
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.routing import Match
 
+from opencentra import stores
 from opencentra.api.context import PluginContext, plugin_context
 from opencentra.api.order.wire import zone
 from opencentra.db.engine import Database
-from opencentra.integration.plugin_settings import OrderSettings
-from opencentra.integration.services import PluginView
-from opencentra.orders.queries import OrderScope
-from opencentra.stores.models import Store
+from opencentra.integration import OrderSettings, PluginView
+from opencentra.orders import OrderScope
 
 _PARAMETER = re.compile(r"\{[^}]*\}|\*[^/]*\*")
 _SHIPMENT_ENDPOINTS = frozenset(
@@ -72,8 +70,7 @@ async def order_api(context: PluginContext = Depends(plugin_context)) -> OrderAp
     settings = context.plugin.settings
     if not isinstance(settings, OrderSettings):  # pragma: no cover - the dispatcher routes by type
         raise HTTPException(404, "not an Order API plugin")
-    async with context.db.read() as session:
-        name = await session.scalar(select(Store.timezone).where(Store.id == context.plugin.store_id))
+    name = await stores.store_timezone(context.db, context.plugin.store_id)
     return OrderApi(db=context.db, plugin=context.plugin, settings=settings, timezone=zone(name))
 
 

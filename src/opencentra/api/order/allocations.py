@@ -14,14 +14,14 @@ from fastapi import APIRouter, Depends
 from starlette.requests import Request
 from starlette.responses import Response
 
+from opencentra import orders
 from opencentra.api.order import wire
 from opencentra.api.order.access import OrderApi, order_api
 from opencentra.api.order.bodies import AllocationRequestUpdate, CheckFirst
 from opencentra.api.order.envelope import ask_xml, failure, ok, respond
 from opencentra.api.order.orders import DOCUMENTED
 from opencentra.errors import DomainError, ValidationFailed
-from opencentra.orders import allocation_requests as requests
-from opencentra.orders.models import AllocationRequestStatus
+from opencentra.orders import AllocationRequestStatus
 
 router = APIRouter()
 STATUSES = [s.value for s in AllocationRequestStatus]
@@ -48,7 +48,7 @@ async def check_first(request: Request, body: CheckFirst, api: OrderApi = Depend
             problems[name] = "invalid value"
     if problems:
         return failure(request, problems)
-    await requests.check_first(
+    await orders.allocation_requests.check_first(
         api.db, api.write_scope, values["orderNumber"], values["warehouseId"], accepted=bool(values["accepted"])
     )
     return respond(request, ok())
@@ -70,7 +70,9 @@ async def update_allocation_request(
         return respond(request, answer)
     try:
         identifier = wire.integer(body.id, "id", minimum=1)
-        await requests.answer(api.db, api.write_scope, identifier, confirmed=body.status == "confirmed")
+        await orders.allocation_requests.answer(
+            api.db, api.write_scope, identifier, confirmed=body.status == "confirmed"
+        )
     except DomainError as refused:
         message = (
             "Allocation request not found"
@@ -83,7 +85,7 @@ async def update_allocation_request(
 
 def _statuses(raw: str | None) -> list[str] | None:
     if raw in (None, ""):
-        return list(requests.OPEN)
+        return list(orders.allocation_requests.OPEN)
     if raw.strip() == "all":
         return None
     wanted = [part.strip() for part in raw.split(",")]
@@ -117,7 +119,7 @@ async def list_allocation_requests(
             f'Expected "status" to be a single or a comma-separated list of request statuses, or "all", got "{got}"'
         )
         return respond(request, {"status": "no", "errorMessages": {"status": message}})
-    found = await requests.list_requests(
+    found = await orders.allocation_requests.list_requests(
         api.db,
         api.write_scope,
         statuses=statuses,

@@ -7,7 +7,7 @@ from starlette.responses import Response
 
 from opencentra.api.context import presented_secret
 from opencentra.api.order.envelope import no
-from opencentra.integration.services import PluginView
+from opencentra.integration import PluginView
 
 
 def guard(request: Request, plugin: PluginView) -> Response | None:

@@ -19,24 +19,23 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from opencentra.integration.plugin_settings import BundleMode
-from opencentra.orders.models import OrderLine
-from opencentra.orders.queries import OrderDetails
+from opencentra.integration import BundleMode
+from opencentra.orders import OrderDetails, OrderLineRecord
 
 # render(line, quantity, unit price, original unit price) -> the product entry
-Render = Callable[[OrderLine, int, int | None, int | None], dict[str, Any]]
+Render = Callable[[OrderLineRecord, int, int | None, int | None], dict[str, Any]]
 
 
 def arrange(
-    entries: Sequence[tuple[OrderLine, int]], details: OrderDetails, mode: BundleMode, render: Render
+    entries: Sequence[tuple[OrderLineRecord, int]], details: OrderDetails, mode: BundleMode, render: Render
 ) -> list[dict[str, Any]]:
     info = details.bundles
     if not info.bundles:
         return [render(line, qty, None, None) for line, qty in entries]
     by_id = {line.id: line for line in details.order.lines}
-    groups: dict[int, list[tuple[OrderLine, int]]] = {}
+    groups: dict[int, list[tuple[OrderLineRecord, int]]] = {}
     bundle_qty: dict[int, int] = {}
-    slots: list[tuple[OrderLine, int] | int] = []
+    slots: list[tuple[OrderLineRecord, int] | int] = []
     for line, qty in entries:
         parent = line.id if line.id in info.bundles else info.part_of.get(line.id)
         if parent is None or parent not in by_id:

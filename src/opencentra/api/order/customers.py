@@ -1,9 +1,8 @@
 """Customers: list, get, update, anonymize (GDPR).
 
 The customers of the plugin's stores, with their consents
-(``opencentra.customers.consents``): PUT stores the given consents by key,
-creating keys the store has not seen. Listing reads customers directly: the
-customers package has no list service yet (requested in the report).
+(``opencentra.customers``): PUT stores the given consents by key, creating
+keys the store has not seen.
 """
 
 from __future__ import annotations
@@ -11,11 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends
-from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import Response
 
-from opencentra import orders
+from opencentra import customers, orders
 from opencentra.address import Address
 from opencentra.api.order import wire
 from opencentra.api.order.access import OrderApi, order_api
@@ -23,16 +21,14 @@ from opencentra.api.order.bodies import CustomerConsent as BodyConsent
 from opencentra.api.order.bodies import CustomerUpdate
 from opencentra.api.order.envelope import ask_xml, failure, ok, respond
 from opencentra.api.order.orders import DOCUMENTED, page
-from opencentra.customers import consents
-from opencentra.customers import services as customers
-from opencentra.customers.models import Customer, CustomerConsent
+from opencentra.db.listing import Between, TextMatch, Window
 from opencentra.errors import Conflict, NotFound, ValidationFailed
 
 router = APIRouter()
 NOT_FOUND = "The customer was not found."
 
 
-def consent_json(api: OrderApi, consent: CustomerConsent) -> dict[str, Any]:
+def consent_json(api: OrderApi, consent: customers.ConsentView) -> dict[str, Any]:
     return {
         "key": consent.key,
         "name": consent.name,
@@ -45,7 +41,7 @@ def consent_json(api: OrderApi, consent: CustomerConsent) -> dict[str, Any]:
     }
 
 
-def consent_inputs(given: list[BodyConsent] | None) -> list[consents.ConsentInput]:
+def consent_inputs(given: list[BodyConsent] | None) -> list[customers.ConsentInput]:
     """``[{key, consented, version?, language?}]`` (``name`` and ``text`` are taken too when given)."""
     found = []
     for index, consent in enumerate(given or []):
@@ -54,8 +50,8 @@ def consent_inputs(given: list[BodyConsent] | None) -> list[consents.ConsentInpu
         if consented is None:
             raise ValidationFailed("required", field=f"consents.{index}.consented")
         found.append(
-            consents.ConsentInput(
-                key=wire.text(consent.key, f"consents.{index}.key", limit=consents.KEY_LIMIT) or "",
+            customers.ConsentInput(
+                key=wire.text(consent.key, f"consents.{index}.key", limit=customers.KEY_LIMIT) or "",
                 consented=bool(consented),
                 name=wire.text(extra.get("name"), f"consents.{index}.name", limit=255),
                 text=wire.text(extra.get("text"), f"consents.{index}.text", limit=10000),
@@ -66,7 +62,9 @@ def consent_inputs(given: list[BodyConsent] | None) -> list[consents.ConsentInpu
     return found
 
 
-def customer_json(api: OrderApi, customer: Customer, given: list[CustomerConsent] | None = None) -> dict[str, Any]:
+def customer_json(
+    api: OrderApi, customer: customers.CustomerView, given: list[customers.ConsentView] | None = None
+) -> dict[str, Any]:
     tz = api.timezone
     return {
         "customerId": str(customer.id),
@@ -89,10 +87,9 @@ def customer_json(api: OrderApi, customer: Customer, given: list[CustomerConsent
     }
 
 
-async def _visible(api: OrderApi, customer_id: str) -> Customer:
+async def _visible(api: OrderApi, customer_id: str) -> customers.CustomerView:
     identifier = wire.optional_integer(customer_id, "customerId", minimum=1)
-    async with api.db.read() as session:
-        customer = None if identifier is None else await session.get(Customer, identifier)
+    customer = None if identifier is None else await customers.find_customer_view(api.db, identifier)
     if customer is None or customer.store_id not in api.store_ids or customer.anonymized_at is not None:
         raise NotFound(NOT_FOUND, field="customer")
     return customer
@@ -111,23 +108,15 @@ async def list_customers(
 ) -> Response:
     """Customers of the plugin's stores, oldest first; ``created``/``modified`` are lower bounds."""
     size, start = page(limit, offset, default=100)
-    query = (
-        select(Customer)
-        .where(Customer.store_id.in_(api.store_ids), Customer.anonymized_at.is_(None))
-        .order_by(Customer.id)
-        .limit(size)
-        .offset(start)
+    where = customers.CustomerFilter(
+        store_ids=api.store_ids,
+        email=TextMatch(equals=email.strip().lower()) if email else None,
+        created=Between(start=wire.optional_when(created, "created", api.timezone)),
+        updated=Between(start=wire.optional_when(modified, "modified", api.timezone)),
+        include_anonymized=False,
     )
-    if email:
-        query = query.where(Customer.email == email.strip().lower())
-    if (since := wire.optional_when(created, "created", api.timezone)) is not None:
-        query = query.where(Customer.created_at >= since)
-    if (since := wire.optional_when(modified, "modified", api.timezone)) is not None:
-        query = query.where(Customer.updated_at >= since)
-    async with api.db.read() as session:
-        found = list(await session.scalars(query))
-        given = await consents.consents_of_in(session, [c.id for c in found])
-    return respond(request, ok(customers=[customer_json(api, c, given[c.id]) for c in found]))
+    found = await customers.customer_page_with_consents(api.db, where, (), Window(size, start))
+    return respond(request, ok(customers=[customer_json(api, c, given) for c, given in found]))
 
 
 @router.get("/customers/{customer_id}", responses=DOCUMENTED)
@@ -138,7 +127,7 @@ async def get_customer(
     api: OrderApi = Depends(order_api),  # noqa: B008
 ) -> Response:
     customer = await _visible(api, customer_id)
-    given = await consents.consents_of(api.db, [customer.id])
+    given = await customers.consents_of(api.db, [customer.id])
     return respond(request, ok(customer=customer_json(api, customer, given[customer.id])))
 
 
@@ -173,9 +162,10 @@ async def update_customer(
         await customers.update_address(tx, customer.id, address)
         if body.email:
             await customers.change_email(tx, customer.id, body.email)
-        await consents.record_consents(tx, customer.id, answers)
-        updated = await customers.get_customer(tx, customer.id)
-        given = await consents.consents_of(tx, [customer.id])
+        await customers.record_consents(tx, customer.id, answers)
+        updated = await customers.find_customer_view(tx, customer.id)
+        given = await customers.consents_of(tx, [customer.id])
+    assert updated is not None  # updated in this transaction
     return respond(request, ok(customer=customer_json(api, updated, given[customer.id])))
 
 
@@ -188,8 +178,7 @@ async def anonymize_customer(
 ) -> Response:
     """Erase the customer's personal data, irreversibly; orders and invoices stay."""
     identifier = wire.optional_integer(customer_id, "customerId", minimum=1)
-    async with api.db.read() as session:
-        customer = None if identifier is None else await session.get(Customer, identifier)
+    customer = None if identifier is None else await customers.find_customer_view(api.db, identifier)
     if customer is None or customer.store_id not in api.store_ids:
         return failure(request, NOT_FOUND)
     try:

@@ -12,6 +12,7 @@ shipments endpoint (docs/compatibility/order-api.md).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote
 
@@ -19,14 +20,13 @@ from fastapi import APIRouter, Depends
 from starlette.requests import Request
 from starlette.responses import Response
 
+from opencentra import orders
 from opencentra.api.order import pdf, views, wire
 from opencentra.api.order.access import OrderApi, order_api
 from opencentra.api.order.envelope import echo, ok, respond
 from opencentra.api.order.orders import DOCUMENTED
 from opencentra.errors import ValidationFailed
-from opencentra.orders import queries
-from opencentra.orders.documents import DocumentKind, available_kinds, shipment_document
-from opencentra.orders.models import Shipment
+from opencentra.orders import DocumentKind, shipment_document
 
 router = APIRouter()
 ROUTE_NAME = "shipment_document"
@@ -37,15 +37,15 @@ _TITLES = {
 }
 
 
-def document_urls(request: Request, shipment: Shipment) -> dict[DocumentKind, str]:
-    """The PDF URL of each document the shipment has."""
+def document_urls(request: Request, number: str, kinds: Iterable[DocumentKind]) -> dict[DocumentKind, str]:
+    """The PDF URL of each document (``orders.documents.available_kinds``) of shipment ``number``."""
     # The dispatcher puts the plugin's base ("/api/wms") in root_path. Neither url_for (it looks
     # in the outer app's router) nor base_url (it uses the outer app's root) knows it.
     base = str(request.scope.get("root_path", "")).rstrip("/")
-    number = quote(shipment.number, safe="")
+    number = quote(number, safe="")
     return {
         kind: str(request.url.replace(path=f"{base}/documents/{number}/{kind}.pdf", query="", fragment=""))
-        for kind in available_kinds(shipment)
+        for kind in kinds
     }
 
 
@@ -129,7 +129,7 @@ async def get_document(
     """A shipment's delivery note, proforma or invoice: data, or a PDF when ``name`` ends in ``.pdf``."""
     echo(request, shipment=shipment_id)
     kind, as_pdf = _kind(name)
-    found = await queries.find_shipment_id(api.db, api.write_scope, wire.shipment(shipment_id))
+    found = await orders.find_shipment_id(api.db, api.write_scope, wire.shipment(shipment_id))
     document = await shipment_document(api.db, found, kind)
     body = views.document_json(document)
     if as_pdf:

@@ -22,7 +22,7 @@ from starlette.responses import Response
 
 from opencentra.api.order import xmlformat
 from opencentra.errors import DomainError, Unauthorized, ValidationFailed
-from opencentra.integration.services import PluginView
+from opencentra.integration import PluginView
 
 _TRUE = {"1", "true", "yes", "on"}
 

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
 
+from opencentra import orders
 from opencentra.address import Address
 from opencentra.api.errors import validation_fields
 from opencentra.api.order import wire
@@ -25,8 +26,7 @@ from opencentra.api.order.customers import consent_inputs
 from opencentra.api.order.envelope import ask_xml, echo, message, ok, respond
 from opencentra.api.order.orders import DOCUMENTED
 from opencentra.errors import Conflict, DomainError, NotFound, OutOfStock, PermissionDenied, ValidationFailed
-from opencentra.orders import intake, queries
-from opencentra.orders.models import TransactionKind, TransactionStatus
+from opencentra.orders import TransactionKind, TransactionStatus
 
 router = APIRouter()
 _STATUS = {0: TransactionStatus.PENDING, 1: TransactionStatus.SUCCESS, 2: TransactionStatus.FAILED}
@@ -67,8 +67,8 @@ def _address(given: OrderAddress | None, prefix: str) -> Address | None:
     )
 
 
-def payments(payment: Payment | None) -> list[intake.PaymentRecord]:
-    found: list[intake.PaymentRecord] = []
+def payments(payment: Payment | None) -> list[orders.PaymentRecord]:
+    found: list[orders.PaymentRecord] = []
     if payment is None:
         return found
     for kind, step in ((TransactionKind.AUTHORIZE, payment.auth), (TransactionKind.CAPTURE, payment.capture)):
@@ -81,7 +81,7 @@ def payments(payment: Payment | None) -> list[intake.PaymentRecord]:
         if step.amount is None:
             raise ValidationFailed("required", field=f"payment.{name}.amount")
         found.append(
-            intake.PaymentRecord(
+            orders.PaymentRecord(
                 kind=kind,
                 status=_STATUS[status],
                 amount=wire.decimal(step.amount, f"payment.{name}.amount"),
@@ -96,7 +96,7 @@ def _price(value: Any, field: str) -> Decimal | None:
     return None if value is None else wire.decimal(value, field)
 
 
-def intake_order(api: OrderApi, body: OrderCreate) -> intake.IntakeOrder:
+def intake_order(api: OrderApi, body: OrderCreate) -> orders.IntakeOrder:
     billing = _address(body.invoiceAddress or body.address, "invoiceAddress")
     delivery = _address(body.deliveryAddress, "deliveryAddress")
     account_id = wire.optional_integer(body.accountId, "accountId", minimum=1)
@@ -116,7 +116,7 @@ def intake_order(api: OrderApi, body: OrderCreate) -> intake.IntakeOrder:
         prefix = f"products.{index}"
         text = {k: str(v) for k, v in (product.itemText or {}).items() if v not in (None, "")}
         lines.append(
-            intake.IntakeLine(
+            orders.IntakeLine(
                 quantity=wire.integer(product.qty, f"{prefix}.qty", minimum=1),
                 stock_item_id=wire.optional_integer(product.id, f"{prefix}.id", minimum=1),
                 ean=wire.text(product.ean or product.upc, f"{prefix}.ean", limit=64) or None,
@@ -130,7 +130,7 @@ def intake_order(api: OrderApi, body: OrderCreate) -> intake.IntakeOrder:
         )
     tz = api.timezone
     attributes = {str(k): "" if v is None else str(v) for k, v in (body.extraAttributes or {}).items()}
-    return intake.IntakeOrder(
+    return orders.IntakeOrder(
         store_id=api.plugin.store_id,
         email=email or "",
         billing=billing or delivery or Address(),
@@ -171,7 +171,7 @@ async def _create(api: OrderApi, body: OrderCreate) -> dict[str, Any]:
         if not api.settings.allow_order_create:
             raise PermissionDenied("order creation is not allowed for this plugin", field="allow_order_create")
         spec = intake_order(api, body)
-        order = await intake.create_external_order(api.db, spec)
+        order = await orders.create_external_order(api.db, spec)
     except DomainError as error:
         return {"status": "no", "code": error_code(error), "msg": message(error)}
     if spec.incomplete:
@@ -219,9 +219,9 @@ async def complete_order(
     ask_xml(request, body.xml)
     number = wire.integer(order_number, "order", minimum=1)
     echo(request, order=number)
-    order_id = await queries.find_order_id(api.db, api.write_scope, number)
+    order_id = await orders.find_order_id(api.db, api.write_scope, number)
     tz = api.timezone
-    completion = intake.Completion(
+    completion = orders.Completion(
         payments=payments(body.payment),
         payment_provider=f"plugin:{body.payment.id}" if body.payment and body.payment.id is not None else None,
         internal_comment=wire.text(body.internalComment, "internalComment", limit=10000),
@@ -231,5 +231,5 @@ async def complete_order(
         delivery_date=wire.optional_when(body.deliveryDate, "deliveryDate", tz),
         cancel_date=wire.optional_when(body.cancelDate, "cancelDate", tz),
     )
-    order = await intake.complete_external_order(api.db, order_id, completion)
+    order = await orders.complete_external_order(api.db, order_id, completion)
     return respond(request, {"orders": [str(order.number)], "status": "ok"})

@@ -14,7 +14,6 @@ from opencentra.api.order.access import OrderApi, order_api
 from opencentra.api.order.bodies import OrderUpdate
 from opencentra.api.order.envelope import ask_xml, echo, ok, respond
 from opencentra.errors import ValidationFailed
-from opencentra.orders import queries
 
 router = APIRouter()
 MAX_LIMIT = 1000
@@ -45,7 +44,7 @@ async def list_orders(
 ) -> Response:
     """Orders of the plugin's markets and statuses; ``order=<number>`` fetches one."""
     size, start = page(limit, offset)
-    where = queries.OrderFilter(
+    where = orders.OrderFilter(
         number=wire.optional_integer(order, "order"),
         customer_id=wire.optional_integer(customer_id, "customer_id"),
         newer_than=wire.optional_when(newer_than, "newer_than", api.timezone),
@@ -54,7 +53,7 @@ async def list_orders(
         offset=start,
         newest_first=api.settings.newest_first,
     )
-    found = await queries.list_orders(api.db, api.scope, where)
+    found = await orders.list_orders(api.db, api.scope, where)
     mode = api.settings.bundles_in_orders
     return respond(request, ok(orders=[views.order_json(details, mode) for details in found]))
 
@@ -70,7 +69,7 @@ async def update_order(request: Request, body: OrderUpdate, api: OrderApi = Depe
         if value is not None and not isinstance(value, str | int | float | bool):
             raise ValidationFailed("an attribute value is text", field=f"extraAttributes.{name}")
         attributes[str(name)] = "" if value is None else str(value)
-    order_id = await queries.find_order_id(api.db, api.write_scope, number)
+    order_id = await orders.find_order_id(api.db, api.write_scope, number)
     await orders.update_notes(
         api.db,
         order_id,

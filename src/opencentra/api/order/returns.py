@@ -15,8 +15,6 @@ from opencentra.api.order.bodies import Amount, ReturnCreate, ReturnUpdate
 from opencentra.api.order.envelope import ask_xml, echo, ok, respond
 from opencentra.api.order.orders import DOCUMENTED, page
 from opencentra.errors import Conflict, ValidationFailed
-from opencentra.orders import queries
-from opencentra.orders.models import ReturnStatus
 
 router = APIRouter()
 CREATED_FROM = "Order API"
@@ -34,8 +32,8 @@ def _cost(value: Amount, from_shipment: object, name: str, decimals: int) -> tup
 async def create_return(request: Request, body: ReturnCreate, api: OrderApi = Depends(order_api)) -> Response:  # noqa: B008
     """Return items of a shipped shipment (``products``: lineId -> qty; all of it when left out)."""
     ask_xml(request, body.xml)
-    shipment_id = await queries.find_shipment_id(api.db, api.write_scope, wire.shipment(body.shipment))
-    details, _ = await queries.shipment_details(api.db, shipment_id)
+    shipment_id = await orders.find_shipment_id(api.db, api.write_scope, wire.shipment(body.shipment))
+    details, _ = await orders.shipment_details(api.db, shipment_id)
     shipment = details.shipment(shipment_id)
     decimals = details.order.currency_decimals
     if body.products:
@@ -112,7 +110,7 @@ async def list_returns(
     size, start = page(limit, offset, default=100)
     if page_number not in (None, "") and offset in (None, ""):
         start = (wire.integer(page_number, "page", minimum=1) - 1) * size
-    where = queries.ReturnFilter(
+    where = orders.ReturnFilter(
         return_id=wire.optional_integer(return_id, "return"),
         shipment_number=shipment or None,
         order_number=wire.optional_integer(order, "order"),
@@ -123,7 +121,7 @@ async def list_returns(
         limit=size,
         offset=start,
     )
-    found = await queries.list_returns(api.db, api.scope, where)
+    found = await orders.list_returns(api.db, api.scope, where)
     return respond(request, ok(returns=[views.return_json(item) for item in found]))
 
 
@@ -137,15 +135,15 @@ async def update_return(
     """``completed: true`` completes the return, ``false`` sets it back to pending; ``refundPayment`` refunds it."""
     ask_xml(request, body.xml)
     identifier = wire.integer(return_id, "return", minimum=1)
-    found = await queries.find_return(api.db, api.write_scope, identifier)
-    current = await queries.return_details(api.db, found)
+    found = await orders.find_return(api.db, api.write_scope, identifier)
+    current = await orders.return_details(api.db, found)
     completed = wire.flag(body.completed, "completed")
     refund = wire.flag(body.refundPayment, "refundPayment", False)
     if refund and not current.returned.refunded:
         await orders.refund_return(api.db, found, reason="Order API return")
-    elif completed is True and current.returned.status == ReturnStatus.PENDING:
+    elif completed is True and current.returned.status == orders.ReturnStatus.PENDING:
         await orders.complete_return(api.db, found)
     if completed is False:
         await orders.reopen_return(api.db, found)
     echo(request)
-    return respond(request, ok(**{"return": views.return_json(await queries.return_details(api.db, found))}))
+    return respond(request, ok(**{"return": views.return_json(await orders.return_details(api.db, found))}))

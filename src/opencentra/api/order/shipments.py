@@ -16,9 +16,7 @@ from opencentra.api.order.documents import document_urls
 from opencentra.api.order.envelope import ask_xml, echo, failure, ok, respond
 from opencentra.api.order.orders import DOCUMENTED, page
 from opencentra.errors import Conflict, ValidationFailed
-from opencentra.orders import queries
-from opencentra.orders.documents import DocumentKind
-from opencentra.orders.models import ShipmentStatus
+from opencentra.orders import DocumentKind, available_kinds
 
 router = APIRouter()
 
@@ -46,13 +44,18 @@ def ship_info(body: ShipmentCreate | ShipmentComplete) -> orders.ShipInfo:
     )
 
 
+def _document_urls(request: Request, details: orders.OrderDetails, shipment_id: int) -> dict[DocumentKind, str]:
+    shipment = details.shipment(shipment_id)
+    return document_urls(request, shipment.number, available_kinds(shipment))
+
+
 async def _shipment_body(request: Request, api: OrderApi, shipment_id: int) -> dict[str, Any]:
-    details, _ = await queries.shipment_details(api.db, shipment_id)
+    details, _ = await orders.shipment_details(api.db, shipment_id)
     return views.shipment_json(
         details,
         shipment_id,
         capture_on_shipment=api.settings.capture_on_shipment,
-        documents=document_urls(request, details.shipment(shipment_id)),
+        documents=_document_urls(request, details, shipment_id),
         bundle_mode=api.settings.bundles_in_shipments,
     )
 
@@ -66,7 +69,7 @@ async def create_shipment(request: Request, body: ShipmentCreate, api: OrderApi 
     lines = shipment_lines(body.products)
     capture = wire.flag(body.capture, "capture", api.settings.capture_on_shipment)
     shipped = wire.flag(body.shipped, "shipped", False)
-    order_id = await queries.find_order_id(api.db, api.write_scope, number)
+    order_id = await orders.find_order_id(api.db, api.write_scope, number)
     try:
         shipment = await orders.create_shipment(
             api.db,
@@ -82,7 +85,7 @@ async def create_shipment(request: Request, body: ShipmentCreate, api: OrderApi 
             # Centra's wording here; no shipment was made.
             return failure(request, "can not capture order")
         raise
-    urls = document_urls(request, shipment)
+    urls = document_urls(request, shipment.number, available_kinds(shipment))
     answer = ok(
         order=number,
         shipment=shipment.number,
@@ -107,20 +110,20 @@ async def list_shipments(
     api: OrderApi = Depends(order_api),  # noqa: B008
 ) -> Response:
     """Shipments in one state (Good-To-Go by default), oldest first. Not a queue: dedupe by shipmentId."""
-    wanted = ShipmentStatus.GOOD_TO_GO
+    wanted = orders.ShipmentStatus.GOOD_TO_GO
     if status not in (None, ""):
         try:
-            wanted = ShipmentStatus(status.strip().lower())
+            wanted = orders.ShipmentStatus(status.strip().lower())
         except ValueError:
             raise ValidationFailed(
                 "invalid value, expected inprogress, goodtogo or completed", field="status"
             ) from None
-    if wanted == ShipmentStatus.GOOD_TO_GO:
+    if wanted == orders.ShipmentStatus.GOOD_TO_GO:
         size: int | None = None if limit in (None, "") else page(limit, None)[0]
         start = page(None, offset)[1]
     else:
         size, start = page(limit, offset, default=100, maximum=100)
-    where = queries.ShipmentFilter(
+    where = orders.ShipmentFilter(
         status=wanted,
         order_number=wire.optional_integer(order, "order"),
         newer_than=wire.optional_when(newer_than, "newer_than", api.timezone),
@@ -128,14 +131,14 @@ async def list_shipments(
         limit=size,
         offset=start,
     )
-    found = await queries.list_shipments(api.db, api.scope, where)
+    found = await orders.list_shipments(api.db, api.scope, where)
     capture = api.settings.capture_on_shipment
     shipments = [
         views.shipment_json(
             details,
             shipment_id,
             capture_on_shipment=capture,
-            documents=document_urls(request, details.shipment(shipment_id)),
+            documents=_document_urls(request, details, shipment_id),
             bundle_mode=api.settings.bundles_in_shipments,
         )
         for details, shipment_id in found
@@ -152,7 +155,7 @@ async def get_shipment(
 ) -> Response:
     """One shipment, by its number ("83651-1") or internal id."""
     echo(request, shipment=shipment_id)
-    found = await queries.find_shipment_id(api.db, api.write_scope, wire.shipment(shipment_id))
+    found = await orders.find_shipment_id(api.db, api.write_scope, wire.shipment(shipment_id))
     return respond(request, ok(shipment=await _shipment_body(request, api, found)))
 
 
@@ -166,7 +169,7 @@ async def update_shipment(
     """Change the lines of an unshipped, uncaptured shipment, or its Good-To-Go flag."""
     ask_xml(request, body.xml)
     echo(request, shipment=shipment_id)
-    found = await queries.find_shipment_id(api.db, api.write_scope, wire.shipment(shipment_id))
+    found = await orders.find_shipment_id(api.db, api.write_scope, wire.shipment(shipment_id))
     lines = None if body.products is None else shipment_lines(body.products)
     await orders.update_shipment(api.db, found, lines=lines, good_to_go=wire.flag(body.gtg, "gtg"))
     return respond(request, ok(shipment=await _shipment_body(request, api, found)))
@@ -179,8 +182,8 @@ async def complete_shipment(request: Request, body: ShipmentComplete, api: Order
     echo(request, shipment=str(body.shipment))
     if body.order is not None:
         echo(request, order=wire.integer(body.order, "order", minimum=1))
-    shipment_id = await queries.find_shipment_id(api.db, api.write_scope, wire.shipment(body.shipment))
-    details, _ = await queries.shipment_details(api.db, shipment_id)
+    shipment_id = await orders.find_shipment_id(api.db, api.write_scope, wire.shipment(body.shipment))
+    details, _ = await orders.shipment_details(api.db, shipment_id)
     shipment = details.shipment(shipment_id)
     echo(request, order=details.order.number, shipment=shipment.number)
     if body.order is not None and wire.integer(body.order, "order") != details.order.number:
@@ -211,8 +214,8 @@ async def capture(request: Request, body: CaptureRequest, api: OrderApi = Depend
     """Capture the payment of a shipment; a shipment is captured once."""
     ask_xml(request, body.xml)
     echo(request, shipment=str(body.shipment))
-    shipment_id = await queries.find_shipment_id(api.db, api.write_scope, wire.shipment(body.shipment))
-    details, _ = await queries.shipment_details(api.db, shipment_id)
+    shipment_id = await orders.find_shipment_id(api.db, api.write_scope, wire.shipment(body.shipment))
+    details, _ = await orders.shipment_details(api.db, shipment_id)
     # A refused capture answers {"status":"no","msg":"capture failed","order":..,"shipment":..}.
     echo(request, order=details.order.number, shipment=details.shipment(shipment_id).number)
     result = await orders.capture_shipment(api.db, shipment_id)
@@ -235,8 +238,8 @@ async def delete_shipment(
 ) -> Response:
     """Remove a shipment that has no invoice (capture) and has not shipped."""
     echo(request, shipment=shipment_id)
-    found = await queries.find_shipment_id(api.db, api.write_scope, wire.shipment(shipment_id))
-    details, _ = await queries.shipment_details(api.db, found)
+    found = await orders.find_shipment_id(api.db, api.write_scope, wire.shipment(shipment_id))
+    details, _ = await orders.shipment_details(api.db, found)
     echo(request, shipment=details.shipment(found).number)
     try:
         number = await orders.delete_shipment(api.db, found)

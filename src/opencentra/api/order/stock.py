@@ -23,8 +23,7 @@ from opencentra.api.order.envelope import ask_xml, ok, respond
 from opencentra.api.order.orders import DOCUMENTED, MAX_LIMIT
 from opencentra.db.base import utcnow
 from opencentra.errors import ValidationFailed
-from opencentra.inventory.product_sheets import ProductSheet, product_page
-from opencentra.inventory.stock_items import StockItem, StockItemFilter, stock_page, totals_for
+from opencentra.inventory import ProductSheet, StockItem, StockItemFilter, product_page, stock_page, totals_for
 
 router = APIRouter()
 Param = Annotated[str | None, Query()]

@@ -15,10 +15,10 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends
-from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import Response
 
+from opencentra import suppliers
 from opencentra.address import SHIPPING_FIELDS, read_address
 from opencentra.api.order import wire
 from opencentra.api.order.access import OrderApi, order_api
@@ -27,15 +27,14 @@ from opencentra.api.order.envelope import ask_xml, ok, respond
 from opencentra.api.order.orders import DOCUMENTED
 from opencentra.api.order.wholesale_views import supplier_terms_json
 from opencentra.errors import NotFound, ValidationFailed
-from opencentra.orders import queries
-from opencentra.orders.models import Order
-from opencentra.suppliers import services as suppliers
-from opencentra.suppliers.models import Supplier, SupplierDelivery, SupplierOrder
+from opencentra.orders import OrderDetails
 
 router = APIRouter()
 
 
-def _header(api: OrderApi, order: SupplierOrder, supplier: Supplier, quantity: int) -> dict[str, Any]:
+def _header(
+    api: OrderApi, order: suppliers.SupplierOrderRecord, supplier: suppliers.SupplierRecord, quantity: int
+) -> dict[str, Any]:
     tz = api.timezone
     return {
         "orderId": str(order.id),
@@ -123,7 +122,7 @@ async def _list_deliveries(request: Request, api: OrderApi) -> Response:
     return respond(request, ok(deliveries=[_delivery(api, view) for view in found]))
 
 
-def _reserving_order(details: queries.OrderDetails, products: list[suppliers.ProductLine]) -> dict[str, Any]:
+def _reserving_order(details: OrderDetails, products: list[suppliers.ProductLine]) -> dict[str, Any]:
     order = details.order
     delivery = read_address(order, "shipping_", SHIPPING_FIELDS)
     last = order.shipments[-1] if order.shipments else None
@@ -152,18 +151,8 @@ def _reserving_order(details: queries.OrderDetails, products: list[suppliers.Pro
 
 async def _reserving_orders(api: OrderApi, reservations: list[suppliers.Reservation]) -> list[dict[str, Any]]:
     """The orders (of the plugin's markets) whose back-orders the delivery fills, with the units it brings them."""
-    if not reservations:
-        return []
-    scope = api.write_scope
-    async with api.db.read() as session:
-        visible = set(
-            await session.scalars(
-                select(Order.id).where(Order.id.in_([r.order_id for r in reservations]), *scope.conditions())
-            )
-        )
-        found = await queries.load_details(session, [r.order_id for r in reservations if r.order_id in visible])
-    by_id = {details.order.id: details for details in found}
-    return [_reserving_order(by_id[r.order_id], r.products) for r in reservations if r.order_id in by_id]
+    found = await suppliers.reserving_orders(api.db, api.write_scope, reservations)
+    return [_reserving_order(details, products) for details, products in found]
 
 
 def _delivery_reference(reference: str) -> str:
@@ -192,7 +181,7 @@ async def _accept(request: Request, api: OrderApi, reference: str, body: Deliver
     if not wanted:
         raise ValidationFailed("required", field="products")
     insert = bool(wire.flag(body.insertStock, "insertStock", True))
-    follow_up: SupplierDelivery | None = await suppliers.accept_delivery_by_keys(
+    follow_up = await suppliers.accept_delivery_by_keys(
         api.db, warehouse, reference, wanted, by_sku=by_sku, insert_stock=insert
     )
     if follow_up is None:

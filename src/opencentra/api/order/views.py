@@ -21,12 +21,18 @@ from opencentra.address import SHIPPING_FIELDS, Address, read_address
 from opencentra.api.order.bundle_views import arrange
 from opencentra.api.order.wholesale_views import terms_json
 from opencentra.api.order.wire import amount, amount_text, show_date, weight, zone
-from opencentra.integration.plugin_settings import BundleMode
-from opencentra.inventory.stock_items import StockItem
-from opencentra.orders import DocumentTax, LineTax
-from opencentra.orders.documents import DocumentKind, ShipmentDocument
-from opencentra.orders.models import Order, OrderLine, ShipmentLine, ShipmentStatus
-from opencentra.orders.queries import OrderDetails, ReturnDetails
+from opencentra.integration import BundleMode
+from opencentra.inventory import StockItem
+from opencentra.orders import (
+    DocumentKind,
+    DocumentTax,
+    LineTax,
+    OrderDetails,
+    OrderLineRecord,
+    ReturnDetails,
+    ShipmentDocument,
+    ShipmentStatus,
+)
 
 TAX_DESCRIPTION = "VAT"
 
@@ -61,7 +67,7 @@ def _percent(tax_bp: int) -> int | float:
     return amount(tax_bp, 2)
 
 
-def _line_identity(line: OrderLine, item: StockItem | None) -> dict[str, Any]:
+def _line_identity(line: OrderLineRecord, item: StockItem | None) -> dict[str, Any]:
     # A SKU given for the line (Order API itemText) overrides the product's split SKUs.
     own_sku = item is None or (line.sku is not None and line.sku != item.full_sku)
     return {
@@ -82,7 +88,7 @@ def _warehouses(entries: list[tuple[str, int]], *, as_text: bool) -> list[dict[s
 
 
 def _line_tax(
-    document: DocumentTax, details: OrderDetails, line: OrderLine, quantity: int, unit_price_minor: int | None
+    document: DocumentTax, details: OrderDetails, line: OrderLineRecord, quantity: int, unit_price_minor: int | None
 ) -> LineTax:
     """The tax figures of a ``products[]`` entry: the line's own, or, for a bundle line shown
     at the bundle's price, its components' together (none when it is shown at 0)."""
@@ -95,7 +101,7 @@ def _line_tax(
 
 
 def order_line(
-    line: OrderLine,
+    line: OrderLineRecord,
     details: OrderDetails,
     tax: LineTax,
     quantity: int | None = None,
@@ -190,8 +196,8 @@ def _header(details: OrderDetails) -> dict[str, Any]:
     }
 
 
-def _money(order: Order, prefix_values: dict[str, int]) -> dict[str, Any]:
-    return {key: amount(value, order.currency_decimals) for key, value in prefix_values.items()}
+def _money(decimals: int, prefix_values: dict[str, int]) -> dict[str, Any]:
+    return {key: amount(value, decimals) for key, value in prefix_values.items()}
 
 
 def order_json(
@@ -211,7 +217,7 @@ def order_json(
         "hold": int(order.hold),
         "waitingForPayment": int(order.waiting_for_payment),
         **_money(
-            order,
+            decimals,
             {
                 "shippingValue": amounts.shipping_minor,
                 "voucherValue": amounts.discount_minor,
@@ -241,7 +247,7 @@ def order_json(
             for shipment in order.shipments
         ],
         **_money(
-            order,
+            decimals,
             {
                 "totalItemsPriceTax": amounts.tax.items_tax_minor,
                 "totalItemsPrice": amounts.items_total_minor,
@@ -285,12 +291,12 @@ def shipment_json(
     shipment = details.shipment(shipment_id)
     tz = zone(details.context.store_timezone)
     by_id = {line.id: line for line in order.lines}
-    lines: list[tuple[ShipmentLine, OrderLine]] = [(sl, by_id[sl.order_line_id]) for sl in shipment.lines]
+    lines = [(sl, by_id[sl.order_line_id]) for sl in shipment.lines]
     first = shipment.appendix == 1
     tax = details.shipment_tax(shipment_id)
     picked = {line.id: shipment_line.id for shipment_line, line in lines}
 
-    def shipped_line(line: OrderLine, qty: int, unit: int | None, original: int | None) -> dict[str, Any]:
+    def shipped_line(line: OrderLineRecord, qty: int, unit: int | None, original: int | None) -> dict[str, Any]:
         product = order_line(line, details, _line_tax(tax, details, line, qty, unit), qty, unit, original)
         picks = details.shipment_line_warehouses.get(picked.get(line.id, 0), [])
         product["warehouses"] = _warehouses(picks, as_text=True)
@@ -318,7 +324,7 @@ def shipment_json(
         "status": str(shipment.status),
         "shipped": int(shipment.status == ShipmentStatus.COMPLETED),
         **_money(
-            order,
+            order.currency_decimals,
             {
                 "shippingValue": order.shipping_minor if first else 0,
                 "voucherValue": order.discount_minor if first else 0,
@@ -457,6 +463,6 @@ def document_json(document: ShipmentDocument) -> dict[str, Any]:
     return body
 
 
-def _shipment_lines(document: ShipmentDocument) -> list[tuple[OrderLine, int]]:
+def _shipment_lines(document: ShipmentDocument) -> list[tuple[OrderLineRecord, int]]:
     by_id = {line.id: line for line in document.details.order.lines}
     return [(by_id[sl.order_line_id], sl.quantity) for sl in document.shipment.lines]

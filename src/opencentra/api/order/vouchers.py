@@ -21,7 +21,7 @@ from fastapi import APIRouter, Depends
 from starlette.requests import Request
 from starlette.responses import Response
 
-from opencentra import pricing
+from opencentra import pricing, stores
 from opencentra.api.order import wire
 from opencentra.api.order.access import OrderApi, order_api
 from opencentra.api.order.bodies import VoucherClone, VoucherCreate
@@ -29,7 +29,6 @@ from opencentra.api.order.envelope import ask_xml, failure, ok, respond
 from opencentra.api.order.orders import DOCUMENTED
 from opencentra.db.base import utcnow
 from opencentra.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from opencentra.stores.models import Pricelist
 
 router = APIRouter()
 TYPES = ("percentoff", "priceoff")
@@ -39,18 +38,29 @@ def _code() -> str:
     return secrets.token_hex(10)
 
 
+def _pricelist_ids(by_pricelist: dict[str, Any]) -> list[int]:
+    """The keys that are pricelist ids; the others are refused where they are read."""
+    found = []
+    for key in by_pricelist:
+        try:
+            found.append(wire.integer(key, "valueByPricelist", minimum=1))
+        except ValidationFailed:
+            continue
+    return found
+
+
 async def _amounts(api: OrderApi, store_id: int, by_pricelist: dict[str, Any]) -> dict[int, Decimal]:
     amounts: dict[int, Decimal] = {}
-    async with api.db.read() as session:
-        for key, value in by_pricelist.items():
-            pricelist_id = wire.integer(key, f"valueByPricelist.{key}", minimum=1)
-            pricelist = await session.get(Pricelist, pricelist_id)
-            if pricelist is None or pricelist.store_id != store_id:
-                raise ValidationFailed(f"Pricelist {key} not found.", field="valueByPricelist")
-            amount = wire.decimal(value, f"valueByPricelist.{key}")
-            if amount <= 0:
-                raise ValidationFailed("an amount off must be above zero", field=f"valueByPricelist.{key}")
-            amounts[pricelist.currency_id] = amount
+    # One read for every pricelist named; the keys are then checked in the order given.
+    pricelists = await stores.pricelists_by_id(api.db, _pricelist_ids(by_pricelist))
+    for key, value in by_pricelist.items():
+        pricelist = pricelists.get(wire.integer(key, f"valueByPricelist.{key}", minimum=1))
+        if pricelist is None or pricelist.store_id != store_id:
+            raise ValidationFailed(f"Pricelist {key} not found.", field="valueByPricelist")
+        amount = wire.decimal(value, f"valueByPricelist.{key}")
+        if amount <= 0:
+            raise ValidationFailed("an amount off must be above zero", field=f"valueByPricelist.{key}")
+        amounts[pricelist.currency_id] = amount
     return amounts
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from opencentra.address import Address
-from opencentra.wholesale.terms import OrderWholesaleInfo, TermsView
+from opencentra.wholesale import OrderWholesaleInfo, TermsView
 
 
 def _terms(view: TermsView | None) -> dict[str, Any]:
