@@ -67,7 +67,7 @@ async def _customer(change: Change) -> Customer:
 
 async def _attach(change: Change, customer: Customer) -> None:
     """Log the session in; an anonymous cart merges into the customer's saved one."""
-    row = change.row
+    row = change.session_row
     row.customer_id = customer.id
     current = await change.current_selection()
     saved_id = await change.session.scalar(
@@ -204,8 +204,8 @@ async def login(shop: Storefront, visitor: Visitor, throttle: Throttle, email: s
 
 async def logout(shop: Storefront, visitor: Visitor) -> CheckoutState:
     async with changing(shop, visitor) as change:
-        change.row.customer_id = None
-        change.row.selection_id = None
+        change.session_row.customer_id = None
+        change.session_row.selection_id = None
     return await change.after()
 
 
@@ -262,7 +262,7 @@ async def _logged_in_id(shop: Storefront, visitor: Visitor) -> int:
 async def _logged_in(shop: Storefront, visitor: Visitor) -> tuple[Customer, int]:
     """The session's customer and the session's own id."""
     async with changing(shop, visitor) as change:
-        return await _customer(change), change.row.id
+        return await _customer(change), change.session_row.id
 
 
 async def update_address(shop: Storefront, visitor: Visitor, address: Address) -> CheckoutState:
@@ -351,7 +351,7 @@ async def verify_email(
     return await _state_after(shop, visitor)
 
 
-def _shown_to(customer: Customer) -> ColumnElement[bool]:
+def shown_to(customer: Customer) -> ColumnElement[bool]:
     """Which of the customer's orders the account shows (with ``Order.customer_id == customer.id``).
 
     Those placed while logged in to the account (their selection was the
@@ -403,7 +403,7 @@ async def customer_orders(shop: Storefront, visitor: Visitor, start: int = 0, si
             Order.customer_id == customer.id,
             Order.store_id == shop.channel.store_id,
             Order.status != OrderStatus.INCOMPLETE,
-            _shown_to(customer),
+            shown_to(customer),
         )
         total = await change.session.scalar(select(func.count(Order.id)).where(*visible))
         query = (

@@ -9,7 +9,7 @@ and the answer lists it in ``unavailable``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import delete, select
 
@@ -34,7 +34,7 @@ from opencentra.selection.services import (
 from opencentra.storefront.locking import open_selection
 from opencentra.storefront.shopper import Visitor
 from opencentra.storefront.state import CheckoutState, Unavailable, shipping_key
-from opencentra.storefront.storefront import Change, Storefront, changing, choose_default_methods
+from opencentra.storefront.storefront import Cart, Change, Storefront, changing, choose_default_methods, new_selection
 from opencentra.stores.geo import resolve_location
 from opencentra.stores.models import Market, OversellingMode, Pricelist
 from opencentra.stores.options import payment_methods, shipping_options
@@ -89,7 +89,7 @@ async def _room(
 
 async def add_item(
     shop: Storefront,
-    visitor: Visitor,
+    cart: Cart,
     item: str,
     quantity: int = 1,
     *,
@@ -101,7 +101,7 @@ async def add_item(
         raise ValidationFailed(f"comment is longer than {MAX_COMMENT} characters", field="comment")
     display_item_id, product_size_id = parse_item_id(item)
     # A cart change the shopper can make again: its commit need not wait for the disk.
-    async with changing(shop, visitor, flush_wait=False) as change:
+    async with changing(shop, cart, flush_wait=False) as change:
         row = change.row
         assert row.market_id is not None
         assert row.pricelist_id is not None
@@ -114,11 +114,17 @@ async def add_item(
             await _check_bundle_needs_no_choice(change, product_size_id, item)
         selection = await open_selection(change)
         room = await _room(change, selection, product_size_id, item, display_item_id, quantity)
+        added = None
         if room:
-            await add_line_in(
+            added = await add_line_in(
                 change.session, selection, display_item_id, product_size_id, room, comment=comment or None
             )
-    return await change.after()
+    return with_line(await change.after(), added.line_id if added is not None else None)
+
+
+def with_line(state: CheckoutState, line_id: str | None) -> CheckoutState:
+    """The state naming the line an add went to (the Shop API answers it as ``line``)."""
+    return replace(state, line=line_id) if line_id is not None else state
 
 
 async def _check_bundle_needs_no_choice(change: Change, product_size_id: int, item: str) -> None:
@@ -142,10 +148,10 @@ async def _line_selection(change: Change) -> Selection:
     return selection
 
 
-async def increase_line(shop: Storefront, visitor: Visitor, line_id: str, quantity: int = 1) -> CheckoutState:
+async def increase_line(shop: Storefront, cart: Cart, line_id: str, quantity: int = 1) -> CheckoutState:
     """POST /lines/{line}[/quantity/{n}]: more of what the line holds."""
     check_quantity(quantity)
-    async with changing(shop, visitor) as change:
+    async with changing(shop, cart) as change:
         selection = await _line_selection(change)
         line = find_line(selection, line_id)
         item = f"{line.display_item_id}-{line.product_size_id}"
@@ -155,10 +161,10 @@ async def increase_line(shop: Storefront, visitor: Visitor, line_id: str, quanti
     return await change.after()
 
 
-async def set_line(shop: Storefront, visitor: Visitor, line_id: str, quantity: int) -> CheckoutState:
+async def set_line(shop: Storefront, cart: Cart, line_id: str, quantity: int) -> CheckoutState:
     """PUT /lines/{line}/quantity/{n}: 0 removes the line."""
     check_quantity(quantity, allow_zero=True)
-    async with changing(shop, visitor) as change:
+    async with changing(shop, cart) as change:
         selection = await _line_selection(change)
         line = find_line(selection, line_id)
         if quantity > line.quantity:
@@ -171,18 +177,18 @@ async def set_line(shop: Storefront, visitor: Visitor, line_id: str, quantity: i
     return await change.after()
 
 
-async def decrease_line(shop: Storefront, visitor: Visitor, line_id: str, quantity: int = 1) -> CheckoutState:
+async def decrease_line(shop: Storefront, cart: Cart, line_id: str, quantity: int = 1) -> CheckoutState:
     """DELETE /lines/{line}/quantity/{n}: fewer units; reaching 0 removes the line."""
     check_quantity(quantity)
-    async with changing(shop, visitor) as change:
+    async with changing(shop, cart) as change:
         selection = await _line_selection(change)
         line = find_line(selection, line_id)
         await set_line_quantity_in(change.session, selection, line_id, max(line.quantity - quantity, 0))
     return await change.after()
 
 
-async def remove_line(shop: Storefront, visitor: Visitor, line_id: str) -> CheckoutState:
-    async with changing(shop, visitor) as change:
+async def remove_line(shop: Storefront, cart: Cart, line_id: str) -> CheckoutState:
+    async with changing(shop, cart) as change:
         selection = await _line_selection(change)
         await remove_line_in(change.session, selection, line_id)
     return await change.after()
@@ -198,14 +204,14 @@ class BulkResult:
 
 async def bulk_update(
     shop: Storefront,
-    visitor: Visitor,
+    cart: Cart,
     lines: Sequence[tuple[str, int]],
     items: Sequence[tuple[str, int]],
 ) -> BulkResult:
     """PUT /items: set line quantities and item quantities; each entry succeeds or fails alone."""
     errors: list[tuple[str, DomainError]] = []
     applied = 0
-    async with changing(shop, visitor) as change:
+    async with changing(shop, cart) as change:
         selection = await change.current_selection() if not items else await change.selection()
         for index, (line_id, quantity) in enumerate(lines):
             try:
@@ -295,10 +301,10 @@ def _language_id(change: Change, language: str | None, current: int | None) -> i
 
 
 async def set_country(
-    shop: Storefront, visitor: Visitor, country: str, state: str | None = None, *, language: str | None = None
+    shop: Storefront, cart: Cart, country: str, state: str | None = None, *, language: str | None = None
 ) -> CheckoutState:
     """PUT /countries/{country}[/states/{state}]: market and pricelist follow the country."""
-    async with changing(shop, visitor) as change:
+    async with changing(shop, cart) as change:
         await set_country_in(change, country, state, language=language)
     return await change.after()
 
@@ -323,8 +329,8 @@ async def set_country_in(
     )
 
 
-async def set_language(shop: Storefront, visitor: Visitor, language: str) -> CheckoutState:
-    async with changing(shop, visitor) as change:
+async def set_language(shop: Storefront, cart: Cart, language: str) -> CheckoutState:
+    async with changing(shop, cart) as change:
         language_id = _language_id(change, language, None)
         change.row.language_id = language_id
         selection = await change.current_selection()
@@ -335,7 +341,7 @@ async def set_language(shop: Storefront, visitor: Visitor, language: str) -> Che
 
 async def set_location(
     shop: Storefront,
-    visitor: Visitor,
+    cart: Cart,
     *,
     country: str | None = None,
     state: str | None = None,
@@ -344,44 +350,73 @@ async def set_location(
     language: str | None = None,
 ) -> CheckoutState:
     """PUT /selection (server mode): any of country, market, pricelist and language."""
-    store_id = shop.channel.store_id
-    async with changing(shop, visitor) as change:
-        row = change.row
-        assert row.market_id is not None
-        assert row.pricelist_id is not None
-        market_id, pricelist_id, country_id, state_code = row.market_id, row.pricelist_id, row.country_id, row.state
-        if country is not None:
-            try:
-                located = await resolve_location(change.session, store_id, country, state)
-            except ValidationFailed as error:
-                raise NotFound(f"{error.field or 'country'} not found", field=error.field or "country") from None
-            market_id, pricelist_id = located.market_id, located.pricelist_id
-            country_id, state_code = located.country_id, located.state
-        if market is not None:
-            found = await change.session.scalar(
-                select(Market.id).where(Market.id == market, Market.store_id == store_id, Market.active.is_(True))
-            )
-            if found is None or not shop.channel.allows_market(market):
-                raise NotFound("market not found", field="market")
-            market_id = market
-        if pricelist is not None:
-            found = await change.session.scalar(
-                select(Pricelist.id).where(
-                    Pricelist.id == pricelist, Pricelist.store_id == store_id, Pricelist.active.is_(True)
-                )
-            )
-            if found is None:
-                raise NotFound("pricelist not found", field="pricelist")
-            pricelist_id = pricelist
-        await _move(
-            change,
-            market_id=market_id,
-            pricelist_id=pricelist_id,
-            language_id=_language_id(change, language, row.language_id),
-            country_id=country_id,
-            state=state_code,
-        )
+    async with changing(shop, cart) as change:
+        await _relocate(change, country=country, state=state, market=market, pricelist=pricelist, language=language)
     return await change.after()
+
+
+async def create_selection(
+    shop: Storefront,
+    *,
+    country: str | None = None,
+    state: str | None = None,
+    market: int | None = None,
+    pricelist: int | None = None,
+    language: str | None = None,
+) -> CheckoutState:
+    """Shop API POST /selections: a new, empty selection, placed where the caller says (else the defaults)."""
+    async with new_selection(shop) as change:
+        await _relocate(change, country=country, state=state, market=market, pricelist=pricelist, language=language)
+    return await change.after()
+
+
+async def _relocate(
+    change: Change,
+    *,
+    country: str | None,
+    state: str | None,
+    market: int | None,
+    pricelist: int | None,
+    language: str | None,
+) -> None:
+    """Any of country (with state), market, pricelist and language; the rest stay as they are."""
+    shop = change.shop
+    store_id = shop.channel.store_id
+    row = change.row
+    assert row.market_id is not None
+    assert row.pricelist_id is not None
+    market_id, pricelist_id, country_id, state_code = row.market_id, row.pricelist_id, row.country_id, row.state
+    if country is not None:
+        try:
+            located = await resolve_location(change.session, store_id, country, state)
+        except ValidationFailed as error:
+            raise NotFound(f"{error.field or 'country'} not found", field=error.field or "country") from None
+        market_id, pricelist_id = located.market_id, located.pricelist_id
+        country_id, state_code = located.country_id, located.state
+    if market is not None:
+        found = await change.session.scalar(
+            select(Market.id).where(Market.id == market, Market.store_id == store_id, Market.active.is_(True))
+        )
+        if found is None or not shop.channel.allows_market(market):
+            raise NotFound("market not found", field="market")
+        market_id = market
+    if pricelist is not None:
+        found = await change.session.scalar(
+            select(Pricelist.id).where(
+                Pricelist.id == pricelist, Pricelist.store_id == store_id, Pricelist.active.is_(True)
+            )
+        )
+        if found is None:
+            raise NotFound("pricelist not found", field="pricelist")
+        pricelist_id = pricelist
+    await _move(
+        change,
+        market_id=market_id,
+        pricelist_id=pricelist_id,
+        language_id=_language_id(change, language, row.language_id),
+        country_id=country_id,
+        state=state_code,
+    )
 
 
 async def attach_selection(shop: Storefront, visitor: Visitor, uuid: str) -> CheckoutState:
@@ -398,7 +433,7 @@ async def attach_selection(shop: Storefront, visitor: Visitor, uuid: str) -> Che
         if selection_id is None:
             raise NotFound("selection not found", field="selection")
         selection = await lock_selection(change.session, selection_id)
-        row = change.row
+        row = change.session_row
         row.selection_id = selection.id
         row.market_id, row.pricelist_id, row.language_id = (
             selection.market_id,
@@ -414,8 +449,8 @@ async def attach_selection(shop: Storefront, visitor: Visitor, uuid: str) -> Che
 # --- methods ----------------------------------------------------------------------------------
 
 
-async def set_shipping_method(shop: Storefront, visitor: Visitor, key: str) -> CheckoutState:
-    async with changing(shop, visitor) as change:
+async def set_shipping_method(shop: Storefront, cart: Cart, key: str) -> CheckoutState:
+    async with changing(shop, cart) as change:
         row = change.row
         assert row.market_id is not None
         assert row.pricelist_id is not None
@@ -436,8 +471,8 @@ async def set_shipping_method(shop: Storefront, visitor: Visitor, key: str) -> C
     return await change.after()
 
 
-async def set_payment_method(shop: Storefront, visitor: Visitor, key: str) -> CheckoutState:
-    async with changing(shop, visitor) as change:
+async def set_payment_method(shop: Storefront, cart: Cart, key: str) -> CheckoutState:
+    async with changing(shop, cart) as change:
         assert change.row.market_id is not None
         methods = await payment_methods(change.session, change.row.market_id)
         chosen = next((m for m in methods if m.uri == key), None)
@@ -451,11 +486,11 @@ async def set_payment_method(shop: Storefront, visitor: Visitor, key: str) -> Ch
 # --- vouchers ---------------------------------------------------------------------------------
 
 
-async def add_voucher(shop: Storefront, visitor: Visitor, code: str) -> CheckoutState:
+async def add_voucher(shop: Storefront, cart: Cart, code: str) -> CheckoutState:
     """POST /vouchers: a code usable now in the session's market and currency."""
     if not isinstance(code, str) or not code.strip():
         raise ValidationFailed("required", field="voucher")
-    async with changing(shop, visitor) as change:
+    async with changing(shop, cart) as change:
         row = change.row
         assert row.market_id is not None
         assert row.pricelist_id is not None
@@ -470,10 +505,10 @@ async def add_voucher(shop: Storefront, visitor: Visitor, code: str) -> Checkout
     return await change.after()
 
 
-async def remove_voucher(shop: Storefront, visitor: Visitor, code: str) -> CheckoutState:
+async def remove_voucher(shop: Storefront, cart: Cart, code: str) -> CheckoutState:
     """DELETE /vouchers/{code}: fine if the code was not applied; unknown codes are 404."""
     normalized = normalize_code(code) if isinstance(code, str) else None
-    async with changing(shop, visitor) as change:
+    async with changing(shop, cart) as change:
         voucher_id = None
         if normalized is not None:
             voucher_id = await change.session.scalar(
@@ -537,22 +572,22 @@ async def apply_fields(change: Change, selection: Selection, fields: CheckoutFie
     selection.updated_at = utcnow()
 
 
-async def set_checkout_fields(shop: Storefront, visitor: Visitor, fields: CheckoutFields) -> CheckoutState:
-    async with changing(shop, visitor) as change:
+async def set_checkout_fields(shop: Storefront, cart: Cart, fields: CheckoutFields) -> CheckoutState:
+    async with changing(shop, cart) as change:
         selection = await change.selection()
         await apply_fields(change, selection, fields)
     return await change.after()
 
 
-async def require_line(shop: Storefront, visitor: Visitor, line_id: str) -> None:
+async def require_line(shop: Storefront, cart: Cart, line_id: str) -> None:
     """``NotFound(field="line")`` unless the session's selection has this line."""
-    async with changing(shop, visitor) as change:
+    async with changing(shop, cart) as change:
         find_line(await _line_selection(change), line_id)
 
 
-async def enter_campaign_site(shop: Storefront, visitor: Visitor, uri: str) -> CheckoutState:
+async def enter_campaign_site(shop: Storefront, cart: Cart, uri: str) -> CheckoutState:
     """PUT /campaign-site: the market with this uri (a VIP market) becomes the session's."""
-    async with changing(shop, visitor) as change:
+    async with changing(shop, cart) as change:
         market_id = await change.session.scalar(
             select(Market.id).where(
                 Market.store_id == shop.channel.store_id, Market.uri == uri.strip(), Market.active.is_(True)

@@ -33,21 +33,20 @@ from opencentra.orders import LineDraft
 from opencentra.orders.models import Order
 from opencentra.selection.models import Selection, SelectionLine
 from opencentra.selection.services import check_open
-from opencentra.storefront.shopper import Visitor
 from opencentra.storefront.state import CheckoutState
-from opencentra.storefront.storefront import Change, Storefront, changing
+from opencentra.storefront.storefront import Cart, Change, Storefront, changing
 from opencentra.stores.models import Currency
 
 MAX_AMOUNT_TEXT = 32
 
 
 async def add_gift_certificate(
-    shop: Storefront, visitor: Visitor, certificate_uri: str, amount: str | None = None
+    shop: Storefront, cart: Cart, certificate_uri: str, amount: str | None = None
 ) -> CheckoutState:
     """The certificate becomes the selection's only line (products in it are removed)."""
     if amount is not None and len(amount) > MAX_AMOUNT_TEXT:
         raise ValidationFailed("must be a number", field="amount")
-    async with changing(shop, visitor) as change:
+    async with changing(shop, cart) as change:
         certificate = await find_certificate_in(change.session, shop.channel.store_id, certificate_uri)
         assert change.row.pricelist_id is not None
         currency = change.reference.currency_of(change.row.pricelist_id)
@@ -87,9 +86,9 @@ async def _put_in_selection(
     await session.flush()
 
 
-async def remove_gift_line(shop: Storefront, visitor: Visitor, line_id: str) -> CheckoutState:
+async def remove_gift_line(shop: Storefront, cart: Cart, line_id: str) -> CheckoutState:
     """DELETE /lines/{line} for a certificate line; NotFound(``line``) when it is not the selection's."""
-    async with changing(shop, visitor) as change:
+    async with changing(shop, cart) as change:
         selection = await change.current_selection()
         if selection is None or not await remove_from_selection_in(change.session, selection.id, line_id):
             raise NotFound("line not found", field="line")

@@ -57,11 +57,11 @@ from opencentra.storefront.cart import CheckoutFields, apply_fields, set_country
 from opencentra.storefront.catalog import CatalogSnapshot
 from opencentra.storefront.gift_lines import buying_gift_in, gift_line_draft
 from opencentra.storefront.pricing import PricedSelection, price_selection_in
-from opencentra.storefront.shopper import Visitor
 from opencentra.storefront.state import CheckoutState, OrderView, Unavailable, build_state, order_view
-from opencentra.storefront.storefront import Change, Storefront, changing, current_shopper, current_state
+from opencentra.storefront.storefront import Cart, Change, Storefront, cart_shopper, changing, current_state
 from opencentra.stores.models import OversellingMode, PaymentBehaviour, PaymentMethod, Store
 from opencentra.stores.options import payment_methods
+from opencentra.subscriptions import check_plan_buyer, start_contract_in
 from opencentra.subscriptions.services import record_order_line_plans_in
 
 MAX_URL = 2_000
@@ -184,8 +184,8 @@ async def _catalogue(change: Change, selection: Selection) -> CatalogSnapshot:
     )
 
 
-async def _prepare(shop: Storefront, visitor: Visitor, request: PaymentInput) -> _Ready | StockShort:
-    async with changing(shop, visitor) as change:
+async def _prepare(shop: Storefront, cart: Cart, request: PaymentInput) -> _Ready | StockShort:
+    async with changing(shop, cart) as change:
         prepared = await _prepare_change(change, request)
     if prepared.dropped:
         raise ValidationFailed("some items are no longer for sale and were removed", field="items")
@@ -232,6 +232,8 @@ async def _prepare_change(change: Change, request: PaymentInput) -> _Prepared:
             return _Prepared(None, "", False, short=short)
     catalogue = await _catalogue(change, selection)
     priced = await price_selection_in(change.session, selection, catalogue, change.reference, at=utcnow(), fresh=True)
+    # Refused before the provider authorizes anything: a guest cannot hold a contract.
+    check_plan_buyer(any(line.subscription_plan is not None for line in priced.lines), change.row.customer_id)
     if priced.dropped:
         # Gone from the market or the pricelist: removed, and the shopper is told.
         for line_id in priced.dropped:
@@ -284,24 +286,24 @@ def _require_fields(selection: Selection) -> None:
         raise ValidationFailed("required", field="address.country")
 
 
-async def start_payment(shop: Storefront, visitor: Visitor, request: PaymentInput) -> PaymentAnswer:
+async def start_payment(shop: Storefront, cart: Cart, request: PaymentInput) -> PaymentAnswer:
     """POST /payment."""
-    prepared = await _prepare(shop, visitor, request)
+    prepared = await _prepare(shop, cart, request)
     if isinstance(prepared, StockShort):
         return prepared
     if prepared.zero:
-        return await _complete(shop, visitor, prepared.request.reference, Authorized("zero-amount"), provider="none")
+        return await _complete(shop, cart, prepared.request.reference, Authorized("zero-amount"), provider="none")
     provider = provider_for(prepared.provider)
     started = await provider.start(prepared.request)
     if request.initiate_only and started.outcome is not None:
         # "Initiate only" never completes an order; it only shows the widget.
-        return PaymentPending(action=_empty_form(prepared.request.return_url), state=await current_state(shop, visitor))
+        return PaymentPending(action=_empty_form(prepared.request.return_url), state=await current_state(shop, cart))
     if started.outcome is not None:
         if isinstance(started.outcome, Declined):
-            return await _refuse(shop, visitor, prepared.request.reference, started.outcome)
-        return await _complete(shop, visitor, prepared.request.reference, started.outcome, provider=prepared.provider)
+            return await _refuse(shop, cart, prepared.request.reference, started.outcome)
+        return await _complete(shop, cart, prepared.request.reference, started.outcome, provider=prepared.provider)
     assert started.action is not None
-    async with changing(shop, visitor) as change:
+    async with changing(shop, cart) as change:
         attempt = await _attempt(change.session, prepared.request.reference)
         attempt.state = dict(started.state)
         attempt.updated_at = utcnow()
@@ -321,17 +323,17 @@ async def _attempt(session: AsyncSession, reference: str) -> SelectionPayment:
     return attempt
 
 
-async def _refuse(shop: Storefront, visitor: Visitor, reference: str, outcome: Declined) -> PaymentRefused:
-    async with changing(shop, visitor) as change:
+async def _refuse(shop: Storefront, cart: Cart, reference: str, outcome: Declined) -> PaymentRefused:
+    async with changing(shop, cart) as change:
         attempt = await _attempt(change.session, reference)
         if attempt.status == PaymentStatus.STARTED:
             attempt.status = PaymentStatus.DECLINED
     return PaymentRefused(outcome.message, outcome.code, await change.after())
 
 
-async def payment_result(shop: Storefront, visitor: Visitor, fields: Mapping[str, str]) -> PaymentAnswer:
+async def payment_result(shop: Storefront, cart: Cart, fields: Mapping[str, str]) -> PaymentAnswer:
     """POST /payment-result: the provider's return, verified, becomes the order (once)."""
-    reference = await _started_reference(shop, visitor, fields)
+    reference = await _started_reference(shop, cart, fields)
     if not isinstance(reference, str):
         return reference
     async with shop.db.read() as session:
@@ -355,8 +357,8 @@ async def payment_result(shop: Storefront, visitor: Visitor, fields: Mapping[str
     )
     outcome: PaymentOutcome = await provider_for(attempt.provider).verify(request, attempt.state, fields)
     if isinstance(outcome, Declined):
-        return await _refuse(shop, visitor, reference, outcome)
-    return await _complete(shop, visitor, reference, outcome, provider=attempt.provider)
+        return await _refuse(shop, cart, reference, outcome)
+    return await _complete(shop, cart, reference, outcome, provider=attempt.provider)
 
 
 @dataclass(frozen=True)
@@ -397,9 +399,9 @@ async def _answer(change: Change, decision: _Decision) -> PaymentAnswer:
     return PaymentRefused(decision.message, decision.code, await change.after())
 
 
-async def _started_reference(shop: Storefront, visitor: Visitor, fields: Mapping[str, str]) -> str | PaymentAnswer:
+async def _started_reference(shop: Storefront, cart: Cart, fields: Mapping[str, str]) -> str | PaymentAnswer:
     """The attempt this return belongs to, or the order it already made (a replay)."""
-    async with changing(shop, visitor) as change:
+    async with changing(shop, cart) as change:
         found = await _started_reference_in(change, fields)
     if isinstance(found, str):
         return found
@@ -433,16 +435,23 @@ async def _placed(change: Change, selection: Selection) -> _Placed | None:
 
 
 async def _complete(
-    shop: Storefront, visitor: Visitor, reference: str, outcome: Authorized, *, provider: str
+    shop: Storefront, cart: Cart, reference: str, outcome: Authorized, *, provider: str
 ) -> PaymentAnswer:
-    async with changing(shop, visitor) as change:
+    async with changing(shop, cart) as change:
         decision = await _complete_in(change, reference, outcome, provider)
     return await _answer(change, decision)
 
 
 async def _complete_in(change: Change, reference: str, outcome: Authorized, provider: str) -> _Decision:
+    # The selection is locked before its payment attempt, the order every path takes (a selection
+    # addressed by id is locked first of all), so two paths never wait on each other's lock.
+    selection_id = await change.session.scalar(
+        select(SelectionPayment.selection_id).where(SelectionPayment.reference == reference)
+    )
+    if selection_id is None:
+        raise NotFound("no payment is in progress", field="paymentMethod")
+    selection = await lock_selection(change.session, selection_id)
     attempt = await _attempt(change.session, reference)
-    selection = await lock_selection(change.session, attempt.selection_id)
     if selection.status == SelectionStatus.COMPLETED:
         placed = await _placed(change, selection)
         if placed is not None:
@@ -594,6 +603,7 @@ async def _place(
         await record_order_line_plans_in(
             session, lines_of_draft(order.lines, plans), [line.subscription_plan for line in priced.lines]
         )
+        await start_contract_in(session, order, outcome, logged_in_customer_id=change.row.customer_id)
     if priced.vouchers:
         await redeem_vouchers(session, [v.voucher_id for v in priced.vouchers])
     if priced.gift is not None:
@@ -614,9 +624,9 @@ async def _place(
     return order
 
 
-async def receipt(shop: Storefront, visitor: Visitor) -> OrderPlaced:
-    """GET /receipt: the last order this session placed."""
-    shopper, reference = await current_shopper(shop, visitor)
+async def receipt(shop: Storefront, cart: Cart) -> OrderPlaced:
+    """GET /receipt: the last order this session placed (or the order a selection by id became)."""
+    shopper, reference = await cart_shopper(shop, cart)
     if shopper.last_order_id is None:
         raise NotFound("no order", field="order")
     async with shop.db.read() as session:

@@ -168,6 +168,8 @@ class CheckoutState:
     unavailable: tuple[Unavailable, ...] = ()
     # Free units in the session's market, for the items' "stock" flags.
     stock: StockSnapshot | None = None
+    # The line an add-to-cart put its units on (the Shop API answers it as ``line``).
+    line: str | None = None
 
 
 def shipping_key(method_id: int, uri: str | None) -> str:

@@ -16,11 +16,10 @@ from opencentra.errors import NotFound, ValidationFailed
 from opencentra.integers import parse_int
 from opencentra.selection.models import Selection
 from opencentra.selection.services import add_line_in, check_open, find_line
-from opencentra.storefront.cart import MAX_COMMENT, _room, check_quantity
+from opencentra.storefront.cart import MAX_COMMENT, _room, check_quantity, with_line
 from opencentra.storefront.catalog import ProductData
-from opencentra.storefront.shopper import Visitor
 from opencentra.storefront.state import CheckoutState
-from opencentra.storefront.storefront import Change, Storefront, changing
+from opencentra.storefront.storefront import Cart, Change, Storefront, changing
 
 
 def plan_id_of(key: str | int) -> int:
@@ -48,7 +47,7 @@ def _offered(product: ProductData | None, plan_id: int) -> None:
 
 async def add_item_on_plan(
     shop: Storefront,
-    visitor: Visitor,
+    cart: Cart,
     item: str,
     plan_key: str | int,
     quantity: int = 1,
@@ -61,15 +60,16 @@ async def add_item_on_plan(
         raise ValidationFailed(f"comment is longer than {MAX_COMMENT} characters", field="comment")
     plan_id = plan_id_of(plan_key)
     display_item_id, product_size_id = parse_item_id(item)
-    async with changing(shop, visitor) as change:
+    async with changing(shop, cart) as change:
         product = await _product(change, display_item_id)
         if product is None or all(size.product_size_id != product_size_id for size in product.items):
             raise NotFound("product item not found", field="item")
         _offered(product, plan_id)
         selection = await change.selection()
         room = await _room(change, selection, product_size_id, item, display_item_id, quantity)
+        added = None
         if room:
-            await add_line_in(
+            added = await add_line_in(
                 change.session,
                 selection,
                 display_item_id,
@@ -78,7 +78,7 @@ async def add_item_on_plan(
                 comment=comment or None,
                 subscription_plan_id=plan_id,
             )
-    return await change.after()
+    return with_line(await change.after(), added.line_id if added is not None else None)
 
 
 async def _line_selection(change: Change) -> Selection:
@@ -88,9 +88,9 @@ async def _line_selection(change: Change) -> Selection:
     return selection
 
 
-async def set_line_plan(shop: Storefront, visitor: Visitor, line_id: str, plan_key: str | int) -> CheckoutState:
+async def set_line_plan(shop: Storefront, cart: Cart, line_id: str, plan_key: str | int) -> CheckoutState:
     """PUT /lines/{line}/subscription-plan/{plan}: the line's units are now bought on this plan."""
-    async with changing(shop, visitor) as change:
+    async with changing(shop, cart) as change:
         selection = await _line_selection(change)
         line = find_line(selection, line_id)
         check_open(selection)
@@ -102,9 +102,9 @@ async def set_line_plan(shop: Storefront, visitor: Visitor, line_id: str, plan_k
     return await change.after()
 
 
-async def remove_line_plan(shop: Storefront, visitor: Visitor, line_id: str) -> CheckoutState:
+async def remove_line_plan(shop: Storefront, cart: Cart, line_id: str) -> CheckoutState:
     """DELETE /lines/{line}/subscription-plan: a one-off purchase again (fine if it had no plan)."""
-    async with changing(shop, visitor) as change:
+    async with changing(shop, cart) as change:
         selection = await _line_selection(change)
         line = find_line(selection, line_id)
         check_open(selection)

@@ -12,6 +12,11 @@ from starlette.responses import Response
 from opencentra.api.adapter import Adapter
 from opencentra.api.context import presented_secret
 from opencentra.api.errors import http_status, install_error_format
+from opencentra.api.openapi_responses import ERRORS_OBJECT_RESPONSES
+from opencentra.api.shop import catalogue
+from opencentra.api.shop.customers import router as customers_router
+from opencentra.api.shop.selections import router as selections_router
+from opencentra.api.shop.v1 import router as v1_router
 from opencentra.errors import DomainError
 from opencentra.integration.services import PluginView
 
@@ -51,6 +56,12 @@ def create_shop_adapter() -> Adapter:
         description="Centra-compatible Shop API (server mode, selections by id).",
         docs_url=None,
         redoc_url=None,
+        responses=ERRORS_OBJECT_RESPONSES,
     )
+    # The catalogue (catalogue.py); the selections, customers and checkout routes go below it.
+    app.include_router(catalogue.router)
+    app.include_router(selections_router)
+    app.include_router(customers_router)
+    app.include_router(v1_router)  # last: ``/v1/{uri:path}`` forwards to the routes above
     install_error_format(app, ShopErrorFormat())
     return Adapter(app=app, guard=guard, not_found=not_found)
