@@ -17,10 +17,13 @@ from typing import Any
 import httpx2 as httpx
 import orjson
 import pytest
+from argon2 import PasswordHasher
 from lxml import etree
 from starlette.types import Receive, Scope, Send
 from tests.helpers import make_store
 
+from opencentra import passwords
+from opencentra.api.body_limit import BodyLimitMiddleware
 from opencentra.app import create_app
 from opencentra.config import Settings
 from opencentra.db.engine import Database
@@ -28,8 +31,6 @@ from opencentra.integration import services as integration
 
 LIMIT = 4096
 CHUNK = 1024
-# What a chunked body may have handed over before the limit refused it.
-MOST_TAKEN = LIMIT // CHUNK + 1
 TOO_LARGE = f"the body is larger than {LIMIT} bytes"
 
 
@@ -76,9 +77,9 @@ async def keys(db: Database) -> Keys:
 
 
 @asynccontextmanager
-async def serving(db: Database) -> AsyncIterator[httpx.AsyncClient]:
+async def serving(db: Database, **limits: int) -> AsyncIterator[httpx.AsyncClient]:
     """The whole app with its lifespan; httpx's ASGI transport streams a body chunk by chunk, on demand."""
-    settings = Settings(database_url=str(db.url), max_body_bytes=LIMIT, plugin_cache_seconds=0)
+    settings = Settings(database_url=str(db.url), plugin_cache_seconds=0, **{"max_body_bytes": LIMIT, **limits})
     app = create_app(settings, database=db)
     async with app.router.lifespan_context(app) as state:
 
@@ -97,7 +98,7 @@ async def client(db: Database, keys: Keys) -> AsyncIterator[httpx.AsyncClient]:
 
 
 async def _send_too_much(
-    client: httpx.AsyncClient, method: str, url: str, headers: dict[str, str], *, declared: bool
+    client: httpx.AsyncClient, method: str, url: str, headers: dict[str, str], *, declared: bool, limit: int = LIMIT
 ) -> tuple[httpx.Response, Body]:
     """A 10 MB body, with its Content-Length or chunked."""
     body = Body(10_000)
@@ -107,7 +108,7 @@ async def _send_too_much(
     if declared:
         assert body.taken == 0  # refused on the declared length: not one chunk read
     else:
-        assert 0 < body.taken <= MOST_TAKEN
+        assert 0 < body.taken <= limit // CHUNK + 1  # what a chunked body may have handed over
     assert response.headers["connection"] == "close"  # and the server stops reading the rest
     return response, body
 
@@ -179,3 +180,80 @@ async def test_a_body_within_the_limit_streams_through(client: httpx.AsyncClient
     assert response.status_code == 200, response.text
     assert response.json()["data"] == {"__typename": "Query"}
     assert "connection" not in response.headers
+
+
+# --- the SOAP ERP API: its own, larger limit (OPENCENTRA_SOAP_MAX_BODY_BYTES) -------------------------------------
+
+SOAP_PATH = "/ams/system/service/module/soap/api"
+SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
+SOAP_HEADERS = {"Content-Type": "text/xml; charset=utf-8"}
+
+
+@pytest.fixture
+async def soap_password(db: Database, monkeypatch: pytest.MonkeyPatch) -> str:
+    # Cheap argon2id: these tests are about body sizes (tests/api/soap covers the login).
+    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    monkeypatch.setattr(passwords, "_hasher", cheap)
+    monkeypatch.setattr(passwords, "_DUMMY_HASH", cheap.hash("opencentra-dummy-password"))
+    return await integration.create_soap_user(db, username="erp")
+
+
+def _soap_events_get(password: str, size: int) -> bytes:
+    """An authenticated ``events_Get`` of about ``size`` bytes: padded with whitespace, as big batches are long."""
+    head = (
+        f'<?xml version="1.0" encoding="UTF-8"?><s:Envelope xmlns:s="{SOAP_ENV}"><s:Body>'
+        '<events_GetRequest xmlns="http://www.centra.com/webservices/">'
+        f"<login><username>erp</username><password>{password}</password></login><type>all</type>"
+    ).encode()
+    tail = b"</events_GetRequest></s:Body></s:Envelope>"
+    return head + b" " * (size - len(head) - len(tail)) + tail
+
+
+def _fault(response: httpx.Response) -> str:
+    fault = etree.fromstring(response.content).find(f"{{{SOAP_ENV}}}Body/{{{SOAP_ENV}}}Fault")
+    assert fault is not None, response.text
+    return fault.findtext("faultstring") or ""
+
+
+async def test_the_soap_api_takes_a_body_the_other_apis_refuse(db: Database, keys: Keys, soap_password: str) -> None:
+    # The defaults: 1 MB for every API, 16 MB for SOAP. An ERP's batch of 1,000 products is about 2.2 MB.
+    async with serving(db, max_body_bytes=Settings.max_body_bytes) as client:
+        three_mb = 3_000_000
+        soap = await client.post(SOAP_PATH, content=_soap_events_get(soap_password, three_mb), headers=SOAP_HEADERS)
+        assert soap.status_code == 200, soap.text
+        assert etree.fromstring(soap.content).find(f"{{{SOAP_ENV}}}Body/{{*}}events_Get") is not None
+        order = await client.post(
+            "/api/order/stock",
+            content=b" " * three_mb,
+            headers={"API-Authorization": keys.order, "Content-Type": "application/json"},
+        )
+        assert order.status_code == 413
+        assert order.json() == {"status": "no", "msg": f"the body is larger than {Settings.max_body_bytes} bytes"}
+
+
+@DECLARED
+async def test_a_body_over_the_soap_limit_is_a_soap_fault(db: Database, soap_password: str, declared: bool) -> None:
+    async with serving(db, soap_max_body_bytes=2 * LIMIT) as client:
+        # Over the default limit, within SOAP's: answered.
+        within = await client.post(
+            SOAP_PATH, content=_soap_events_get(soap_password, LIMIT + CHUNK), headers=SOAP_HEADERS
+        )
+        assert within.status_code == 200, within.text
+        response, _ = await _send_too_much(client, "POST", SOAP_PATH, SOAP_HEADERS, declared=declared, limit=2 * LIMIT)
+        assert response.status_code == 413
+        assert "too large" in _fault(response)
+        assert response.headers["content-type"].startswith("text/xml")
+
+
+async def _no_app(scope: Scope, receive: Receive, send: Send) -> None:
+    raise AssertionError("not called")
+
+
+def test_a_path_limit_covers_its_path_or_everything_below_a_key_ending_in_a_slash() -> None:
+    limits = BodyLimitMiddleware(_no_app, LIMIT, {SOAP_PATH: 3 * LIMIT, "/big/": 2 * LIMIT, "/big/bigger/": 5 * LIMIT})
+    assert limits.limit_for(SOAP_PATH) == 3 * LIMIT
+    # A path below the SOAP endpoint is routed to the admin UI: it keeps the default.
+    assert limits.limit_for(SOAP_PATH + "/x") == limits.limit_for(SOAP_PATH + "x") == LIMIT
+    assert limits.limit_for("/big/a") == 2 * LIMIT
+    assert limits.limit_for("/big/bigger/a") == 5 * LIMIT  # the longest key decides
+    assert limits.limit_for("/big") == limits.limit_for("/graphql") == LIMIT

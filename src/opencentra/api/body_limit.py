@@ -1,7 +1,10 @@
 """One request-body limit for every API, enforced while the body is read.
 
 ``Settings.max_body_bytes`` (``OPENCENTRA_MAX_BODY_BYTES``) bounds what any
-request may send. A request whose ``Content-Length`` declares more is refused
+request may send. A path prefix may have its own limit instead (``path_limits``):
+the SOAP ERP API's batches of a thousand products run to megabytes, so it
+takes ``Settings.soap_max_body_bytes``, while every other API keeps the small
+default. A request whose ``Content-Length`` declares more is refused
 before a byte of its body is read; a body without one (chunked) is counted as
 it streams and refused at the chunk that passes the limit. Either way the
 process never holds more than the limit plus one chunk of a body.
@@ -20,6 +23,8 @@ bodies.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
@@ -41,16 +46,34 @@ def declared_length(scope: Scope) -> int | None:
     return None
 
 
+def _covers(key: str, path: str) -> bool:
+    """A key ending in ``/`` covers every path below it; any other key covers that one path only.
+
+    The SOAP endpoint's key is its exact path, so nothing routed elsewhere (the
+    admin UI is mounted on ``/ams``) can borrow its larger limit.
+    """
+    return path.startswith(key) if key.endswith("/") else path == key
+
+
 class BodyLimitMiddleware:
-    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_body_bytes: int, path_limits: Mapping[str, int] | None = None) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        # Longest key first, so the most specific one decides.
+        self.path_limits = sorted((path_limits or {}).items(), key=lambda item: len(item[0]), reverse=True)
+
+    def limit_for(self, path: str) -> int:
+        """The body limit of a request for ``path``: its longest covering key's, else the default."""
+        for key, limit in self.path_limits:
+            if _covers(key, path):
+                return limit
+        return self.max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.max_body_bytes
+        limit = self.limit_for(scope["path"])
         declared = declared_length(scope)
         refused = declared is not None and declared > limit
         received = 0
