@@ -2,7 +2,10 @@
 
 A provider turns a payment request into an action for the shopper's browser
 (redirect, form, javascript, or an immediate answer) and later verifies what
-came back on the return page. ``providers.provider_for(name)`` finds one; the
+came back on the return page. A provider that also keeps stored methods
+(``StoredPaymentProvider``, found by ``stored_provider_for``) tokenises one at
+the first payment (``Authorized.stored_token``) and charges it later without
+the shopper (``charge_stored``, idempotent by key). ``providers.provider_for(name)`` finds one; the
 built-in ``test`` provider answers as its payment method's behaviour says,
 and captures and refunds whatever it is asked unless told to refuse.
 """
@@ -20,8 +23,9 @@ from opencentra.payments.provider import (
     Settled,
     Settlement,
     Started,
+    StoredPaymentProvider,
 )
-from opencentra.payments.registry import UnknownProvider, provider_for, register_provider
+from opencentra.payments.registry import UnknownProvider, provider_for, register_provider, stored_provider_for
 
 __all__ = [
     "Authorized",
@@ -36,7 +40,9 @@ __all__ = [
     "Settled",
     "Settlement",
     "Started",
+    "StoredPaymentProvider",
     "UnknownProvider",
     "provider_for",
     "register_provider",
+    "stored_provider_for",
 ]

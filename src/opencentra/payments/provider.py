@@ -13,13 +13,20 @@ the same every time the same operation is asked for. The answer is
 ``Settled`` (the money moved; its transaction id) or ``Declined`` (nothing
 moved). The order domain records a ``PaymentTransaction`` only for a
 settled operation, so a declined capture leaves the order as it was.
+
+Stored payment methods (subscriptions): a provider that can charge a shopper
+again without them answers an authorization with ``Authorized.stored_token``,
+its recurring reference for the method (tokenised at the first payment). A
+``StoredPaymentProvider`` then takes merchant-initiated charges on that token
+with ``charge_stored``, idempotent by key like ``capture``. Providers without
+it are still ``PaymentProvider``s; subscriptions refuse them by name.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from opencentra.stores.models import PaymentBehaviour
 
@@ -65,6 +72,11 @@ class Authorized:
     """The money is authorized; ``reference`` is the provider's transaction id."""
 
     reference: str
+    # The provider's token for charging this method again (merchant-initiated), if it keeps one.
+    # Not part of equality: the authorization is the same whether or not the method was kept.
+    stored_token: str | None = field(default=None, compare=False)
+    # What the shopper sees for the stored method ("Visa ending 4242").
+    stored_label: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -116,4 +128,17 @@ class PaymentProvider(Protocol):
 
     async def refund(self, reference: str | None, amount_minor: int, idempotency_key: str) -> Settlement:
         """Pay ``amount_minor`` of what was captured under ``reference`` back; idempotent by key."""
+        ...
+
+
+@runtime_checkable
+class StoredPaymentProvider(Protocol):
+    """A provider that charges a stored method without the shopper (renewals)."""
+
+    name: str
+
+    async def charge_stored(
+        self, token: str, amount_minor: int, currency_code: str, idempotency_key: str
+    ) -> Settlement:
+        """Charge ``amount_minor`` to the stored method; asked again with the same key, answer the same."""
         ...

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from opencentra.errors import ValidationFailed
-from opencentra.payments.provider import PaymentProvider
+from opencentra.payments.provider import PaymentProvider, StoredPaymentProvider
 from opencentra.payments.test_provider import TestProvider
 
 _providers: dict[str, PaymentProvider] = {"test": TestProvider()}
@@ -22,4 +22,12 @@ def provider_for(name: str) -> PaymentProvider:
     provider = _providers.get(name)
     if provider is None:
         raise UnknownProvider(f"payment provider {name!r} is not available on this server", field="paymentMethod")
+    return provider
+
+
+def stored_provider_for(name: str) -> StoredPaymentProvider:
+    """The provider under ``name`` if it can charge stored methods (merchant-initiated charges)."""
+    provider = provider_for(name)
+    if not isinstance(provider, StoredPaymentProvider):
+        raise UnknownProvider(f"payment provider {name!r} cannot charge a stored payment method", field="paymentMethod")
     return provider

@@ -15,6 +15,13 @@ operation asked again with the same idempotency key answers as the first
 time and is not remembered twice. To test failures, a capture or refund is
 declined when its authorization reference contains ``refuse-capture`` or
 ``refuse-refund``, or after ``refuse("capture" | "refund", reference)``.
+
+Stored methods: every authorization is tokenised (``stored_token``
+``test-token-<reference>``), and ``charge_stored`` charges the token like a
+capture (remembered, idempotent by key, kind ``charge``). A card that starts
+failing: a payment method whose uri contains ``failing`` pays the first time
+but its token holds ``refuse-charge``, so every later charge is declined; or
+``refuse("charge", token)`` from a test, undone by ``allow``.
 """
 
 from __future__ import annotations
@@ -45,9 +52,15 @@ from opencentra.stores.models import PaymentBehaviour
 
 DECLINE_MESSAGE = "The test provider declined the payment."
 CAPTURE_DECLINED = "The test provider refused the capture."
+CHARGE_DECLINED = "The test provider declined the stored card."
 REFUND_DECLINED = "The test provider refused the refund."
 
-MoneyMove = Literal["capture", "refund"]
+MoneyMove = Literal["capture", "refund", "charge"]
+_DECLINED: dict[MoneyMove, str] = {
+    "capture": CAPTURE_DECLINED,
+    "refund": REFUND_DECLINED,
+    "charge": CHARGE_DECLINED,
+}
 # How many captures and refunds the provider remembers.
 MEMORY = 10_000
 
@@ -77,6 +90,16 @@ def _with_query(url: str, params: Mapping[str, str]) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
 
 
+def _authorized(request: PaymentRequest) -> Authorized:
+    """An authorization, tokenised for later charges (a ``failing`` method's token refuses them)."""
+    failing = "refuse-charge-" if "failing" in request.method_uri else ""
+    return Authorized(
+        reference=f"test-{request.reference}",
+        stored_token=f"test-token-{failing}{request.reference}",
+        stored_label=f"Test card ({request.method_uri})",
+    )
+
+
 class TestProvider:
     __test__ = False  # not a pytest test class
     name = "test"
@@ -103,6 +126,13 @@ class TestProvider:
     async def refund(self, reference: str | None, amount_minor: int, idempotency_key: str) -> Settlement:
         return self._move("refund", reference, amount_minor, idempotency_key)
 
+    async def charge_stored(
+        self, token: str, amount_minor: int, currency_code: str, idempotency_key: str
+    ) -> Settlement:
+        if not token.startswith("test-token-"):
+            return Declined("The test provider does not know this stored card.", code="unknown_token")
+        return self._move("charge", token, amount_minor, idempotency_key)
+
     def _move(self, kind: MoneyMove, reference: str | None, amount_minor: int, key: str) -> Settlement:
         # Keyed with the reference too: ids (and so keys) restart in every fresh database.
         earlier = self._by_key.get((kind, reference, key))
@@ -122,13 +152,13 @@ class TestProvider:
         self.transactions.append(done)
         self._by_key[(kind, reference, key)] = done
         if refused:
-            return Declined(CAPTURE_DECLINED if kind == "capture" else REFUND_DECLINED)
+            return Declined(_DECLINED[kind])
         return Settled(transaction_id)
 
     async def start(self, request: PaymentRequest) -> Started:
         behaviour = request.behaviour or PaymentBehaviour.SUCCESS
         if behaviour is PaymentBehaviour.SUCCESS:
-            return Started(outcome=Authorized(reference=f"test-{request.reference}"))
+            return Started(outcome=_authorized(request))
         if behaviour is PaymentBehaviour.DECLINE:
             return Started(outcome=Declined(DECLINE_MESSAGE))
         signature = secrets.token_hex(20)
@@ -172,4 +202,4 @@ class TestProvider:
             or not hmac.compare_digest(_digest(presented), expected)
         ):
             return Declined("The payment could not be verified.")
-        return Authorized(reference=f"test-{request.reference}")
+        return _authorized(request)

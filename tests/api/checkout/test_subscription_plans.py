@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
-from tests.api.checkout.conftest import Browser, ShopIds, pay_body
+from tests.api.checkout.conftest import CHECKOUT_ADDRESS, Browser, ShopIds, pay_body
 from tests.conftest import ApiHarness
 
 from opencentra.catalog.models import DisplayItem
@@ -176,6 +176,11 @@ def test_another_session_cannot_touch_the_line(
 def test_the_order_keeps_which_lines_are_subscriptions(
     api: ApiHarness, browser: Browser, shop: ShopIds, plan_ids: dict[str, int]
 ) -> None:
+    # Only a registered, logged-in shopper may buy on a plan (a contract needs a customer).
+    registered = browser.post(
+        "/register", {"email": CHECKOUT_ADDRESS["email"], "password": "secret", "address": {"country": "se"}}
+    )
+    assert registered.status_code == 200, registered.text
     browser.put("/countries/SE")
     browser.post(f"/items/{shop.items['tee-black-S']}", {"subscriptionPlan": plan_ids["monthly"]})
     browser.post(f"/items/{shop.items['jeans-blue-M']}")

@@ -45,11 +45,7 @@ _SUBSCRIPTION_PATHS = (
     ("PUT", "/subscriptions/status"),
     ("PUT", "/subscription/address"),
     ("PUT", "/subscriptions/address"),
-    ("POST", "/customer/contracts/{contract}/subscription"),
-    ("PUT", "/customer/contracts/{contract}/subscription/{subscription}"),
     ("POST", "/customer/stored/payment-methods"),
-    ("POST", "/customer/stored/payment"),
-    ("POST", "/customer/stored/payment-result"),
 )
 
 
