@@ -1,0 +1,1 @@
+"""The admin web UI adapter: server-rendered pages under /ams/."""
