@@ -56,11 +56,26 @@ class RedactQueryValues(logging.Filter):
         return True
 
 
-def uvicorn_log_config() -> dict[str, Any]:
-    """uvicorn's default logging, with query values redacted from the access log."""
+def uvicorn_log_config(log_format: str = "text") -> dict[str, Any]:
+    """uvicorn's default logging, with query values redacted from the access log.
+
+    ``json``: every line one JSON object with the correlation id
+    (``opencentra.logs``), for uvicorn's loggers and, through the root
+    logger, OpenCentra's own; SQLAlchemy stays at warnings (at INFO it would
+    log every statement).
+    """
     from uvicorn.config import LOGGING_CONFIG
 
     config = copy.deepcopy(LOGGING_CONFIG)
     config.setdefault("filters", {})["redact_query_values"] = {"()": f"{__name__}.RedactQueryValues"}
     config["loggers"]["uvicorn.access"]["filters"] = ["redact_query_values"]
+    if log_format == "json":
+        config["filters"]["correlation_id"] = {"()": "opencentra.logs.CorrelationIdFilter"}
+        config["formatters"] = {"json": {"()": "opencentra.logs.JsonFormatter"}}
+        config["handlers"] = {
+            name: {**handler, "formatter": "json", "filters": ["correlation_id"]}
+            for name, handler in config["handlers"].items()
+        }
+        config["root"] = {"handlers": ["default"], "level": "INFO"}
+        config["loggers"]["sqlalchemy"] = {"level": "WARNING"}
     return config

@@ -1,4 +1,4 @@
-"""The ``opencentra`` command: serve, migrate, seed, plugin and token.
+"""The ``opencentra`` command: serve, migrate, seed, plugin, token, subscriptions and soap.
 
 Errors are one clear line on stderr and a non-zero exit, never a traceback.
 With ``--json`` stdout carries only the JSON object; progress goes to stderr.
@@ -9,9 +9,11 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Callable, Coroutine
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -19,7 +21,7 @@ import typer
 from rich.console import Console
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from opencentra import __version__
+from opencentra import __version__, subscriptions, webhooks
 from opencentra.access_log import uvicorn_log_config
 from opencentra.config import ENV_PREFIX, Settings, from_environment
 from opencentra.db.engine import Database, normalize_database_url
@@ -27,7 +29,9 @@ from opencentra.db.migrate import upgrade
 from opencentra.db.models import metadata as _all_models  # noqa: F401 - maps every table
 from opencentra.demo.seed import DemoResult, seed_demo
 from opencentra.errors import DomainError
+from opencentra.integration import admin_access, soap_log
 from opencentra.integration import services as integration
+from opencentra.mail import mailer_for
 from opencentra.maintenance import purge_all_expired_sessions
 from opencentra.pricing.history import record_prices
 
@@ -57,6 +61,9 @@ DatabaseOption = Annotated[
 
 
 PluginIdArgument = Annotated[int, typer.Argument(help="Plugin id.")]
+
+# How long ``serve`` waits on SIGTERM for requests in flight before cancelling them.
+GRACEFUL_SHUTDOWN_SECONDS = 25
 
 
 class CliError(Exception):
@@ -92,12 +99,12 @@ def _run(factory: Callable[[Database], Coroutine[Any, Any, T]], database_url: st
 
 
 def _credentials_text(result: DemoResult) -> str:
-    # The demo also creates a SOAP user and an admin user (``--json`` shows them),
-    # but nothing answers at /ams yet, so they are not advertised here.
+    # The demo also creates a SOAP user (``--json`` shows it); the admin UI's login is printed.
     lines = ["OpenCentra demo data is ready. Secrets are shown once; re-run to rotate them."]
     for plugin in result.plugins:
         lines.append(f"  {plugin.type:<12} {plugin.base:<28} API-Authorization: {plugin.secret}")
     lines.append(f"  graphql      /graphql   Authorization: Bearer {result.graphql_token}")
+    lines.append(f"  admin        /ams/      username {result.admin_username}  password {result.admin_password}")
     return "\n".join(lines)
 
 
@@ -157,19 +164,34 @@ def serve(
     os.environ[f"{ENV_PREFIX}DATABASE_URL"] = settings.database_url
     if settings.redis_url:
         os.environ[f"{ENV_PREFIX}REDIS_URL"] = settings.redis_url
-    uvicorn.run(
-        "opencentra.app:app_from_environment",
-        factory=True,
-        host=settings.host,
-        port=settings.port,
-        workers=settings.workers,
-        log_level=settings.log_level,
-        # uvicorn's logging, but the access log keeps no query-string values (secrets).
-        log_config=uvicorn_log_config(),
-        # The client address (login throttling) comes from X-Forwarded-For only behind trusted proxies.
-        proxy_headers=bool(settings.forwarded_allow_ips),
-        forwarded_allow_ips=settings.forwarded_allow_ips or None,
-    )
+    # Several workers and /metrics on: each worker counts in its own files in a fresh directory, and a
+    # scrape answered by any of them sums them all (prometheus-client's multiprocess mode; opencentra.metrics).
+    metrics_dir = None
+    if settings.workers > 1 and settings.metrics_token and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        metrics_dir = tempfile.mkdtemp(prefix="opencentra-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+    try:
+        uvicorn.run(
+            "opencentra.app:app_from_environment",
+            factory=True,
+            host=settings.host,
+            port=settings.port,
+            workers=settings.workers,
+            log_level=settings.log_level,
+            # uvicorn's logging, but the access log keeps no query-string values (secrets).
+            # OPENCENTRA_LOG_FORMAT=json: one JSON object a line, with the correlation id (opencentra.logs).
+            log_config=uvicorn_log_config(settings.log_format),
+            # The client address (login throttling) comes from X-Forwarded-For only behind trusted proxies.
+            proxy_headers=bool(settings.forwarded_allow_ips),
+            forwarded_allow_ips=settings.forwarded_allow_ips or None,
+            # SIGTERM: stop accepting, let requests in flight finish, then stop background work (the
+            # lifespan). Bounded, so a hung client cannot hold a deploy, and under the 30 s most
+            # orchestrators wait before SIGKILL (tests/scaleout/test_crash.py).
+            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+        )
+    finally:
+        if metrics_dir is not None:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
 
 
 @app.command()
@@ -220,7 +242,7 @@ def seed_demo_command(
 @plugin_app.command("create")
 def plugin_create(
     store: Annotated[int, typer.Option(help="Store id.")],
-    plugin_type: Annotated[str, typer.Option("--type", help="checkout, shop, order or subscription.")],
+    plugin_type: Annotated[str, typer.Option("--type", help="checkout, shop, order, subscription or webhook.")],
     uri: Annotated[str, typer.Option(help="URI segment: the plugin answers at /api/<uri>.")],
     name: Annotated[str | None, typer.Option(help="Display name.")] = None,
     settings_json: Annotated[str | None, typer.Option("--settings", help="Settings as a JSON object.")] = None,
@@ -310,6 +332,134 @@ def token_revoke(token_id: Annotated[int, typer.Argument(help="Token id.")], dat
     err.print(f"token {token_id} revoked")
 
 
+subscriptions_app = typer.Typer(help="Subscription renewals.", no_args_is_help=True)
+app.add_typer(subscriptions_app, name="subscriptions")
+
+
+def _moment(value: str | None) -> datetime:
+    """``--now``: an ISO date or date-time (UTC when no offset is given); default the current time."""
+    if value is None:
+        return datetime.now(UTC)
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise CliError(f"--now must be an ISO date or date-time, not {value!r}") from None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+@subscriptions_app.command("run-due")
+def subscriptions_run_due(
+    now: Annotated[
+        str | None, typer.Option("--now", help="Run everything due up to this moment (ISO date or date-time).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON on stdout.")] = False,
+    database: DatabaseOption = None,
+) -> None:
+    """Make the renewal orders that are due: charged once, exactly once across processes."""
+    settings = _settings(database_url=database)
+    moment = _moment(now)
+    mailer = mailer_for(settings.smtp_url)
+    run = _run(lambda db: subscriptions.run_due_renewals(db, moment, mailer=mailer), settings.database_url)
+    counts = {kind: run.count(kind) for kind in ("placed", "declined", "paused", "skipped")}
+    if as_json:
+        out.print(json.dumps(counts), markup=False)
+    err.print(", ".join(f"{count} {kind}" for kind, count in counts.items()) + f" (due up to {moment.isoformat()})")
+
+
+# --- admin users (the admin UI at /ams/) ------------------------------------------------------
+admin_app = typer.Typer(help="Manage the admin UI's users.", no_args_is_help=True)
+app.add_typer(admin_app, name="admin")
+
+
+@admin_app.command("create-user")
+def admin_create_user(
+    username: Annotated[str, typer.Argument(help="The login name.")],
+    password: Annotated[
+        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="At least 8 characters.")
+    ],
+    role: Annotated[
+        str, typer.Option(help="administrator (everything, SYSTEM too) or store_manager (only --store stores).")
+    ] = "administrator",
+    store: Annotated[list[int] | None, typer.Option("--store", help="A store a store manager works in.")] = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Create an admin user (or set an existing one's password, role and stores); log in at /ams/."""
+    if role not in set(admin_access.AdminRole):
+        raise CliError(f"--role must be one of {', '.join(admin_access.AdminRole)}, not {role!r}")
+    settings = _settings(database_url=database)
+    _migrate(settings.database_url)
+
+    async def create(db: Database) -> None:
+        await integration.set_admin_password(db, username=username, password=password)
+        await admin_access.set_admin_access(db, username=username, role=role, store_ids=store or [])
+
+    _run(create, settings.database_url)
+    err.print(f"admin {username} ({role}) can log in at /ams/")
+
+
+# --- SOAP users (the SOAP ERP API at /ams/system/service/module/soap/api) ----------------------
+soap_app = typer.Typer(help="Manage the SOAP ERP API's users and read their request log.", no_args_is_help=True)
+app.add_typer(soap_app, name="soap")
+
+
+@soap_app.command("create-user")
+def soap_create_user(
+    username: Annotated[str, typer.Argument(help="The login the ERP sends in <login><username>.")],
+    store: Annotated[int | None, typer.Option(help="Restrict the user to one store (default: every store).")] = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Create a SOAP user and print its generated password (shown once)."""
+    settings = _settings(database_url=database)
+    _migrate(settings.database_url)
+    password = _run(
+        lambda db: integration.create_soap_user(db, username=username, store_id=store), settings.database_url
+    )
+    err.print(f"SOAP user {username} created" + (f" for store {store}" if store else " for every store"))
+    out.print(password, markup=False)
+
+
+@soap_app.command("rotate-password")
+def soap_rotate_password(
+    username: Annotated[str, typer.Argument(help="The SOAP user.")], database: DatabaseOption = None
+) -> None:
+    """Give a SOAP user a new generated password (printed once); the old one stops working."""
+    settings = _settings(database_url=database)
+    password = _run(lambda db: integration.rotate_soap_password(db, username), settings.database_url)
+    err.print(f"SOAP user {username}: new password")
+    out.print(password, markup=False)
+
+
+@soap_app.command("log")
+def soap_log_command(
+    username: Annotated[str, typer.Argument(help="The SOAP user.")],
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="How many calls, newest first.")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the calls as JSON on stdout.")] = False,
+    database: DatabaseOption = None,
+) -> None:
+    """Show a SOAP user's latest calls: operation, status, request and response (passwords blanked)."""
+    settings = _settings(database_url=database)
+    calls = _run(lambda db: soap_log.soap_call_page(db, username, limit=limit), settings.database_url)
+    if as_json:
+        rows = [
+            {
+                "id": c.id,
+                "at": c.created_at.isoformat(),
+                "operation": c.operation,
+                "status": c.status,
+                "request": c.request,
+                "response": c.response,
+            }
+            for c in calls
+        ]
+        out.print(json.dumps(rows), markup=False)
+        return
+    for c in calls:
+        out.print(f"{c.created_at.isoformat()} {c.operation} {c.status}", markup=False)
+        out.print(c.request, markup=False)
+        out.print(c.response, markup=False)
+    err.print(f"{len(calls)} call(s) of {username}")
+
+
 def _fail(message: str) -> None:
     # Plain print: rich would wrap a long path or URL onto a second line.
     print(f"error: {message}", file=sys.stderr)
@@ -344,3 +494,88 @@ def main(argv: list[str] | None = None) -> None:
         message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
         _fail(f"{message} (see opencentra --help)")
         raise SystemExit(getattr(exc, "exit_code", 2)) from None
+
+
+# --- outbound webhooks (opencentra.webhooks; docs/compatibility/webhooks.md) -----------------------
+webhooks_app = typer.Typer(help="Outbound webhooks: signing secrets, delivery, the delivery log.", no_args_is_help=True)
+app.add_typer(webhooks_app, name="webhooks")
+
+
+@webhooks_app.command("secret")
+def webhooks_secret(plugin_id: PluginIdArgument, database: DatabaseOption = None) -> None:
+    """Issue (or rotate) a webhook plugin's signing secret and print it (shown once)."""
+    settings = _settings(database_url=database)
+    secret = _run(
+        lambda db: webhooks.issue_signing_secret(db, plugin_id, server_key=settings.webhooks_key),
+        settings.database_url,
+    )
+    out.print(f"signing secret: {secret}")
+
+
+def _print_run(result: webhooks.RunResult, as_json: bool) -> None:
+    counts = {
+        "enqueued": result.enqueued,
+        "delivered": result.delivered,
+        "retrying": result.retrying,
+        "failed": result.failed,
+        "split": result.split,
+        "purged": result.purged,
+    }
+    if as_json:
+        out.print(json.dumps(counts), markup=False)
+    err.print(", ".join(f"{count} {kind}" for kind, count in counts.items()))
+    if result.unsigned_plugins:
+        waiting = ", ".join(str(plugin) for plugin in result.unsigned_plugins)
+        err.print(f"waiting for a signing secret (opencentra webhooks secret <id>): plugin {waiting}")
+
+
+@webhooks_app.command("deliver")
+def webhooks_deliver(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON on stdout.")] = False,
+    database: DatabaseOption = None,
+) -> None:
+    """Send the webhook deliveries that are due now (one round; the server does this by itself too)."""
+    settings = _settings(database_url=database)
+    result = _run(
+        lambda db: webhooks.deliver_due(
+            db, server_key=settings.webhooks_key, allow_private=settings.webhooks_allow_private
+        ),
+        settings.database_url,
+    )
+    _print_run(result, as_json)
+
+
+@webhooks_app.command("retry")
+def webhooks_retry(
+    delivery: Annotated[str, typer.Argument(help="Delivery number or delivery id (32 hex).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON on stdout.")] = False,
+    database: DatabaseOption = None,
+) -> None:
+    """Send a failed delivery again now, with the same delivery id."""
+    settings = _settings(database_url=database)
+
+    async def retry(db: Database) -> webhooks.RunResult:
+        await webhooks.retry_delivery(db, delivery)
+        return await webhooks.deliver_due(
+            db, server_key=settings.webhooks_key, allow_private=settings.webhooks_allow_private
+        )
+
+    _print_run(_run(retry, settings.database_url), as_json)
+
+
+@webhooks_app.command("log")
+def webhooks_log(
+    plugin: Annotated[int | None, typer.Option(help="Only this plugin's deliveries.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="How many, newest first.")] = 20,
+    database: DatabaseOption = None,
+) -> None:
+    """List recent deliveries: status, attempts, last answer."""
+    settings = _settings(database_url=database)
+    rows = _run(lambda db: webhooks.deliveries(db, plugin_id=plugin, limit=limit), settings.database_url)
+    for row in rows:
+        answer = row.last_error or (f"HTTP {row.last_status_code}" if row.last_status_code else "-")
+        out.print(
+            f"{row.id}\t{row.delivery_id}\tplugin {row.plugin_id}\t{row.status.value}\t"
+            f"{row.attempts}/{row.max_attempts}\t{len(row.event_ids)} events\t{answer}",
+            markup=False,
+        )

@@ -19,6 +19,7 @@ from opencentra.ratelimit import PLANS
 
 DEFAULT_DATABASE_URL = "sqlite:///./opencentra.db"
 ENV_PREFIX = "OPENCENTRA_"
+LOG_FORMATS = ("text", "json")
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,23 @@ class Settings:
     session_purge_seconds: float = 3600.0
     # How often the app records prices in force (the history behind lowestPrice); 0 turns it off.
     price_history_seconds: float = 3600.0
+    # Outbound webhooks (opencentra.webhooks): how often the app looks for deliveries to send (0: off,
+    # then run `opencentra webhooks deliver`); whether receivers may be on loopback, link-local or
+    # private addresses or other ports than 80/443 (local development only); the server key the
+    # plugins' signing secrets are derived from (at least 32 characters; docs/compatibility/webhooks.md).
+    webhooks_deliver_seconds: float = 2.0
+    webhooks_allow_private: bool = False
+    webhooks_key: str | None = field(default=None, repr=False)
+    # Operations (docs/operations.md): /metrics answers only when a token is set, and only to
+    # "Authorization: Bearer <token>"; logs as uvicorn's text lines or one JSON object a line.
+    metrics_token: str | None = field(default=None, repr=False)
+    log_format: str = "text"
+    # How often the app makes the subscription renewal orders that are due (0: off, then run
+    # `opencentra subscriptions run-due` from cron); safe on any number of processes.
+    renewal_seconds: float = 60.0
+    # Largest request body of the SOAP ERP API (api.body_limit; a SOAP fault 413): an ERP pushes
+    # 1,000 products with variations, sizes and stock in one products_Update (about 2.2 MB).
+    soap_max_body_bytes: int = 16_000_000
     extra: Mapping[str, str] = field(default_factory=dict)
 
     def with_overrides(self, **overrides: object) -> Settings:
@@ -123,8 +141,22 @@ def validate(settings: Settings) -> Settings:
         raise ValidationFailed("session purge interval must be 0 (off) or more seconds", field="session_purge_seconds")
     if settings.price_history_seconds < 0:
         raise ValidationFailed("price history interval must be 0 (off) or more seconds", field="price_history_seconds")
+    if settings.webhooks_deliver_seconds < 0:
+        raise ValidationFailed("webhook delivery interval must be 0 (off) or more seconds", field="webhooks")
+    if settings.webhooks_key is not None and len(settings.webhooks_key) < 32:
+        raise ValidationFailed(f"{ENV_PREFIX}WEBHOOKS_KEY must be at least 32 characters", field="webhooks_key")
+    if settings.renewal_seconds < 0:
+        raise ValidationFailed("renewal interval must be 0 (off) or more seconds", field="renewal_seconds")
     if settings.max_body_bytes < 1024:
         raise ValidationFailed("max body size must be at least 1024 bytes", field="max_body_bytes")
+    if settings.soap_max_body_bytes < 1024:
+        raise ValidationFailed("SOAP max body size must be at least 1024 bytes", field="soap_max_body_bytes")
+    if settings.metrics_token is not None and len(settings.metrics_token) < 16:
+        raise ValidationFailed(f"{ENV_PREFIX}METRICS_TOKEN must be at least 16 characters", field="metrics_token")
+    if settings.log_format not in LOG_FORMATS:
+        raise ValidationFailed(
+            f"log format must be one of {', '.join(LOG_FORMATS)}, not {settings.log_format!r}", field="log_format"
+        )
     return settings
 
 
@@ -170,4 +202,24 @@ def from_environment(environ: Mapping[str, str] | None = None) -> Settings:
             values["price_history_seconds"] = float(raw)
         except ValueError:
             raise ValidationFailed(f"{ENV_PREFIX}PRICE_HISTORY_SECONDS must be a number, not {raw!r}") from None
+    if raw := env.get(f"{ENV_PREFIX}WEBHOOKS_DELIVER_SECONDS"):
+        try:
+            values["webhooks_deliver_seconds"] = float(raw)
+        except ValueError:
+            raise ValidationFailed(f"{ENV_PREFIX}WEBHOOKS_DELIVER_SECONDS must be a number, not {raw!r}") from None
+    if raw := env.get(f"{ENV_PREFIX}WEBHOOKS_ALLOW_PRIVATE"):
+        values["webhooks_allow_private"] = _bool("WEBHOOKS_ALLOW_PRIVATE", raw)
+    if raw := env.get(f"{ENV_PREFIX}WEBHOOKS_KEY"):
+        values["webhooks_key"] = raw.strip()
+    if raw := env.get(f"{ENV_PREFIX}METRICS_TOKEN"):
+        values["metrics_token"] = raw.strip()
+    if raw := env.get(f"{ENV_PREFIX}LOG_FORMAT"):
+        values["log_format"] = raw.strip().lower()
+    if raw := env.get(f"{ENV_PREFIX}RENEWAL_SECONDS"):
+        try:
+            values["renewal_seconds"] = float(raw)
+        except ValueError:
+            raise ValidationFailed(f"{ENV_PREFIX}RENEWAL_SECONDS must be a number, not {raw!r}") from None
+    if raw := env.get(f"{ENV_PREFIX}SOAP_MAX_BODY_BYTES"):
+        values["soap_max_body_bytes"] = _int("SOAP_MAX_BODY_BYTES", raw)
     return validate(Settings(**values))  # type: ignore[arg-type]

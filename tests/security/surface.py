@@ -83,11 +83,64 @@ _CHECKOUT_SERVER_MODE = (
     "PUT /selection", "PUT /selection/{selection}",
 )  # fmt: skip
 
+# Shop API selections (api/shop/selections.py): every route needs the plugin's secret (the adapter's guard).
+_SHOP_SELECTIONS = (
+    "POST /selections", "GET /selections/{selection}", "PUT /selections/{selection}",
+    "POST /selections/{selection}/items/{item}", "POST /selections/{selection}/items/{item}/quantity/{quantity}",
+    "POST /selections/{selection}/lines/{line}/quantity/{quantity}",
+    "PUT /selections/{selection}/lines/{line}/quantity/{quantity}",
+    "DELETE /selections/{selection}/lines/{line}/quantity/{quantity}", "DELETE /selections/{selection}/lines/{line}",
+    "PUT /selections/{selection}/lines/{line}/subscription-plan/{plan}",
+    "DELETE /selections/{selection}/lines/{line}/subscription-plan",
+    "POST /selections/{selection}/gift-certificates/{certificate}",
+    "POST /selections/{selection}/gift-certificates/{certificate}/amount/{amount}",
+    "POST /selections/{selection}/vouchers", "DELETE /selections/{selection}/vouchers/{voucher}",
+    "DELETE /selections/{selection}/vouchers",
+    "PUT /selections/{selection}/countries/{country}", "PUT /selections/{selection}/countries/{country}/states/{state}",
+    "PUT /selections/{selection}/markets/{market}", "PUT /selections/{selection}/pricelists/{pricelist}",
+    "PUT /selections/{selection}/languages/{language}", "PUT /selections/{selection}/shipping-methods/{method}",
+    "PUT /selections/{selection}/payment-methods/{method}", "PUT /selections/{selection}/checkout-fields",
+    "POST /selections/{selection}/payment", "POST /selections/{selection}/payment-result",
+    "GET /selections/{selection}/receipt",
+)  # fmt: skip
+
+# Shop API catalogue (api/shop/catalogue.py): every route needs the plugin's secret (the adapter's guard).
+_SHOP_CATALOGUE = (
+    "GET /brands", "GET /brands/{brand}", "GET /campaign-sites", "GET /campaign-sites/{site}",
+    "GET /campaigns", "GET /campaigns/{campaign}", "GET /categories", "GET /categories/{category}",
+    "GET /collections", "GET /collections/{collection}", "GET /measurement-charts", "GET /measurement-charts/{chart}",
+    "GET /product-ids", "GET /products", "GET /products/{product}", "POST /products/filter",
+    "GET /products/categories/{categories}", "GET /products/silk-product/{silk_product}",
+    "GET /products/silk-variant/{silk_variant}", "GET /products/sku/{sku}", "GET /products/uri/{uri:path}",
+    "GET /gift-certificates",
+)  # fmt: skip
+
+# Shop API customers and v1 (api/shop/customers.py, api/shop/v1.py): every route needs the plugin's secret;
+# a batch's operations and ``/v1/<uri>`` run inside the request the guard already let in.
+_SHOP_CUSTOMERS = (
+    "POST /customers/{email}/login", "POST /customers/{email}/register", "GET /customers/{email}/orders",
+    "POST /customers/{email}/orders", "PUT /customers/{email}/orders/{order}/shipping-address",
+    "POST /customers/{email}/newsletter-subscription", "POST /back-in-stock-subscription",
+    "POST /customers/{email}/back-in-stock-subscription",
+    "GET /", "GET /v1", "GET /v1/help/{uri:path}", "POST /", "POST /v1",
+    "GET /v1/{uri:path}", "POST /v1/{uri:path}", "PUT /v1/{uri:path}", "DELETE /v1/{uri:path}",
+)  # fmt: skip
+
+# Old Subscription API (api/subscription_legacy/routes.py): every route needs the plugin's secret
+# (``API-Authorization`` or ``?secret=``, the adapter's guard).
+_SUBSCRIPTION_LEGACY = (
+    "GET /subscription/packages", "POST /subscription/order", "POST /subscription/payment",
+    "GET /subscription/subscription/{subscription}", "GET /subscription/subscriptions/{subscription}",
+    "GET /subscription/subscriptions", "GET /subscription",
+    "GET /subscription/{subscription}",
+    "PUT /subscription/subscription/{subscription}", "PUT /subscription/subscriptions/{subscription}",
+)  # fmt: skip
+
 SECRET_ROUTES: Mapping[PluginType, frozenset[str]] = {
     PluginType.ORDER: frozenset(_ORDER_API),
     PluginType.CHECKOUT: frozenset(_CHECKOUT_SERVER_MODE),
-    PluginType.SHOP: frozenset(),
-    PluginType.SUBSCRIPTION: frozenset(),
+    PluginType.SHOP: frozenset(_SHOP_SELECTIONS + _SHOP_CATALOGUE + _SHOP_CUSTOMERS),
+    PluginType.SUBSCRIPTION: frozenset(_SUBSCRIPTION_LEGACY),
 }
 
 _API_DESCRIPTION = "the API's own OpenAPI description: says what exists, holds no data (adapter.PUBLIC_PATHS)"
@@ -178,6 +231,24 @@ PUBLIC_ROUTES: Mapping[tuple[PluginType, str], tuple[Access, str]] = {
         }.items()
     },
 }
+
+
+# Checkout API subscription management (api/checkout/subscription_routes.py): the logged-in shopper's own
+# contracts; these paths answer there now instead of the "not available" stubs.
+PUBLIC_ROUTES = {
+    **PUBLIC_ROUTES,
+    **{
+        (PluginType.CHECKOUT, route): (Access.SHOPPER, _OWN_ACCOUNT + "; another customer's contract is 404")
+        for route in (
+            "POST /customer/subscriptions", "PUT /subscription/status", "PUT /subscriptions/status",
+            "PUT /subscription/interval", "PUT /subscriptions/interval", "PUT /subscription/address",
+            "PUT /subscriptions/address", "POST /customer/stored/payment-methods",
+            "POST /customer/contracts/{contract}/subscription",
+            "PUT /customer/contracts/{contract}/subscription/{subscription}",
+            "POST /customer/stored/payment", "POST /customer/stored/payment-result",
+        )
+    },
+}  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,20 @@ process, as an operator would issue keys. Logging is at DEBUG for the
 included. The secrets: plugin keys and GraphQL tokens (issued by the CLI and
 by a re-run of the demo seed), the SOAP and admin passwords, shoppers'
 passwords, session tokens, and the codes in password-reset and
-email-verification links.
+email-verification links, and the ``/metrics`` token. The flows include a
+shopper's checkout (an order paid with the test provider).
+
+The same records also go through the JSON format (``OPENCENTRA_LOG_FORMAT=json``,
+``opencentra.logs``) as the server's root handler would write them: every line
+is one JSON object with a ``correlation_id``, the access log's lines carry the
+id their response echoed, and no secret is in that text either.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import importlib
+import io
 import json
 import logging
 import socket
@@ -38,6 +45,7 @@ from opencentra.cli import app as cli
 from opencentra.config import Settings
 from opencentra.demo.seed import seed_demo
 from opencentra.integration.models import PluginType
+from opencentra.logs import CorrelationIdFilter, JsonFormatter
 from opencentra.mail import Email, LogMailer, RecordingMailer
 
 LOGGERS = ("opencentra", "uvicorn", "uvicorn.error", "uvicorn.access", "sqlalchemy")
@@ -103,6 +111,29 @@ def captured(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixt
             logger.removeFilter(log_filter)
 
 
+@pytest.fixture
+def json_log() -> Iterator[io.StringIO]:
+    """What the JSON format's root handler writes (``access_log.uvicorn_log_config("json")``)."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    handler.addFilter(CorrelationIdFilter())
+    root = logging.getLogger()
+    root.addHandler(handler)
+    # Another test in this worker may have left a logging configuration behind (uvicorn's own turns
+    # the access log's propagation off): every logger scanned must reach the root handler here.
+    loggers = [logging.getLogger(name) for name in LOGGERS]
+    saved = [(logger.propagate, logger.disabled) for logger in loggers]
+    for logger in loggers:
+        logger.propagate, logger.disabled = True, False
+    try:
+        yield stream
+    finally:
+        root.removeHandler(handler)
+        for logger, (propagate, disabled) in zip(loggers, saved, strict=True):
+            logger.propagate, logger.disabled = propagate, disabled
+
+
 def _cli(*args: str) -> str:
     result = CliRunner().invoke(cli, list(args))
     assert result.exit_code == 0, result.output
@@ -119,7 +150,7 @@ def _link_codes(email: Email) -> list[str]:
     return [link, query["i"]]
 
 
-def test_no_secret_reaches_any_log(world: World, captured: pytest.LogCaptureFixture) -> None:
+def test_no_secret_reaches_any_log(world: World, captured: pytest.LogCaptureFixture, json_log: io.StringIO) -> None:
     secrets: dict[str, str] = {}
     url = world.database_url
 
@@ -152,7 +183,8 @@ def test_no_secret_reaches_any_log(world: World, captured: pytest.LogCaptureFixt
     secrets["demo SOAP password"] = demo.soap_password
     secrets["demo admin password"] = demo.admin_password
 
-    app = create_app(Settings(database_url=url, plugin_cache_seconds=0))
+    secrets["metrics token"] = "logscan-metrics-token-" + "7" * 20
+    app = create_app(Settings(database_url=url, plugin_cache_seconds=0, metrics_token=secrets["metrics token"]))
     mailer = RecordAndLog()
     checkout_app = adapter_apps(app)[PluginType.CHECKOUT]
     checkout_app.state.checkout = dataclasses.replace(checkout_app.state.checkout, mailer=mailer)
@@ -204,6 +236,26 @@ def test_no_secret_reaches_any_log(world: World, captured: pytest.LogCaptureFixt
             "/api/logscan/password", json={"password": passwords[0], "newPassword": passwords[1]}, headers=session
         )
         assert changed.status_code == 200, changed.text
+        # The shopper buys something (the test provider's card payment).
+        products = http.post("/api/logscan/products", json={"limit": 20}, headers=session)
+        assert products.status_code == 200, products.text
+        item = next(i["item"] for p in products.json()["products"] for i in p["items"])
+        added = http.post(f"/api/logscan/items/{item}", headers=session)
+        assert added.status_code == 200, added.text
+        method = added.json()["selection"]["paymentMethod"]
+        address = {"email": shopper, "firstName": "Log", "lastName": "Scan", "country": "SE",
+                   "address1": "Street 1", "zipCode": "11122", "city": "Stockholm"}  # fmt: skip
+        paid = http.post(
+            "/api/logscan/payment",
+            json={"paymentMethod": method, "paymentReturnPage": "https://shop.example/return",
+                  "paymentFailedPage": "https://shop.example/failed", "termsAndConditions": True,
+                  "address": address},
+            headers=session,
+        )  # fmt: skip
+        assert paid.status_code == 200, paid.text
+        correlation = paid.headers["x-correlation-id"]
+        scraped = http.get("/metrics", headers={"Authorization": f"Bearer {secrets['metrics token']}"})
+        assert scraped.status_code == 200, scraped.text
         fresh = http.get("/api/logscan/selection").json()["token"]
         secrets["second session token"] = fresh
         asked = http.post(f"/api/logscan/password-reset-email/{shopper}", json={}, headers={"API-Token": fresh})
@@ -237,6 +289,17 @@ def test_no_secret_reaches_any_log(world: World, captured: pytest.LogCaptureFixt
             if secret and secret in text:
                 leaks.append(f"{what} in {record.name} {record.levelname}: {text[:300]}")
     assert not leaks, "\n".join(leaks)
+
+    # The same records as JSON lines: parseable, with the correlation id, and without a secret.
+    lines = [json.loads(line) for line in json_log.getvalue().splitlines()]
+    assert lines
+    assert all("correlation_id" in line for line in lines)
+    access = [line for line in lines if line["logger"] == "uvicorn.access"]
+    assert access and all(line["correlation_id"] for line in access)
+    assert any(line["correlation_id"] == correlation and line["path"] == "/api/logscan/payment" for line in access)
+    text = json_log.getvalue()
+    json_leaks = [what for what, secret in secrets.items() if secret and secret in text]
+    assert not json_leaks, f"in the JSON log: {json_leaks}"
 
 
 def _everything(record: logging.LogRecord) -> str:

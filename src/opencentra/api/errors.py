@@ -9,6 +9,7 @@ no exception becomes a bare 500 with a traceback.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Protocol
 
 from fastapi import FastAPI
@@ -16,6 +17,8 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Mount
+from starlette.types import ASGIApp
 
 from opencentra.errors import (
     Conflict,
@@ -91,3 +94,18 @@ def install_error_format(app: FastAPI, error_format: ErrorFormat) -> None:
     app.add_exception_handler(RequestValidationError, on_invalid_request)
     app.add_exception_handler(StarletteHTTPException, on_http_error)
     app.add_exception_handler(Exception, on_unexpected)
+
+
+def mount_every_path(app: FastAPI, path: str, mounted: ASGIApp, *, name: str) -> None:
+    """``app.mount(path, mounted)``, but every path under ``path`` reaches ``mounted``.
+
+    Starlette's mount pattern ``^/api/(?P<path>.*)$`` has no DOTALL: a decoded
+    newline (``%0A``) in the middle of a path does not match, so the outer app
+    answers FastAPI's ``{"detail": "Not Found"}``, and a trailing one matches
+    with the newline cut off the remaining path. Either way the adapter, and
+    its error format, never sees the request; matching newlines too lets it
+    answer in its own format.
+    """
+    mount = Mount(path, app=mounted, name=name)
+    mount.path_regex = re.compile(mount.path_regex.pattern, re.DOTALL)
+    app.router.routes.append(mount)

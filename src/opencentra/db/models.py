@@ -11,7 +11,9 @@ from opencentra.customers import models as customers
 from opencentra.db.base import Base
 from opencentra.events import models as events
 from opencentra.giftcards import models as giftcards
+from opencentra.integration import admin_models as admin
 from opencentra.integration import models as integration
+from opencentra.integration import soap_log_models as soap_log
 from opencentra.inventory import models as inventory
 from opencentra.orders import models as orders
 from opencentra.pricing import alteration_models as price_alterations
@@ -23,6 +25,7 @@ from opencentra.stores import shipping_defaults as pricelist_shipping_defaults
 from opencentra.stores import warehouse_settings
 from opencentra.subscriptions import models as subscriptions
 from opencentra.suppliers import models as suppliers
+from opencentra.webhooks import models as webhooks
 from opencentra.wholesale import models as wholesale
 from opencentra.wholesale import terms_models as wholesale_terms
 
@@ -30,6 +33,7 @@ metadata = Base.metadata
 
 __all__ = [
     "Base",
+    "admin",
     "bundles",
     "catalog",
     "customers",
@@ -45,10 +49,12 @@ __all__ = [
     "pricelist_shipping_defaults",
     "pricing",
     "selection",
+    "soap_log",
     "stores",
     "subscriptions",
     "suppliers",
     "warehouse_settings",
+    "webhooks",
     "wholesale",
     "wholesale_terms",
 ]

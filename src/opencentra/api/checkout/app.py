@@ -31,6 +31,7 @@ from opencentra.api.checkout import (
     catalog_routes,
     payment_routes,
     selection_routes,
+    subscription_routes,
     unsupported_routes,
 )
 from opencentra.api.checkout.auth import guard, origin_allowed
@@ -39,6 +40,7 @@ from opencentra.api.checkout.fast import cached_products
 from opencentra.api.checkout.request import AdapterState
 from opencentra.api.context import SCOPE_KEY, PluginContext
 from opencentra.api.errors import install_error_format
+from opencentra.api.openapi_responses import ERRORS_OBJECT_RESPONSES
 from opencentra.mail import Mailer
 from opencentra.ratelimit.throttle import Throttles
 from opencentra.storefront.account import ResetMailer
@@ -147,6 +149,8 @@ def create_checkout_adapter(*, mailer: ResetMailer | Mailer | None = None) -> Ad
         ),
         docs_url=None,
         redoc_url=None,
+        # The error shape of errors.py, for every operation (api/openapi_responses.py).
+        responses=ERRORS_OBJECT_RESPONSES,
     )
     app.state.checkout = AdapterState(
         cache=CheckoutCache(
@@ -162,6 +166,7 @@ def create_checkout_adapter(*, mailer: ResetMailer | Mailer | None = None) -> Ad
         bundle_routes,
         payment_routes,
         account_routes,
+        subscription_routes,  # before unsupported_routes: its paths answer here
         unsupported_routes,
     ):
         app.include_router(module.router)
