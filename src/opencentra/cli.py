@@ -23,6 +23,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from opencentra import __version__, subscriptions, webhooks
 from opencentra.access_log import uvicorn_log_config
+from opencentra.api.soap.app import PATH as SOAP_PATH
 from opencentra.config import ENV_PREFIX, Settings, from_environment
 from opencentra.db.engine import Database, normalize_database_url
 from opencentra.db.migrate import upgrade
@@ -99,12 +100,12 @@ def _run(factory: Callable[[Database], Coroutine[Any, Any, T]], database_url: st
 
 
 def _credentials_text(result: DemoResult) -> str:
-    # The demo also creates a SOAP user (``--json`` shows it); the admin UI's login is printed.
     lines = ["OpenCentra demo data is ready. Secrets are shown once; re-run to rotate them."]
     for plugin in result.plugins:
         lines.append(f"  {plugin.type:<12} {plugin.base:<28} API-Authorization: {plugin.secret}")
     lines.append(f"  graphql      /graphql   Authorization: Bearer {result.graphql_token}")
     lines.append(f"  admin        /ams/      username {result.admin_username}  password {result.admin_password}")
+    lines.append(f"  soap         {SOAP_PATH}   username {result.soap_username}  password {result.soap_password}")
     return "\n".join(lines)
 
 

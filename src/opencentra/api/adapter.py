@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp
 
-from opencentra.integration.services import PluginView
+from opencentra.integration import PluginView
 
 # Paths an adapter serves without authentication: its own API description.
 PUBLIC_PATHS = frozenset({"/openapi.json"})

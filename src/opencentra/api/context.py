@@ -9,7 +9,7 @@ from starlette.types import Scope
 
 from opencentra.config import Settings
 from opencentra.db.engine import Database
-from opencentra.integration.services import PluginView
+from opencentra.integration import PluginView
 
 SCOPE_KEY = "opencentra.context"
 

@@ -16,11 +16,32 @@ domain's own building blocks and return rows; other domains and the demo seed
 import them by name.
 """
 
+from opencentra.catalog.all_markets import (
+    PRODUCT_CHUNK,
+    BrandDetailView,
+    CollectionDetailView,
+    ProductCategoryRef,
+    StoreCategoryView,
+    StoreItemMarkets,
+    StoreItemView,
+    StoreMediaView,
+    StoreProductFilter,
+    StoreProductView,
+    brand_details,
+    collection_details,
+    measurement_chart_details,
+    store_categories,
+    store_item_markets,
+    store_product_ids,
+    store_products,
+)
 from opencentra.catalog.bundle_models import BundlePriceType, BundleType
 from opencentra.catalog.bundles import BundleChanges, SectionSpec
+from opencentra.catalog.categories import CategoryPath
 from opencentra.catalog.charts import delete_measurement_chart, delete_size_chart
 from opencentra.catalog.displays import DisplayChanges, DisplaySpec
 from opencentra.catalog.folders import FolderChanges
+from opencentra.catalog.items import parse_item_id
 from opencentra.catalog.lookups import (
     attributes_of_products,
     attributes_of_variants,
@@ -84,7 +105,8 @@ from opencentra.catalog.pim import (
     update_variant,
 )
 from opencentra.catalog.pim_models import MediaBatchStatus
-from opencentra.catalog.products import ProductSpec, SizeSpec, VariantSpec
+from opencentra.catalog.product_browse import products_after
+from opencentra.catalog.products import ProductSpec, SizeSpec, VariantSpec, check_ean
 from opencentra.catalog.queries import (
     CONNECTION_SORTS,
     CategoryFilter,
@@ -109,6 +131,7 @@ from opencentra.catalog.queries import (
     size_chart_page,
     variant_page,
 )
+from opencentra.catalog.size_tables import ChartSize, ensure_chart_size
 from opencentra.catalog.translations import stored_translations, translatable_fields_by_type
 from opencentra.catalog.variants import KEEP, Keep, ProductChanges, VariantChanges, size_by_name
 from opencentra.catalog.views import (
@@ -139,8 +162,10 @@ __all__ = [
     "CONNECTION_SORTS",
     "KEEP",
     "MAX_BATCH_ITEMS",
+    "PRODUCT_CHUNK",
     "AttributeView",
     "Between",
+    "BrandDetailView",
     "BrandView",
     "BundleChanges",
     "BundlePriceType",
@@ -148,7 +173,10 @@ __all__ = [
     "BundleType",
     "BundleView",
     "CategoryFilter",
+    "CategoryPath",
     "CategoryView",
+    "ChartSize",
+    "CollectionDetailView",
     "CollectionView",
     "Cursor",
     "DisplayChanges",
@@ -170,6 +198,7 @@ __all__ = [
     "MediaItemSpec",
     "MediaView",
     "NameFilter",
+    "ProductCategoryRef",
     "ProductChanges",
     "ProductFilter",
     "ProductSizeFilter",
@@ -182,6 +211,12 @@ __all__ = [
     "SizeSpec",
     "SizeView",
     "SortKey",
+    "StoreCategoryView",
+    "StoreItemMarkets",
+    "StoreItemView",
+    "StoreMediaView",
+    "StoreProductFilter",
+    "StoreProductView",
     "TextMatch",
     "TranslatedView",
     "UnitCost",
@@ -193,14 +228,17 @@ __all__ = [
     "Window",
     "attributes_of_products",
     "attributes_of_variants",
+    "brand_details",
     "brand_page",
     "brands_by_id",
     "bundle",
     "categories_by_id",
     "categories_of_displays",
     "category_page",
+    "check_ean",
     "child_categories",
     "child_folders",
+    "collection_details",
     "collection_page",
     "collections_by_id",
     "count_products",
@@ -223,6 +261,7 @@ __all__ = [
     "displays_by_id",
     "displays_in_markets",
     "displays_of_products",
+    "ensure_chart_size",
     "folder_ids_of_products",
     "folder_page",
     "folders_by_id",
@@ -230,14 +269,17 @@ __all__ = [
     "localize",
     "mapped_attribute_page",
     "markets_of_displays",
+    "measurement_chart_details",
     "measurement_charts_by_id",
     "media_batch",
     "media_by_id",
     "media_meta_data",
     "media_of_products",
+    "parse_item_id",
     "product_page",
     "product_size_page",
     "product_sizes_by_id",
+    "products_after",
     "products_are_bundles",
     "products_by_id",
     "products_in_folders",
@@ -249,6 +291,10 @@ __all__ = [
     "sizes_by_id",
     "sizes_of_charts",
     "sizes_of_variants",
+    "store_categories",
+    "store_item_markets",
+    "store_product_ids",
+    "store_products",
     "stored_translations",
     "tax_group_names",
     "translatable_fields_by_type",
@@ -263,54 +309,3 @@ __all__ = [
     "variants_of_displays",
     "variants_of_products",
 ]
-
-# Size tables grown one size at a time (the SOAP ERP API's sizes_Update; appended).
-from opencentra.catalog.size_tables import ChartSize, ensure_chart_size
-
-__all__ += ["ChartSize", "ensure_chart_size"]
-
-# The catalogue in every market and language at once (the Shop API; appended).
-from opencentra.catalog.all_markets import (  # noqa: E402
-    PRODUCT_CHUNK,
-    BrandDetailView,
-    CollectionDetailView,
-    ProductCategoryRef,
-    StoreCategoryView,
-    StoreItemMarkets,
-    StoreItemView,
-    StoreMediaView,
-    StoreProductFilter,
-    StoreProductView,
-    brand_details,
-    collection_details,
-    measurement_chart_details,
-    store_categories,
-    store_item_markets,
-    store_product_ids,
-    store_products,
-)
-
-__all__ += [
-    "PRODUCT_CHUNK",
-    "BrandDetailView",
-    "CollectionDetailView",
-    "ProductCategoryRef",
-    "StoreCategoryView",
-    "StoreItemMarkets",
-    "StoreItemView",
-    "StoreMediaView",
-    "StoreProductFilter",
-    "StoreProductView",
-    "brand_details",
-    "collection_details",
-    "measurement_chart_details",
-    "store_categories",
-    "store_item_markets",
-    "store_product_ids",
-    "store_products",
-]
-
-# The admin UI's catalogue list: keyset pages by id (appended).
-from opencentra.catalog.product_browse import products_after  # noqa: E402 - appended after the __all__ above
-
-__all__ += ["products_after"]

@@ -7,7 +7,14 @@ cases are imported from ``customers.services`` by name for now.
 """
 
 from opencentra.customers.consents import KEY_LIMIT, ConsentInput, record_consents
-from opencentra.customers.services import CustomerChanges, change_email, update_address, update_details
+from opencentra.customers.services import (
+    CustomerChanges,
+    change_email,
+    ensure_guest_customer,
+    get_customer,
+    update_address,
+    update_details,
+)
 from opencentra.customers.views import (
     ConsentView,
     CustomerFilter,
@@ -33,7 +40,9 @@ __all__ = [
     "customer_page",
     "customer_page_with_consents",
     "customers_by_id",
+    "ensure_guest_customer",
     "find_customer_view",
+    "get_customer",
     "record_consents",
     "update_address",
     "update_details",

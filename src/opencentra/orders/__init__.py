@@ -107,6 +107,7 @@ from opencentra.orders.queries import (
     list_orders,
     list_returns,
     list_shipments,
+    order_details,
     return_details,
     shipment_details,
 )
@@ -222,6 +223,7 @@ __all__ = [
     "list_shipments",
     "order_amounts",
     "order_count",
+    "order_details",
     "order_lines_by_id",
     "order_page",
     "order_slice",

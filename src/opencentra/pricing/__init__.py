@@ -17,9 +17,7 @@ The other modules (``prices``, ``campaigns``, ``totals``...) are the domain's
 own building blocks; other domains and the demo seed import them by name.
 """
 
-from opencentra.pricing.alterations import (
-    MAX_PRICES as MAX_ALTERED_PRICES,
-)
+from opencentra.pricing.alterations import MAX_PRICES as MAX_ALTERED_PRICES
 from opencentra.pricing.alterations import (
     AlteredPriceSpec,
     checked_price,
@@ -28,6 +26,8 @@ from opencentra.pricing.alterations import (
     update_price_alteration,
 )
 from opencentra.pricing.campaign_changes import delete_campaign
+from opencentra.pricing.campaigns import CampaignVariantSpec, create_campaign
+from opencentra.pricing.history import LOWEST_PRICE_DAYS
 from opencentra.pricing.market_prices import (
     CampaignOnSaleView,
     MarketPrices,
@@ -37,6 +37,7 @@ from opencentra.pricing.market_prices import (
 )
 from opencentra.pricing.models import VoucherType
 from opencentra.pricing.prices import PriceInfo, PriceSpec, set_prices
+from opencentra.pricing.promotion_changes import update_campaign, update_voucher
 from opencentra.pricing.queries import (
     AlteredPriceFilter,
     AlteredPriceView,
@@ -78,6 +79,7 @@ from opencentra.pricing.vouchers import (
 from opencentra.stores.markets import UnknownMarkets
 
 __all__ = [
+    "LOWEST_PRICE_DAYS",
     "MAX_ALTERED_PRICES",
     "AlteredPriceFilter",
     "AlteredPriceSpec",
@@ -85,6 +87,7 @@ __all__ = [
     "AmountView",
     "CampaignFilter",
     "CampaignOnSaleView",
+    "CampaignVariantSpec",
     "CampaignVariantView",
     "CampaignView",
     "MarketPrices",
@@ -109,6 +112,7 @@ __all__ = [
     "campaigns_on_sale",
     "checked_price",
     "clone_voucher",
+    "create_campaign",
     "create_price_alteration",
     "create_voucher",
     "delete_campaign",
@@ -122,15 +126,11 @@ __all__ = [
     "prices_of_variants",
     "set_altered_prices",
     "set_prices",
+    "update_campaign",
     "update_price_alteration",
+    "update_voucher",
     "variants_of_campaigns",
     "voucher_page",
     "voucher_view",
     "vouchers_by_id",
 ]
-
-# The admin UI's voucher and campaign edits, and making a campaign (appended; see pricing.promotion_changes).
-from opencentra.pricing.campaigns import CampaignVariantSpec, create_campaign
-from opencentra.pricing.promotion_changes import update_campaign, update_voucher
-
-__all__ += ["CampaignVariantSpec", "create_campaign", "update_campaign", "update_voucher"]

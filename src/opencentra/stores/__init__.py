@@ -18,7 +18,8 @@ from opencentra.stores.changes import (
 from opencentra.stores.currency_views import CurrencyView, currencies_by_id
 from opencentra.stores.method_views import PaymentMethodView, payment_methods_by_id, shipping_options_by_id
 from opencentra.stores.models import StockMaster, StoreType
-from opencentra.stores.services import create_market, create_pricelist, create_warehouse
+from opencentra.stores.services import create_market, create_pricelist, create_store, create_warehouse, update_store
+from opencentra.stores.settings_view import OversellingMode, all_store_settings, store_settings
 from opencentra.stores.views import (
     AllocationRuleView,
     CountryStateView,
@@ -69,6 +70,7 @@ __all__ = [
     "LanguageView",
     "Location",
     "MarketView",
+    "OversellingMode",
     "PaymentMethodView",
     "PricelistView",
     "ShippingOptionView",
@@ -80,6 +82,7 @@ __all__ = [
     "TextMatch",
     "WarehouseLocationView",
     "WarehouseView",
+    "all_store_settings",
     "allocation_rule_page",
     "allocation_rule_warehouses",
     "allocation_rules_by_id",
@@ -89,6 +92,7 @@ __all__ = [
     "country_states_by_id",
     "create_market",
     "create_pricelist",
+    "create_store",
     "create_warehouse",
     "currencies_by_id",
     "currency_ids",
@@ -105,11 +109,13 @@ __all__ = [
     "shipping_options_by_id",
     "states_of_countries",
     "store_page",
+    "store_settings",
     "store_timezone",
     "stores_by_id",
     "text_conditions",
     "update_market",
     "update_pricelist",
+    "update_store",
     "update_warehouse",
     "warehouse_locations",
     "warehouse_page",

@@ -62,6 +62,7 @@ from opencentra.subscriptions.renewals import (
     run_due_renewals,
 )
 from opencentra.subscriptions.services import PlanInfo, PlanSpec, create_plan, set_display_plans, update_plan
+from opencentra.subscriptions.store_contracts import store_contract_page
 
 __all__ = [
     "DEFAULT_INTERVAL",
@@ -107,12 +108,8 @@ __all__ = [
     "start_payment_update",
     "start_subscription",
     "store_contract",
+    "store_contract_page",
     "stored_payment_methods",
     "update_plan",
     "update_subscription",
 ]
-
-# The admin UI's list of a store's contracts (appended).
-from opencentra.subscriptions.store_contracts import store_contract_page
-
-__all__ += ["store_contract_page"]

@@ -31,6 +31,10 @@ from opencentra.wholesale.services import (
     DeliveryWindowInput,
     PreorderInput,
     WindowVariantInput,
+    create_account,
+    create_buyer,
+    update_account,
+    update_buyer,
 )
 from opencentra.wholesale.terms import (
     AccountTermsInput,
@@ -116,6 +120,8 @@ __all__ = [
     "buyer_store",
     "buyers_by_id",
     "buyers_of_accounts",
+    "create_account",
+    "create_buyer",
     "create_payment_terms",
     "create_sales_representative",
     "create_shipping_terms",
@@ -131,6 +137,8 @@ __all__ = [
     "scoped",
     "shipping_terms_by_id",
     "shipping_terms_page",
+    "update_account",
+    "update_buyer",
     "update_payment_terms",
     "update_sales_representative",
     "update_shipping_terms",

@@ -27,14 +27,9 @@ from opencentra.api.admin.web import (
     throttle,
 )
 from opencentra.errors import Unauthorized, ValidationFailed
-from opencentra.integration.admin_access import (
-    admin_session,
-    change_admin_password,
-    log_in_admin,
-    log_out_admin,
-)
+from opencentra.integration import admin_session, change_admin_password, log_in_admin, log_out_admin
 from opencentra.ratelimit.throttle import TooManyAttempts
-from opencentra.stores.settings_view import all_store_settings
+from opencentra.stores import all_store_settings
 
 
 def _login_form(request: Request, *, status_code: int = 200, error: str | None = None, username: str = "") -> Response:

@@ -24,7 +24,7 @@ from opencentra.errors import DomainError, NotFound, ValidationFailed
 from opencentra.integers import parse_int
 from opencentra.money import from_minor
 from opencentra.pricing import PriceSpec, prices_of_variants, set_prices
-from opencentra.stores.settings_view import store_settings
+from opencentra.stores import store_settings
 
 PAGE_SIZE = 50
 MAX_SEARCH = 200

@@ -11,7 +11,7 @@ from opencentra import customers
 from opencentra.address import Address
 from opencentra.api.admin.web import BASE, Page, path_id, redirect
 from opencentra.errors import DomainError, NotFound, ValidationFailed
-from opencentra.stores.settings_view import store_settings
+from opencentra.stores import store_settings
 
 # The longest value each column keeps: a longer one is the typist's error, said beside the field.
 ADDRESS_LIMITS = {

@@ -16,7 +16,7 @@ from opencentra import customers, pricing
 from opencentra.api.admin.web import Page
 from opencentra.catalog import SortKey, TextMatch, Window
 from opencentra.integers import parse_int
-from opencentra.stores.settings_view import store_settings
+from opencentra.stores import store_settings
 
 PAGE_SIZE = 50
 MAX_SEARCH = 200

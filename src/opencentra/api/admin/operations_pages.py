@@ -11,8 +11,7 @@ from opencentra import events
 from opencentra.api.admin.web import Page
 from opencentra.errors import NotFound
 from opencentra.integers import parse_int
-from opencentra.integration import soap_call_page
-from opencentra.integration.admin_access import list_soap_users
+from opencentra.integration import list_soap_users, soap_call_page
 
 PAGE_SIZE = 50
 SOAP_CALLS = 20

@@ -18,9 +18,8 @@ from opencentra.api.admin.web import BASE, Page, path_id, redirect
 from opencentra.errors import DomainError, NotFound, ValidationFailed
 from opencentra.integers import parse_int
 from opencentra.money import from_minor, to_minor
-from opencentra.orders.queries import OrderDetails, OrderFilter, OrderScope, list_orders, order_details
-from opencentra.orders.state import OrderStatus
-from opencentra.stores.settings_view import store_settings
+from opencentra.orders import OrderDetails, OrderFilter, OrderScope, OrderStatus, list_orders, order_details
+from opencentra.stores import store_settings
 
 PAGE_SIZE = 50
 # Whole units and at most six decimals; the currency's own decimals are checked per order.

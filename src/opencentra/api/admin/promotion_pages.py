@@ -16,7 +16,7 @@ from opencentra.api.admin.web import BASE, Page, path_id, redirect
 from opencentra.catalog import SortKey, Window
 from opencentra.errors import DomainError, NotFound, ValidationFailed
 from opencentra.integers import parse_int
-from opencentra.stores.settings_view import store_settings
+from opencentra.stores import store_settings
 
 PAGE_SIZE = 50
 MAX_MARKETS = 100

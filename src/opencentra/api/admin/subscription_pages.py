@@ -13,7 +13,7 @@ from opencentra.api.admin.web import BASE, Page, path_id, redirect
 from opencentra.errors import NotFound
 from opencentra.integers import parse_int
 from opencentra.money import from_minor
-from opencentra.stores.settings_view import store_settings
+from opencentra.stores import store_settings
 
 PAGE_SIZE = 50
 # The form's action -> the status it sets.

@@ -14,18 +14,35 @@ from starlette.responses import Response
 from opencentra.api.admin.web import BASE, Page, path_id, redirect
 from opencentra.errors import Conflict, DomainError, NotFound, ValidationFailed
 from opencentra.integers import parse_int
-from opencentra.integration import services as integration
-from opencentra.integration.admin_access import (
+from opencentra.integration import (
+    ALL_PERMISSIONS,
     AdminRole,
+    PluginType,
+    PluginView,
+    SettingField,
+    SettingKind,
+    create_plugin,
+    create_soap_user,
+    create_token,
+    deactivate_admin,
+    deactivate_soap_user,
+    get_plugin,
     list_admins,
+    list_plugins,
     list_soap_users,
     list_tokens,
+    revoke_plugin_secret,
+    revoke_token,
+    rotate_plugin_secret,
+    rotate_soap_password,
+    rotate_token,
     set_admin_access,
+    set_admin_password,
+    setting_fields,
+    settings_errors,
+    update_plugin,
 )
-from opencentra.integration.permissions import ALL_PERMISSIONS
-from opencentra.integration.plugin_forms import PluginType, SettingField, SettingKind, setting_fields, settings_errors
-from opencentra.stores import services as stores
-from opencentra.stores.settings_view import OversellingMode, StoreType, all_store_settings, store_settings
+from opencentra.stores import OversellingMode, StoreType, all_store_settings, create_store, store_settings, update_store
 
 PLUGIN_TYPES = [kind.value for kind in PluginType]
 MAX_TOKEN_DAYS = 3650
@@ -67,7 +84,7 @@ async def store_list(current: Page) -> Response:
             errors["type"] = "Choose a store type and an overselling mode from the lists."
         else:
             try:
-                created = await stores.create_store(
+                created = await create_store(
                     current.db,
                     values["name"],
                     type=kind,
@@ -107,7 +124,7 @@ async def store_edit(current: Page) -> Response:
             errors["overselling_mode"] = "Choose an overselling mode from the list."
         else:
             try:
-                await stores.update_store(
+                await update_store(
                     current.db,
                     store_id,
                     name=values["name"],
@@ -121,7 +138,7 @@ async def store_edit(current: Page) -> Response:
             else:
                 store = await store_settings(current.db, store_id)
                 saved = True
-    plugins = await integration.list_plugins(current.db, store_id=store_id)
+    plugins = await list_plugins(current.db, store_id=store_id)
     return current.render(
         "store.html",
         400 if errors else 200,
@@ -214,7 +231,7 @@ async def plugin_new(current: Page) -> Response:
         errors = settings_errors(kind, raw) | errors
         if not errors:
             try:
-                plugin, secret = await integration.create_plugin(
+                plugin, secret = await create_plugin(
                     current.db,
                     store_id=store_id,
                     plugin_type=kind,
@@ -245,9 +262,9 @@ def _error_field(error: DomainError) -> str:
     return field.removeprefix("settings.")
 
 
-async def _plugin_in_store(current: Page) -> integration.PluginView:
+async def _plugin_in_store(current: Page) -> PluginView:
     store_id = path_id(current.request, "store_id")
-    plugin = await integration.get_plugin(current.db, path_id(current.request, "plugin_id"))
+    plugin = await get_plugin(current.db, path_id(current.request, "plugin_id"))
     if plugin.store_id != store_id:
         raise NotFound("no such plugin")
     return plugin
@@ -262,7 +279,7 @@ async def _plugin_page(
     shown: dict[str, Any] | None = None,
     saved: bool = False,
 ) -> Response:
-    plugin = await integration.get_plugin(current.db, plugin_id)
+    plugin = await get_plugin(current.db, plugin_id)
     store = await store_settings(current.db, plugin.store_id)
     fields = setting_fields(plugin.type)
     current_settings = plugin.settings.model_dump(mode="json")
@@ -295,7 +312,7 @@ async def plugin_edit(current: Page) -> Response:
     if errors:
         return await _plugin_page(current, plugin.id, errors=errors, shown=shown)
     try:
-        await integration.update_plugin(
+        await update_plugin(
             current.db, plugin.id, settings=raw, active=current.flag("active"), name=current.text("name") or None
         )
     except DomainError as error:
@@ -306,14 +323,14 @@ async def plugin_edit(current: Page) -> Response:
 async def plugin_rotate(current: Page) -> Response:
     """Issue a new secret (the old one stops working) and show it, once."""
     plugin = await _plugin_in_store(current)
-    issued = await integration.rotate_plugin_secret(current.db, plugin.id)
+    issued = await rotate_plugin_secret(current.db, plugin.id)
     return await _plugin_page(current, plugin.id, secret=issued.secret)
 
 
 async def plugin_revoke(current: Page) -> Response:
     """Remove the secret: no key opens the plugin until one is rotated in."""
     plugin = await _plugin_in_store(current)
-    await integration.revoke_plugin_secret(current.db, plugin.id)
+    await revoke_plugin_secret(current.db, plugin.id)
     return redirect(f"{BASE}/system/stores/{plugin.store_id}/plugins/{plugin.id}")
 
 
@@ -340,7 +357,7 @@ async def tokens(current: Page) -> Response:
             errors["days"] = f"Enter a number of days from 1 to {MAX_TOKEN_DAYS}, or nothing for no expiry."
         if not errors:
             try:
-                _, secret = await integration.create_token(
+                _, secret = await create_token(
                     current.db,
                     name=values["name"],
                     permissions=values["permissions"],
@@ -365,12 +382,12 @@ async def tokens(current: Page) -> Response:
 
 
 async def token_revoke(current: Page) -> Response:
-    await integration.revoke_token(current.db, path_id(current.request, "token_id"))
+    await revoke_token(current.db, path_id(current.request, "token_id"))
     return redirect(f"{BASE}/system/tokens")
 
 
 async def token_rotate(current: Page) -> Response:
-    issued = await integration.rotate_token(current.db, path_id(current.request, "token_id"))
+    issued = await rotate_token(current.db, path_id(current.request, "token_id"))
     return current.render(
         "tokens.html",
         tokens=await list_tokens(current.db),
@@ -400,11 +417,11 @@ async def soap_users(current: Page) -> Response:
                 store_id = parse_int(store_text) if store_text else None
                 if store_text and store_id is None:
                     raise ValidationFailed("Choose a store from the list.", field="store")
-                password = await integration.create_soap_user(current.db, username=username, store_id=store_id)
+                password = await create_soap_user(current.db, username=username, store_id=store_id)
             elif action == "rotate":
-                password = await integration.rotate_soap_password(current.db, username)
+                password = await rotate_soap_password(current.db, username)
             elif action == "deactivate":
-                await integration.deactivate_soap_user(current.db, username)
+                await deactivate_soap_user(current.db, username)
                 return redirect(f"{BASE}/system/soap-users")
             else:
                 raise ValidationFailed("unknown action", field="form")
@@ -443,7 +460,7 @@ async def admins(current: Page) -> Response:
                 role = AdminRole(current.text("role")) if current.text("role") in set(AdminRole) else None
                 if role is None:
                     raise ValidationFailed("choose a role", field="role")
-                await integration.set_admin_password(current.db, username=username, password=current.text("password"))
+                await set_admin_password(current.db, username=username, password=current.text("password"))
                 await set_admin_access(current.db, username=username, role=role, store_ids=store_ids)
                 done = f"Admin {username} created."
             elif action == "access":
@@ -454,7 +471,7 @@ async def admins(current: Page) -> Response:
             elif action == "deactivate":
                 if username == current.admin.username:
                     raise ValidationFailed("you cannot deactivate yourself", field="username")
-                await integration.deactivate_admin(current.db, username)
+                await deactivate_admin(current.db, username)
                 done = f"Admin {username} deactivated."
             else:
                 raise ValidationFailed("unknown action", field="form")

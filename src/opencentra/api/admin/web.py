@@ -29,7 +29,7 @@ from opencentra.api.dispatch import APP_CONTEXT_KEY
 from opencentra.db.engine import Database
 from opencentra.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from opencentra.integers import parse_int
-from opencentra.integration.admin_access import AdminSessionView, AdminView, admin_session
+from opencentra.integration import AdminSessionView, AdminView, admin_session
 from opencentra.ratelimit.throttle import Throttle, Throttles, TooManyAttempts
 
 log = logging.getLogger("opencentra.api.admin")

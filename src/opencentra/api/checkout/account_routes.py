@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
+from opencentra import storefront
 from opencentra.address import Address
 from opencentra.api.checkout.bodies import (
     AddressBody,
@@ -32,8 +33,7 @@ from opencentra.api.context import context_from_scope
 from opencentra.errors import ValidationFailed
 from opencentra.mail import Mailer, mailer_for
 from opencentra.ratelimit.throttle import Throttle
-from opencentra.storefront import account
-from opencentra.storefront.account import CustomerUpdate, Newsletter, Registration, ResetMailer, WishlistView
+from opencentra.storefront import CustomerUpdate, Newsletter, Registration, ResetMailer, WishlistView
 
 router = APIRouter()
 TAG = "6 customer handling"
@@ -69,23 +69,23 @@ async def register(ctx: Ctx, body: RegisterBody) -> Response:
         gender=body.gender,
         verification_link_uri=body.verificationLinkUri,
     )
-    return ctx.state(await account.register(ctx.shop, ctx.visitor, registration, _mailer(ctx)))
+    return ctx.state(await storefront.account.register(ctx.shop, ctx.visitor, registration, _mailer(ctx)))
 
 
 @router.post("/login/{email}", response_model=SelectionResponse, responses=ACCOUNT, tags=[TAG])
 async def login(ctx: Ctx, email: str, body: LoginBody) -> Response:
-    state = await account.login(ctx.shop, ctx.visitor, _throttle(ctx), email, body.password)
+    state = await storefront.account.login(ctx.shop, ctx.visitor, _throttle(ctx), email, body.password)
     return ctx.state(state)
 
 
 @router.post("/logout", response_model=SelectionResponse, responses=ACCOUNT, tags=[TAG])
 async def logout(ctx: Ctx) -> Response:
-    return ctx.state(await account.logout(ctx.shop, ctx.visitor))
+    return ctx.state(await storefront.account.logout(ctx.shop, ctx.visitor))
 
 
 @router.get("/customer", response_model=SelectionResponse, responses=ACCOUNT, tags=[TAG])
 async def customer(ctx: Ctx) -> Response:
-    return ctx.state(await account.account_state(ctx.shop, ctx.visitor))
+    return ctx.state(await storefront.account.account_state(ctx.shop, ctx.visitor))
 
 
 @router.put("/customer/update", response_model=SelectionResponse, responses=ACCOUNT, tags=[TAG])
@@ -99,12 +99,12 @@ async def update_customer(ctx: Ctx, body: CustomerUpdateBody) -> Response:
         language=body.language,
         address=address if address != Address() else None,
     )
-    return ctx.state(await account.update_customer(ctx.shop, ctx.visitor, update))
+    return ctx.state(await storefront.account.update_customer(ctx.shop, ctx.visitor, update))
 
 
 @router.put("/address", response_model=SelectionResponse, responses=ACCOUNT, tags=[TAG])
 async def update_address(ctx: Ctx, body: AddressBody) -> Response:
-    return ctx.state(await account.update_address(ctx.shop, ctx.visitor, body.to_address()))
+    return ctx.state(await storefront.account.update_address(ctx.shop, ctx.visitor, body.to_address()))
 
 
 @router.put("/email", response_model=SelectionResponse, responses=ACCOUNT, tags=[TAG])
@@ -112,13 +112,15 @@ async def change_email(ctx: Ctx, body: EmailBody) -> Response:
     new_email = body.newEmail or body.email
     if not new_email:
         raise ValidationFailed("required", field="newEmail")
-    return ctx.state(await account.change_email(ctx.shop, ctx.visitor, new_email))
+    return ctx.state(await storefront.account.change_email(ctx.shop, ctx.visitor, new_email))
 
 
 @router.put("/password", response_model=SelectionResponse, responses=ACCOUNT, tags=[TAG])
 async def change_password(ctx: Ctx, body: PasswordBody) -> Response:
     """Change the password; every other session of the customer is logged out, this one stays logged in."""
-    state = await account.change_password(ctx.shop, ctx.visitor, _throttle(ctx), body.password, body.newPassword)
+    state = await storefront.account.change_password(
+        ctx.shop, ctx.visitor, _throttle(ctx), body.password, body.newPassword
+    )
     return ctx.state(state)
 
 
@@ -126,7 +128,7 @@ async def change_password(ctx: Ctx, body: PasswordBody) -> Response:
 async def orders(ctx: Ctx, body: OrdersBody | None = None) -> Response:
     """The logged-in customer's orders, newest first, paged with ``from`` and ``size``."""
     body = body or OrdersBody()
-    page = await account.customer_orders(ctx.shop, ctx.visitor, body.from_, body.size)
+    page = await storefront.account.customer_orders(ctx.shop, ctx.visitor, body.from_, body.size)
     out = ctx.context(page.state)
     out["orders"] = [order_body(order, page.state.reference) for order in page.orders]
     out["ordersPaging"] = {
@@ -141,14 +143,18 @@ async def orders(ctx: Ctx, body: OrdersBody | None = None) -> Response:
 async def password_reset_email(ctx: Ctx, email: str, body: ResetEmailBody | None = None) -> Response:
     """Send a reset link (when the email has an account); the answer is the same either way."""
     link = body.linkUri if body else None
-    state = await account.request_password_reset(ctx.shop, ctx.visitor, _throttle(ctx), email, link, _mailer(ctx))
+    state = await storefront.account.request_password_reset(
+        ctx.shop, ctx.visitor, _throttle(ctx), email, link, _mailer(ctx)
+    )
     return ctx.state(state)
 
 
 @router.post("/password-reset", response_model=SelectionResponse, responses=ACCOUNT, tags=[TAG])
 async def password_reset(ctx: Ctx, body: ResetBody) -> Response:
     """Set a new password with the link's ``id`` and ``i``; logs out every session of the customer, then this one in."""
-    state = await account.reset_password(ctx.shop, ctx.visitor, _throttle(ctx), str(body.id), body.i, body.newPassword)
+    state = await storefront.account.reset_password(
+        ctx.shop, ctx.visitor, _throttle(ctx), str(body.id), body.i, body.newPassword
+    )
     return ctx.state(state)
 
 
@@ -156,14 +162,16 @@ async def password_reset(ctx: Ctx, body: ResetBody) -> Response:
 async def email_verification_email(ctx: Ctx, body: VerificationEmailBody | None = None) -> Response:
     """OpenCentra: mail the logged-in customer a link that verifies their email (none once it is verified)."""
     link = body.linkUri if body else None
-    state = await account.request_email_verification(ctx.shop, ctx.visitor, _throttle(ctx), link, _mailer(ctx))
+    state = await storefront.account.request_email_verification(
+        ctx.shop, ctx.visitor, _throttle(ctx), link, _mailer(ctx)
+    )
     return ctx.state(state)
 
 
 @router.post("/email-verification", response_model=SelectionResponse, responses=ACCOUNT, tags=[TAG])
 async def email_verification(ctx: Ctx, body: VerificationBody) -> Response:
     """OpenCentra: verify the email with the link's ``id`` and ``i``; the account then shows its guest orders."""
-    state = await account.verify_email(ctx.shop, ctx.visitor, _throttle(ctx), str(body.id), body.i)
+    state = await storefront.account.verify_email(ctx.shop, ctx.visitor, _throttle(ctx), str(body.id), body.i)
     return ctx.state(state)
 
 
@@ -174,7 +182,7 @@ async def _newsletter(ctx: CheckoutRequest, email: str | None, body: NewsletterB
     address = email or body.email
     if not address:
         raise ValidationFailed("required", field="email")
-    await account.subscribe_newsletter(
+    await storefront.account.subscribe_newsletter(
         ctx.shop,
         ctx.visitor,
         Newsletter(email=address, country=body.country, language=body.language, product=body.product, item=body.item),
@@ -194,7 +202,7 @@ async def newsletter_for(ctx: Ctx, email: str, body: NewsletterBody | None = Non
 
 @router.post("/back-in-stock-subscription", response_model=SelectionResponse, responses=ACCOUNT, tags=[TAG])
 async def back_in_stock(ctx: Ctx, body: BackInStockBody) -> Response:
-    state = await account.subscribe_back_in_stock(
+    state = await storefront.account.subscribe_back_in_stock(
         ctx.shop,
         ctx.visitor,
         body.item,
@@ -221,14 +229,14 @@ async def wishlist(
     page: Annotated[WholeNumber, Query(ge=1, le=100_000)] = 1,
     limit: Annotated[WholeNumber, Query(ge=1, le=1000)] = 100,
 ) -> Response:
-    return _wishlist(ctx, await account.wishlist(ctx.shop, ctx.visitor, wishlist, page, limit))
+    return _wishlist(ctx, await storefront.account.wishlist(ctx.shop, ctx.visitor, wishlist, page, limit))
 
 
 @router.post("/customer/wishlists/{wishlist}/items/{item}", response_model=AnyResponse, responses=ACCOUNT, tags=[TAG])
 async def wishlist_add(ctx: Ctx, wishlist: str, item: str) -> Response:
-    return _wishlist(ctx, await account.change_wishlist(ctx.shop, ctx.visitor, wishlist, item, add=True))
+    return _wishlist(ctx, await storefront.account.change_wishlist(ctx.shop, ctx.visitor, wishlist, item, add=True))
 
 
 @router.delete("/customer/wishlists/{wishlist}/items/{item}", response_model=AnyResponse, responses=ACCOUNT, tags=[TAG])
 async def wishlist_remove(ctx: Ctx, wishlist: str, item: str) -> Response:
-    return _wishlist(ctx, await account.change_wishlist(ctx.shop, ctx.visitor, wishlist, item, add=False))
+    return _wishlist(ctx, await storefront.account.change_wishlist(ctx.shop, ctx.visitor, wishlist, item, add=False))

@@ -43,8 +43,7 @@ from opencentra.api.errors import install_error_format
 from opencentra.api.openapi_responses import ERRORS_OBJECT_RESPONSES
 from opencentra.mail import Mailer
 from opencentra.ratelimit.throttle import Throttles
-from opencentra.storefront.account import ResetMailer
-from opencentra.storefront.cache import CheckoutCache
+from opencentra.storefront import CheckoutCache, ResetMailer
 
 CACHE_SECONDS_VARIABLE = "OPENCENTRA_CHECKOUT_CACHE_SECONDS"
 REFERENCE_SECONDS_VARIABLE = "OPENCENTRA_CHECKOUT_REFERENCE_SECONDS"

@@ -18,8 +18,7 @@ from starlette.responses import Response
 
 from opencentra.api.checkout.errors import errors_response
 from opencentra.api.context import presented_secret
-from opencentra.integration.plugin_settings import CheckoutSettings
-from opencentra.integration.services import PluginView
+from opencentra.integration import CheckoutSettings, PluginView
 
 SECRET_HEADERS = frozenset({"authorization", "api-authorization"})
 ALLOWED_METHODS = "GET, POST, PUT, DELETE, OPTIONS"

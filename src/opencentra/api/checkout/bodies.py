@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 from opencentra.address import Address
 from opencentra.api.checkout.params import WholeNumber
-from opencentra.selection.services import MAX_LINE_QUANTITY
+from opencentra.selection import MAX_LINE_QUANTITY
 
 Text = Annotated[str, StringConstraints(max_length=2000)]
 Short = Annotated[str, StringConstraints(max_length=255)]

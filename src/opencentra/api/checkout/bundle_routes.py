@@ -21,10 +21,9 @@ from opencentra.api.checkout.request import Ctx, json_response
 from opencentra.api.checkout.shapes import product_body
 from opencentra.api.context import SCOPE_KEY, PluginContext
 from opencentra.errors import NotFound
-from opencentra.integration.plugin_settings import CheckoutSettings
-from opencentra.selection.services import MAX_LINE_QUANTITY
-from opencentra.storefront.bundle_cart import add_bundle
-from opencentra.storefront.storefront import current_shopper
+from opencentra.integration import CheckoutSettings
+from opencentra.selection import MAX_LINE_QUANTITY
+from opencentra.storefront import add_bundle, current_shopper
 
 router = APIRouter()
 

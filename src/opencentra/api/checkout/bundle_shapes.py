@@ -12,8 +12,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from opencentra.storefront.bundles import BundleComponentView, BundleInfoData
-from opencentra.storefront.reference import CurrencyInfo
+from opencentra.storefront import BundleComponentView, BundleInfoData, CurrencyInfo
 
 
 def _money(name: str, amount: Decimal | None, currency: CurrencyInfo) -> dict[str, Any]:

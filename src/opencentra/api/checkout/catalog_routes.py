@@ -24,19 +24,20 @@ from opencentra.api.checkout.request import CheckoutRequest, Ctx, json_response
 from opencentra.api.checkout.shapes import categories_body, facets_body, product_body
 from opencentra.api.checkout.stock_numbers import wants_numbers, with_stock_numbers
 from opencentra.errors import NotFound, PermissionDenied
-from opencentra.pricing.prices import PriceInfo
-from opencentra.storefront.catalog import (
+from opencentra.pricing import PriceInfo
+from opencentra.storefront import (
     CatalogSnapshot,
+    CurrencyInfo,
     ProductData,
     ProductPage,
     ProductQuery,
     SortField,
     StockSnapshot,
+    StoreReference,
+    current_shopper,
+    in_language,
     search_products,
 )
-from opencentra.storefront.localized import in_language
-from opencentra.storefront.reference import CurrencyInfo, StoreReference
-from opencentra.storefront.storefront import current_shopper
 
 router = APIRouter()
 

@@ -15,9 +15,9 @@ from starlette.responses import Response
 
 from opencentra.api.errors import http_status
 from opencentra.errors import DomainError, OutOfStock
-from opencentra.integration.services import PluginView
+from opencentra.integration import PluginView
 from opencentra.ratelimit.throttle import TooManyAttempts
-from opencentra.selection.services import is_token_shaped
+from opencentra.selection import is_token_shaped
 
 # The session layer puts the current shopper token here for error bodies.
 TOKEN_SCOPE_KEY = "opencentra.storefront.token"

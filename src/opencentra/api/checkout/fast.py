@@ -21,11 +21,9 @@ from starlette.types import Scope
 from opencentra.api.checkout.auth import is_server_mode
 from opencentra.api.checkout.request import read_token
 from opencentra.api.context import SCOPE_KEY, PluginContext
-from opencentra.integration.plugin_settings import CheckoutSettings
-from opencentra.selection.services import is_token_shaped
-from opencentra.storefront.cache import CheckoutCache
-from opencentra.storefront.shopper import Channel, Visitor
-from opencentra.storefront.storefront import Storefront, current_shopper, known_shopper
+from opencentra.integration import CheckoutSettings
+from opencentra.selection import is_token_shaped
+from opencentra.storefront import Channel, CheckoutCache, Storefront, Visitor, current_shopper, known_shopper
 
 # Larger bodies are not worth a dictionary key.
 MAX_KEY_BODY = 4096

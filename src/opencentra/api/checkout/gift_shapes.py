@@ -13,8 +13,8 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from opencentra.giftcards.services import CertificateInfo, GiftLine, IssuedView
-from opencentra.storefront.reference import CurrencyInfo
+from opencentra.giftcards import CertificateInfo, GiftLine, IssuedView
+from opencentra.storefront import CurrencyInfo
 
 Body = dict[str, Any]
 Priced = Callable[[str, Decimal, CurrencyInfo], Body]

@@ -5,8 +5,7 @@ from __future__ import annotations
 from opencentra.api.checkout.request import CheckoutRequest
 from opencentra.api.context import context_from_scope
 from opencentra.mail import Mailer, mailer_for
-from opencentra.storefront.gift_lines import deliver_gift_certificate
-from opencentra.storefront.payment import OrderPlaced, PaymentAnswer
+from opencentra.storefront import OrderPlaced, PaymentAnswer, deliver_gift_certificate
 
 
 def adapter_mailer(ctx: CheckoutRequest) -> Mailer:

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter
 from starlette.responses import Response
 
+from opencentra import storefront
 from opencentra.api.checkout.bodies import PaymentBody, PaymentResultBody
 from opencentra.api.checkout.docs import SELECTION, AnyResponse
 from opencentra.api.checkout.mailing import mail_gift_certificates
@@ -14,8 +15,7 @@ from opencentra.api.checkout.request import CheckoutRequest, Ctx
 from opencentra.api.checkout.selection_routes import checkout_fields
 from opencentra.api.checkout.shapes import order_body, priced, state_body, unavailable_body
 from opencentra.payments import FormAction, JavascriptAction, RedirectAction
-from opencentra.storefront import payment
-from opencentra.storefront.payment import OrderPlaced, PaymentAnswer, PaymentPending, PaymentRefused, StockShort
+from opencentra.storefront import OrderPlaced, PaymentAnswer, PaymentPending, PaymentRefused, StockShort
 
 router = APIRouter()
 
@@ -72,7 +72,7 @@ def _answer(ctx: CheckoutRequest, answer: PaymentAnswer, *, action_success: bool
 @router.post("/payment", response_model=AnyResponse, responses=PAYMENT_RESPONSES, tags=["4 checkout flow"])
 async def start_payment(ctx: Ctx, body: PaymentBody) -> Response:
     """Start paying: answers a redirect, form or javascript action, or the order at once."""
-    request = payment.PaymentInput(
+    request = storefront.payment.PaymentInput(
         payment_method=body.paymentMethod,
         return_page=body.paymentReturnPage,
         failed_page=body.paymentFailedPage,
@@ -80,7 +80,7 @@ async def start_payment(ctx: Ctx, body: PaymentBody) -> Response:
         fields=checkout_fields(body),
         initiate_only=body.paymentInitiateOnly,
     )
-    answer = await payment.start_payment(ctx.shop, ctx.visitor, request)
+    answer = await storefront.payment.start_payment(ctx.shop, ctx.visitor, request)
     await mail_gift_certificates(ctx, answer)
     return _answer(ctx, answer, action_success=True)
 
@@ -89,7 +89,7 @@ async def start_payment(ctx: Ctx, body: PaymentBody) -> Response:
 async def payment_result(ctx: Ctx, body: PaymentResultBody | None = None) -> Response:
     """Finish paying with what the provider sent back; makes the order once, however often it is called."""
     fields = (body or PaymentResultBody()).fields()
-    answer = await payment.payment_result(ctx.shop, ctx.visitor, fields)
+    answer = await storefront.payment.payment_result(ctx.shop, ctx.visitor, fields)
     await mail_gift_certificates(ctx, answer)
     return _answer(ctx, answer, action_success=False)
 
@@ -97,7 +97,7 @@ async def payment_result(ctx: Ctx, body: PaymentResultBody | None = None) -> Res
 @router.get("/receipt", response_model=AnyResponse, responses=PAYMENT_RESPONSES, tags=["4 checkout flow"])
 async def receipt(ctx: Ctx) -> Response:
     """The last order this session placed."""
-    placed = await payment.receipt(ctx.shop, ctx.visitor)
+    placed = await storefront.payment.receipt(ctx.shop, ctx.visitor)
     body = ctx.context(placed.state)
     body["order"] = order_body(placed.order, placed.state.reference)
     return ctx.respond(body)

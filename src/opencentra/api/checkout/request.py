@@ -22,15 +22,11 @@ from opencentra.api.checkout.auth import is_server_mode
 from opencentra.api.checkout.errors import TOKEN_SCOPE_KEY
 from opencentra.api.checkout.shapes import context_body, state_body
 from opencentra.api.context import PluginContext, context_from_scope
-from opencentra.integration.plugin_settings import CheckoutSettings
+from opencentra.integration import CheckoutSettings
 from opencentra.mail import Mailer
 from opencentra.ratelimit.throttle import Throttles
-from opencentra.selection.services import is_token_shaped, new_token
-from opencentra.storefront.account import ResetMailer
-from opencentra.storefront.cache import CheckoutCache
-from opencentra.storefront.shopper import Channel, Visitor
-from opencentra.storefront.state import CheckoutState
-from opencentra.storefront.storefront import Storefront
+from opencentra.selection import is_token_shaped, new_token
+from opencentra.storefront import Channel, CheckoutCache, CheckoutState, ResetMailer, Storefront, Visitor
 
 STATELESS = "none"
 MAX_TOKEN = 64

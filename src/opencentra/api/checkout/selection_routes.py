@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from starlette.responses import Response
 
+from opencentra import storefront
 from opencentra.api.checkout import params
 from opencentra.api.checkout.bodies import (
     BulkItemsBody,
@@ -25,13 +26,16 @@ from opencentra.api.checkout.request import CheckoutRequest, Ctx
 from opencentra.api.checkout.shapes import countries_body, languages_body, state_body
 from opencentra.api.errors import http_status
 from opencentra.errors import NotFound, PermissionDenied
-from opencentra.storefront import cart
-from opencentra.storefront.cart import CheckoutFields
-from opencentra.storefront.gift_lines import add_gift_certificate as add_gift_certificate_line
-from opencentra.storefront.gift_lines import remove_gift_line
-from opencentra.storefront.state import CheckoutState
-from opencentra.storefront.storefront import current_state
-from opencentra.storefront.subscription_lines import add_item_on_plan, remove_line_plan, set_line_plan
+from opencentra.storefront import (
+    CheckoutFields,
+    CheckoutState,
+    add_item_on_plan,
+    current_state,
+    remove_gift_line,
+    remove_line_plan,
+    set_line_plan,
+)
+from opencentra.storefront import add_gift_certificate as add_gift_certificate_line
 
 router = APIRouter()
 # Read by ``params.quantity`` (ASCII digits only), not by FastAPI's lenient int.
@@ -118,7 +122,7 @@ async def languages(ctx: Ctx) -> Response:
 
 @router.put("/languages/{language}", response_model=SelectionResponse, responses=SELECTION, tags=["1 general settings"])
 async def set_language(ctx: Ctx, language: str) -> Response:
-    return _answer(ctx, await cart.set_language(ctx.shop, ctx.visitor, language))
+    return _answer(ctx, await storefront.cart.set_language(ctx.shop, ctx.visitor, language))
 
 
 @router.put("/markets/{market}", response_model=SelectionResponse, responses=SELECTION, tags=["1 general settings"])
@@ -126,7 +130,7 @@ async def set_market(ctx: Ctx, market: str) -> Response:
     """Server mode: move the session into a market."""
     _server_only(ctx)
     market_id = params.path_id(market, "market", "market not found")
-    return _answer(ctx, await cart.set_location(ctx.shop, ctx.visitor, market=market_id))
+    return _answer(ctx, await storefront.cart.set_location(ctx.shop, ctx.visitor, market=market_id))
 
 
 # --- 2 selection handling ------------------------------------------------------------------
@@ -143,7 +147,7 @@ async def set_selection(ctx: Ctx, body: SelectionBody | None = None) -> Response
     """Server mode: set country, market, pricelist and language on the session."""
     _server_only(ctx)
     body = body or SelectionBody()
-    state = await cart.set_location(
+    state = await storefront.cart.set_location(
         ctx.shop,
         ctx.visitor,
         country=body.country,
@@ -171,7 +175,7 @@ async def set_selection(ctx: Ctx, body: SelectionBody | None = None) -> Response
 async def attach_selection(ctx: Ctx, selection: str) -> Response:
     """Server mode: bind this token to an open selection (abandoned-cart links)."""
     _server_only(ctx)
-    return ctx.state(await cart.attach_selection(ctx.shop, ctx.visitor, selection))
+    return ctx.state(await storefront.cart.attach_selection(ctx.shop, ctx.visitor, selection))
 
 
 @router.post(
@@ -183,7 +187,7 @@ async def add_item(ctx: Ctx, item: str, body: ItemBody | None = None) -> Respons
     if body is not None and body.subscriptionPlan is not None:
         plan = body.subscriptionPlan
         return _answer(ctx, await add_item_on_plan(ctx.shop, ctx.visitor, item, plan, comment=comment))
-    return _answer(ctx, await cart.add_item(ctx.shop, ctx.visitor, item, 1, comment=comment))
+    return _answer(ctx, await storefront.cart.add_item(ctx.shop, ctx.visitor, item, 1, comment=comment))
 
 
 @router.post(
@@ -198,13 +202,13 @@ async def add_items(ctx: Ctx, item: str, quantity: Quantity, body: ItemBody | No
     if body is not None and body.subscriptionPlan is not None:
         plan = body.subscriptionPlan
         return _answer(ctx, await add_item_on_plan(ctx.shop, ctx.visitor, item, plan, units, comment=comment))
-    return _answer(ctx, await cart.add_item(ctx.shop, ctx.visitor, item, units, comment=comment))
+    return _answer(ctx, await storefront.cart.add_item(ctx.shop, ctx.visitor, item, units, comment=comment))
 
 
 @router.put("/items", response_model=SelectionResponse, responses=SELECTION, tags=["4 checkout flow"])
 async def bulk_items(ctx: Ctx, body: BulkItemsBody) -> Response:
     """Set many line and item quantities at once; each entry succeeds or fails on its own."""
-    result = await cart.bulk_update(
+    result = await storefront.cart.bulk_update(
         ctx.shop,
         ctx.visitor,
         [(entry.line, entry.quantity) for entry in body.lines],
@@ -254,27 +258,27 @@ async def add_gift_certificate_amount(ctx: Ctx, certificate: str, amount: str) -
 
 @router.post("/lines/{line}", response_model=SelectionResponse, responses=SELECTION, tags=["4 checkout flow"])
 async def line_plus_one(ctx: Ctx, line: str) -> Response:
-    return _answer(ctx, await cart.increase_line(ctx.shop, ctx.visitor, line, 1))
+    return _answer(ctx, await storefront.cart.increase_line(ctx.shop, ctx.visitor, line, 1))
 
 
 @router.post(
     "/lines/{line}/quantity/{quantity}", response_model=SelectionResponse, responses=SELECTION, tags=["4 checkout flow"]
 )
 async def line_plus(ctx: Ctx, line: str, quantity: Quantity) -> Response:
-    return _answer(ctx, await cart.increase_line(ctx.shop, ctx.visitor, line, params.quantity(quantity)))
+    return _answer(ctx, await storefront.cart.increase_line(ctx.shop, ctx.visitor, line, params.quantity(quantity)))
 
 
 @router.put(
     "/lines/{line}/quantity/{quantity}", response_model=SelectionResponse, responses=SELECTION, tags=["4 checkout flow"]
 )
 async def line_set(ctx: Ctx, line: str, quantity: Quantity) -> Response:
-    return _answer(ctx, await cart.set_line(ctx.shop, ctx.visitor, line, params.quantity(quantity)))
+    return _answer(ctx, await storefront.cart.set_line(ctx.shop, ctx.visitor, line, params.quantity(quantity)))
 
 
 @router.delete("/lines/{line}", response_model=SelectionResponse, responses=SELECTION, tags=["4 checkout flow"])
 async def line_remove(ctx: Ctx, line: str) -> Response:
     try:
-        return _answer(ctx, await cart.remove_line(ctx.shop, ctx.visitor, line))
+        return _answer(ctx, await storefront.cart.remove_line(ctx.shop, ctx.visitor, line))
     except NotFound:
         # Not a product line: it may be the gift certificate the selection is buying.
         return _answer(ctx, await remove_gift_line(ctx.shop, ctx.visitor, line))
@@ -284,7 +288,7 @@ async def line_remove(ctx: Ctx, line: str) -> Response:
     "/lines/{line}/quantity/{quantity}", response_model=SelectionResponse, responses=SELECTION, tags=["4 checkout flow"]
 )
 async def line_minus(ctx: Ctx, line: str, quantity: Quantity) -> Response:
-    return _answer(ctx, await cart.decrease_line(ctx.shop, ctx.visitor, line, params.quantity(quantity)))
+    return _answer(ctx, await storefront.cart.decrease_line(ctx.shop, ctx.visitor, line, params.quantity(quantity)))
 
 
 @router.put(
@@ -316,7 +320,7 @@ async def line_plan_remove(ctx: Ctx, line: str) -> Response:
 async def set_country(ctx: Ctx, country: str, body: CountryBody | None = None) -> Response:
     """Move the shopper; market and pricelist follow the country."""
     language = body.language if body else None
-    return _answer(ctx, await cart.set_country(ctx.shop, ctx.visitor, country, language=language))
+    return _answer(ctx, await storefront.cart.set_country(ctx.shop, ctx.visitor, country, language=language))
 
 
 @router.put(
@@ -327,33 +331,33 @@ async def set_country(ctx: Ctx, country: str, body: CountryBody | None = None) -
 )
 async def set_country_state(ctx: Ctx, country: str, state: str, body: CountryBody | None = None) -> Response:
     language = body.language if body else None
-    return _answer(ctx, await cart.set_country(ctx.shop, ctx.visitor, country, state, language=language))
+    return _answer(ctx, await storefront.cart.set_country(ctx.shop, ctx.visitor, country, state, language=language))
 
 
 @router.put(
     "/shipping-methods/{method}", response_model=SelectionResponse, responses=SELECTION, tags=["3 modify selection"]
 )
 async def set_shipping_method(ctx: Ctx, method: str) -> Response:
-    return _answer(ctx, await cart.set_shipping_method(ctx.shop, ctx.visitor, method))
+    return _answer(ctx, await storefront.cart.set_shipping_method(ctx.shop, ctx.visitor, method))
 
 
 @router.put(
     "/payment-methods/{method}", response_model=SelectionResponse, responses=SELECTION, tags=["3 modify selection"]
 )
 async def set_payment_method(ctx: Ctx, method: str) -> Response:
-    return _answer(ctx, await cart.set_payment_method(ctx.shop, ctx.visitor, method))
+    return _answer(ctx, await storefront.cart.set_payment_method(ctx.shop, ctx.visitor, method))
 
 
 @router.post("/vouchers", response_model=SelectionResponse, responses=SELECTION, tags=["3 modify selection"])
 async def add_voucher(ctx: Ctx, body: VoucherBody) -> Response:
-    return _answer(ctx, await cart.add_voucher(ctx.shop, ctx.visitor, body.voucher))
+    return _answer(ctx, await storefront.cart.add_voucher(ctx.shop, ctx.visitor, body.voucher))
 
 
 @router.delete(
     "/vouchers/{voucher}", response_model=SelectionResponse, responses=SELECTION, tags=["3 modify selection"]
 )
 async def remove_voucher(ctx: Ctx, voucher: str) -> Response:
-    return _answer(ctx, await cart.remove_voucher(ctx.shop, ctx.visitor, voucher))
+    return _answer(ctx, await storefront.cart.remove_voucher(ctx.shop, ctx.visitor, voucher))
 
 
 @router.delete("/vouchers", response_model=SelectionResponse, responses=SELECTION, tags=["3 modify selection"])
@@ -361,20 +365,20 @@ async def remove_voucher_by_body(ctx: Ctx, body: OptionalVoucherBody | None = No
     """The official Node example sends the code in the body instead of the path."""
     if body is None or not body.voucher:
         return errors_response(ctx.request, 404, {"voucher": "not found"})
-    return _answer(ctx, await cart.remove_voucher(ctx.shop, ctx.visitor, body.voucher))
+    return _answer(ctx, await storefront.cart.remove_voucher(ctx.shop, ctx.visitor, body.voucher))
 
 
 @router.put("/campaign-site", response_model=SelectionResponse, responses=SELECTION, tags=["3 modify selection"])
 async def campaign_site(ctx: Ctx, body: CampaignSiteBody) -> Response:
     """Enter a campaign site: the market whose uri it is (a VIP market)."""
-    return _answer(ctx, await cart.enter_campaign_site(ctx.shop, ctx.visitor, body.uri))
+    return _answer(ctx, await storefront.cart.enter_campaign_site(ctx.shop, ctx.visitor, body.uri))
 
 
 @router.put("/payment-fields", response_model=SelectionResponse, responses=SELECTION, tags=["4 checkout flow"])
 async def payment_fields(ctx: Ctx, body: PaymentFieldsBody | None = None) -> Response:
     """Pre-fill checkout fields (addresses, newsletter, notes)."""
     body = body or PaymentFieldsBody()
-    return _answer(ctx, await cart.set_checkout_fields(ctx.shop, ctx.visitor, checkout_fields(body)))
+    return _answer(ctx, await storefront.cart.set_checkout_fields(ctx.shop, ctx.visitor, checkout_fields(body)))
 
 
 def checkout_fields(body: PaymentFieldsBody) -> CheckoutFields:

@@ -22,20 +22,25 @@ from opencentra.address import Address
 from opencentra.api.checkout.bundle_shapes import bundle_info_body, bundle_items_body
 from opencentra.api.checkout.gift_shapes import gift_item_body
 from opencentra.api.checkout.subscription_shapes import plan_body
-from opencentra.catalog.categories import CategoryPath
-from opencentra.orders.state import OrderStatus
-from opencentra.pricing.history import LOWEST_PRICE_DAYS
-from opencentra.pricing.prices import PriceInfo
-from opencentra.storefront.catalog import CatalogSnapshot, Facet, Named, ProductData, StockSnapshot
-from opencentra.storefront.reference import CurrencyInfo, LanguageInfo, StoreReference
-from opencentra.storefront.state import (
+from opencentra.catalog import CategoryPath
+from opencentra.orders import OrderStatus
+from opencentra.pricing import LOWEST_PRICE_DAYS, PriceInfo
+from opencentra.storefront import (
+    CatalogSnapshot,
     CheckoutState,
+    CurrencyInfo,
     CustomerView,
+    Facet,
+    LanguageInfo,
     Location,
+    Named,
     OrderLineView,
     OrderView,
     PaymentChoice,
+    ProductData,
     ShippingChoice,
+    StockSnapshot,
+    StoreReference,
     Unavailable,
 )
 

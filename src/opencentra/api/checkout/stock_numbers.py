@@ -13,10 +13,10 @@ from typing import Any
 from starlette.requests import Request
 
 from opencentra.api.context import context_from_scope
-from opencentra.catalog.items import parse_item_id
+from opencentra.catalog import parse_item_id
 from opencentra.errors import DomainError
-from opencentra.integration.plugin_settings import CheckoutSettings
-from opencentra.storefront.catalog import StockSnapshot
+from opencentra.integration import CheckoutSettings
+from opencentra.storefront import StockSnapshot
 
 
 def wants_numbers(request: Request) -> bool:

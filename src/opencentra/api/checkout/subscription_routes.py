@@ -24,8 +24,7 @@ from opencentra.api.checkout.params import WholeNumber, path_id
 from opencentra.api.checkout.request import CheckoutRequest, Ctx
 from opencentra.errors import PermissionDenied
 from opencentra.payments import FormAction, JavascriptAction, RedirectAction
-from opencentra.storefront.state import CheckoutState
-from opencentra.storefront.storefront import current_state
+from opencentra.storefront import CheckoutState, current_state
 
 router = APIRouter()
 TAG = "6 customer handling"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from opencentra.subscriptions.services import PlanInfo
+from opencentra.subscriptions import PlanInfo
 
 
 def plan_body(plan: PlanInfo) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from opencentra.api.shop.customers import router as customers_router
 from opencentra.api.shop.selections import router as selections_router
 from opencentra.api.shop.v1 import router as v1_router
 from opencentra.errors import DomainError
-from opencentra.integration.services import PluginView
+from opencentra.integration import PluginView
 
 
 def errors_response(status_code: int, errors: dict[str, Any]) -> Response:

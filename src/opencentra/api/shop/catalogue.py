@@ -36,8 +36,8 @@ from opencentra.api.shop.catalogue_shapes import (
 from opencentra.db.engine import Database
 from opencentra.errors import NotFound
 from opencentra.integers import as_int, parse_int
-from opencentra.integration.plugin_settings import ShopSettings
-from opencentra.storefront.reference import StoreReference, load_reference
+from opencentra.integration import ShopSettings
+from opencentra.storefront import StoreReference, load_reference
 
 router = APIRouter(tags=["catalogue"])
 

@@ -23,7 +23,7 @@ from opencentra.catalog import (
 from opencentra.giftcards import CertificateInfo
 from opencentra.inventory import MarketStock
 from opencentra.pricing import CampaignOnSaleView, MarketPrices, PriceInfo
-from opencentra.storefront.reference import CurrencyInfo, StoreReference
+from opencentra.storefront import CurrencyInfo, StoreReference
 
 Body = dict[str, Any]
 

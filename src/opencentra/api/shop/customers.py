@@ -20,6 +20,7 @@ from pydantic import Field, StringConstraints
 from starlette.requests import Request
 from starlette.responses import Response
 
+from opencentra import storefront
 from opencentra.address import Address
 from opencentra.api.context import context_from_scope
 from opencentra.api.shop.selection_shapes import order_body
@@ -27,11 +28,17 @@ from opencentra.api.shop.selections import Body, Shop, Short, WholeNumber, read_
 from opencentra.errors import NotFound
 from opencentra.integers import parse_int
 from opencentra.ratelimit.throttle import Throttle, Throttles, TooManyAttempts
-from opencentra.storefront import account_by_email
-from opencentra.storefront.account import MAX_PAGE, Newsletter, Registration
-from opencentra.storefront.account_by_email import AccountAnswer, PlacedOrder
-from opencentra.storefront.state import CheckoutState, CustomerView
-from opencentra.storefront.storefront import SelectionKey, Storefront
+from opencentra.storefront import (
+    MAX_PAGE,
+    AccountAnswer,
+    CheckoutState,
+    CustomerView,
+    Newsletter,
+    PlacedOrder,
+    Registration,
+    SelectionKey,
+    Storefront,
+)
 
 router = APIRouter(tags=["customers"])
 
@@ -190,7 +197,7 @@ async def login(request: Request, shop: Shop, email: Email) -> Response:
     """Check the password (406 ``password: incorrect``); with ``selection``, attach the account to it."""
     body = await read_body(request, LoginBody)
     try:
-        answer = await account_by_email.log_in(
+        answer = await storefront.account_by_email.log_in(
             shop,
             _throttle(request),
             email,
@@ -213,12 +220,12 @@ async def register(request: Request, shop: Shop, email: Email) -> Response:
     registration = Registration(
         email=email, password=body.password, address=address, newsletter=body.newsletter, gender=body.gender
     )
-    answer = await account_by_email.register(shop, registration, selection=_selection_key(body.selection))
+    answer = await storefront.account_by_email.register(shop, registration, selection=_selection_key(body.selection))
     return _account(answer, 201)
 
 
 async def _orders(shop: Storefront, email: str, body: OrdersBody) -> Response:
-    page = await account_by_email.customer_orders(shop, email, body.from_, body.size)
+    page = await storefront.account_by_email.customer_orders(shop, email, body.from_, body.size)
     return _json(
         {
             "orders": [_order(placed, page.state) for placed in page.orders],
@@ -250,7 +257,7 @@ async def shipping_address(request: Request, shop: Shop, email: Email, order: st
     number = parse_int(order)
     if number is None:
         raise NotFound("not found", field="order")
-    placed, state = await account_by_email.set_order_shipping_address(shop, email, number, body.to_address())
+    placed, state = await storefront.account_by_email.set_order_shipping_address(shop, email, number, body.to_address())
     return _json(_order(placed, state))
 
 
@@ -261,7 +268,7 @@ async def newsletter(request: Request, shop: Shop, email: Email) -> Response:
         request_ = Newsletter(
             email=email, country=body.country, language=body.language, product=body.product, item=body.item
         )
-        await account_by_email.subscribe_newsletter(shop, request_)
+        await storefront.account_by_email.subscribe_newsletter(shop, request_)
     return _json({"subscribed": True})
 
 
@@ -279,7 +286,7 @@ async def back_in_stock_for(request: Request, shop: Shop, email: Email) -> Respo
 
 
 async def _back_in_stock(shop: Storefront, email: str, body: BackInStockBody) -> Response:
-    await account_by_email.subscribe_back_in_stock(
+    await storefront.account_by_email.subscribe_back_in_stock(
         shop, body.item, body.shipTo.country, email=email, state=body.shipTo.state, language=body.language
     )
     return _json({"subscribed": True})

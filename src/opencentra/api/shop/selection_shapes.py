@@ -20,12 +20,17 @@ from zoneinfo import ZoneInfo
 
 from opencentra.address import Address
 from opencentra.api.shop.catalogue_shapes import number, priced
-from opencentra.orders.state import OrderStatus
-from opencentra.storefront.catalog import ProductData
-from opencentra.storefront.pricing import PricedLine
-from opencentra.storefront.reference import CurrencyInfo
-from opencentra.storefront.state import CheckoutState, OrderLineView, OrderView, Unavailable
-from opencentra.subscriptions.services import PlanInfo
+from opencentra.orders import OrderStatus
+from opencentra.storefront import (
+    CheckoutState,
+    CurrencyInfo,
+    OrderLineView,
+    OrderView,
+    PricedLine,
+    ProductData,
+    Unavailable,
+)
+from opencentra.subscriptions import PlanInfo
 
 Body = dict[str, Any]
 

@@ -23,23 +23,34 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstr
 from starlette.requests import Request
 from starlette.responses import Response
 
+from opencentra import storefront
 from opencentra.address import Address
 from opencentra.api.context import context_from_scope
 from opencentra.api.shop.catalogue_shapes import priced
 from opencentra.api.shop.selection_shapes import order_body, selection_body, unavailable_body
 from opencentra.errors import NotFound, ValidationFailed
 from opencentra.integers import as_int, parse_int
-from opencentra.integration.plugin_settings import ShopSettings
+from opencentra.integration import ShopSettings
 from opencentra.payments import FormAction, JavascriptAction, RedirectAction
-from opencentra.storefront import cart, payment
-from opencentra.storefront.cache import CheckoutCache
-from opencentra.storefront.cart import CheckoutFields
-from opencentra.storefront.gift_lines import add_gift_certificate, remove_gift_line
-from opencentra.storefront.payment import OrderPlaced, PaymentAnswer, PaymentPending, PaymentRefused, StockShort
-from opencentra.storefront.shopper import Channel
-from opencentra.storefront.state import CheckoutState
-from opencentra.storefront.storefront import SelectionKey, Storefront, current_state
-from opencentra.storefront.subscription_lines import add_item_on_plan, remove_line_plan, set_line_plan
+from opencentra.storefront import (
+    Channel,
+    CheckoutCache,
+    CheckoutFields,
+    CheckoutState,
+    OrderPlaced,
+    PaymentAnswer,
+    PaymentPending,
+    PaymentRefused,
+    SelectionKey,
+    StockShort,
+    Storefront,
+    add_gift_certificate,
+    add_item_on_plan,
+    current_state,
+    remove_gift_line,
+    remove_line_plan,
+    set_line_plan,
+)
 
 router = APIRouter(tags=["selections"])
 
@@ -293,7 +304,7 @@ def _fields(body: CheckoutFieldsBody) -> CheckoutFields:
 async def create_selection(request: Request, shop: Shop) -> Response:
     """A new selection (201), at the store's defaults or where the body says (``country`` and so on)."""
     body = await read_body(request, LocationBody)
-    state = await cart.create_selection(
+    state = await storefront.cart.create_selection(
         shop,
         country=body.country,
         state=body.state,
@@ -317,7 +328,7 @@ async def get_selection(ctx: Ctx) -> Response:
 async def set_location(request: Request, ctx: Ctx) -> Response:
     """Any of ``country`` (with ``state``), ``market``, ``pricelist`` and ``language``."""
     body = await read_body(request, LocationBody)
-    state = await cart.set_location(
+    state = await storefront.cart.set_location(
         ctx.shop,
         ctx.key,
         country=body.country,
@@ -337,7 +348,7 @@ async def _add(request: Request, ctx: ShopCart, item: str, quantity: int) -> Res
     if body.subscriptionPlan is not None:
         state = await add_item_on_plan(ctx.shop, ctx.key, item, body.subscriptionPlan, quantity, comment=body.comment)
     else:
-        state = await cart.add_item(ctx.shop, ctx.key, item, quantity, comment=body.comment)
+        state = await storefront.cart.add_item(ctx.shop, ctx.key, item, quantity, comment=body.comment)
     return ctx.answer(state, 201)
 
 
@@ -354,25 +365,25 @@ async def add_items(request: Request, ctx: Ctx, item: str, quantity: Digits) -> 
 
 @router.post("/selections/{selection}/lines/{line}/quantity/{quantity}")
 async def increase_line(ctx: Ctx, line: str, quantity: Digits) -> Response:
-    return ctx.answer(await cart.increase_line(ctx.shop, ctx.key, line, _quantity(quantity)))
+    return ctx.answer(await storefront.cart.increase_line(ctx.shop, ctx.key, line, _quantity(quantity)))
 
 
 @router.put("/selections/{selection}/lines/{line}/quantity/{quantity}")
 async def set_line(ctx: Ctx, line: str, quantity: Digits) -> Response:
     """The line's quantity; 0 removes it."""
-    return ctx.answer(await cart.set_line(ctx.shop, ctx.key, line, _quantity(quantity)))
+    return ctx.answer(await storefront.cart.set_line(ctx.shop, ctx.key, line, _quantity(quantity)))
 
 
 @router.delete("/selections/{selection}/lines/{line}/quantity/{quantity}")
 async def decrease_line(ctx: Ctx, line: str, quantity: Digits) -> Response:
-    return ctx.answer(await cart.decrease_line(ctx.shop, ctx.key, line, _quantity(quantity)))
+    return ctx.answer(await storefront.cart.decrease_line(ctx.shop, ctx.key, line, _quantity(quantity)))
 
 
 @router.delete("/selections/{selection}/lines/{line}")
 async def remove_line(ctx: Ctx, line: str) -> Response:
     """Remove a product line, or the gift certificate line."""
     try:
-        state = await cart.remove_line(ctx.shop, ctx.key, line)
+        state = await storefront.cart.remove_line(ctx.shop, ctx.key, line)
     except NotFound as error:
         if error.field != "line":
             raise
@@ -409,18 +420,18 @@ async def add_certificate_amount(ctx: Ctx, certificate: str, amount: str) -> Res
 @router.post("/selections/{selection}/vouchers")
 async def add_voucher(request: Request, ctx: Ctx) -> Response:
     body = await read_body(request, VoucherBody)
-    return ctx.answer(await cart.add_voucher(ctx.shop, ctx.key, body.voucher))
+    return ctx.answer(await storefront.cart.add_voucher(ctx.shop, ctx.key, body.voucher))
 
 
 @router.delete("/selections/{selection}/vouchers/{voucher}")
 async def remove_voucher(ctx: Ctx, voucher: str) -> Response:
-    return ctx.answer(await cart.remove_voucher(ctx.shop, ctx.key, voucher))
+    return ctx.answer(await storefront.cart.remove_voucher(ctx.shop, ctx.key, voucher))
 
 
 @router.delete("/selections/{selection}/vouchers")
 async def remove_voucher_in_body(request: Request, ctx: Ctx) -> Response:
     body = await read_body(request, VoucherBody)
-    return ctx.answer(await cart.remove_voucher(ctx.shop, ctx.key, body.voucher))
+    return ctx.answer(await storefront.cart.remove_voucher(ctx.shop, ctx.key, body.voucher))
 
 
 # --- where the selection is, and its methods -----------------------------------------------
@@ -430,45 +441,45 @@ async def remove_voucher_in_body(request: Request, ctx: Ctx) -> Response:
 async def set_country(request: Request, ctx: Ctx, country: str) -> Response:
     """Market and pricelist follow the country; optional body ``language``."""
     body = await read_body(request, LanguageBody)
-    return ctx.answer(await cart.set_country(ctx.shop, ctx.key, country, language=body.language))
+    return ctx.answer(await storefront.cart.set_country(ctx.shop, ctx.key, country, language=body.language))
 
 
 @router.put("/selections/{selection}/countries/{country}/states/{state}")
 async def set_country_state(request: Request, ctx: Ctx, country: str, state: str) -> Response:
     body = await read_body(request, LanguageBody)
-    return ctx.answer(await cart.set_country(ctx.shop, ctx.key, country, state, language=body.language))
+    return ctx.answer(await storefront.cart.set_country(ctx.shop, ctx.key, country, state, language=body.language))
 
 
 @router.put("/selections/{selection}/markets/{market}")
 async def set_market(ctx: Ctx, market: Digits) -> Response:
-    return ctx.answer(await cart.set_location(ctx.shop, ctx.key, market=_path_id(market, "market")))
+    return ctx.answer(await storefront.cart.set_location(ctx.shop, ctx.key, market=_path_id(market, "market")))
 
 
 @router.put("/selections/{selection}/pricelists/{pricelist}")
 async def set_pricelist(ctx: Ctx, pricelist: Digits) -> Response:
-    return ctx.answer(await cart.set_location(ctx.shop, ctx.key, pricelist=_path_id(pricelist, "pricelist")))
+    return ctx.answer(await storefront.cart.set_location(ctx.shop, ctx.key, pricelist=_path_id(pricelist, "pricelist")))
 
 
 @router.put("/selections/{selection}/languages/{language}")
 async def set_language(ctx: Ctx, language: str) -> Response:
-    return ctx.answer(await cart.set_language(ctx.shop, ctx.key, language))
+    return ctx.answer(await storefront.cart.set_language(ctx.shop, ctx.key, language))
 
 
 @router.put("/selections/{selection}/shipping-methods/{method}")
 async def set_shipping_method(ctx: Ctx, method: str) -> Response:
-    return ctx.answer(await cart.set_shipping_method(ctx.shop, ctx.key, method))
+    return ctx.answer(await storefront.cart.set_shipping_method(ctx.shop, ctx.key, method))
 
 
 @router.put("/selections/{selection}/payment-methods/{method}")
 async def set_payment_method(ctx: Ctx, method: str) -> Response:
-    return ctx.answer(await cart.set_payment_method(ctx.shop, ctx.key, method))
+    return ctx.answer(await storefront.cart.set_payment_method(ctx.shop, ctx.key, method))
 
 
 @router.put("/selections/{selection}/checkout-fields")
 async def set_checkout_fields(request: Request, ctx: Ctx) -> Response:
     """Addresses, newsletter and notes (the Checkout API's PUT /payment-fields)."""
     body = await read_body(request, CheckoutFieldsBody)
-    return ctx.answer(await cart.set_checkout_fields(ctx.shop, ctx.key, _fields(body)))
+    return ctx.answer(await storefront.cart.set_checkout_fields(ctx.shop, ctx.key, _fields(body)))
 
 
 # --- paying --------------------------------------------------------------------------------
@@ -513,7 +524,7 @@ def _payment_answer(ctx: ShopCart, answer: PaymentAnswer, *, action_success: boo
 async def start_payment(request: Request, ctx: Ctx) -> Response:
     """Start paying: a redirect, form or javascript action, or the order at once (``action: success``)."""
     body = await read_body(request, PaymentBody)
-    started = payment.PaymentInput(
+    started = storefront.payment.PaymentInput(
         payment_method=body.paymentMethod,
         return_page=body.paymentReturnPage,
         failed_page=body.paymentFailedPage,
@@ -521,7 +532,7 @@ async def start_payment(request: Request, ctx: Ctx) -> Response:
         fields=_fields(body),
         initiate_only=body.paymentInitiateOnly,
     )
-    answer = await payment.start_payment(ctx.shop, ctx.key, started)
+    answer = await storefront.payment.start_payment(ctx.shop, ctx.key, started)
     return _payment_answer(ctx, answer, action_success=True)
 
 
@@ -529,12 +540,12 @@ async def start_payment(request: Request, ctx: Ctx) -> Response:
 async def payment_result(request: Request, ctx: Ctx) -> Response:
     """The provider's return (``paymentMethodFields``) makes the order, once however often it is sent."""
     body = await read_body(request, PaymentResultBody)
-    answer = await payment.payment_result(ctx.shop, ctx.key, body.fields())
+    answer = await storefront.payment.payment_result(ctx.shop, ctx.key, body.fields())
     return _payment_answer(ctx, answer, action_success=False)
 
 
 @router.get("/selections/{selection}/receipt")
 async def receipt(ctx: Ctx) -> Response:
     """The order the selection became."""
-    placed = await payment.receipt(ctx.shop, ctx.key)
+    placed = await storefront.payment.receipt(ctx.shop, ctx.key)
     return ctx.json(order_body(placed.order, placed.state, ctx.selection_id))

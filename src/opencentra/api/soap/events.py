@@ -43,10 +43,10 @@ from opencentra.api.soap.updates import (
     VARIANT,
     WAREHOUSE,
 )
-from opencentra.customers.services import get_customer
+from opencentra.customers import get_customer
 from opencentra.errors import NotFound
 from opencentra.integers import parse_int
-from opencentra.wholesale import accounts_by_id, terms
+from opencentra.wholesale import accounts_by_id, payment_terms_by_id, sales_representatives_by_id, shipping_terms_by_id
 
 # Centra's event sections and the outbox object types each one reads.
 SECTIONS: dict[str, tuple[str, ...]] = {
@@ -289,7 +289,7 @@ class Renderer:
             add(node, name, value or "")
 
     async def _terms(self, data: etree._Element, section: str, terms_id: int) -> None:
-        lookup = terms.payment_terms_by_id if section == PAYMENT_TERMS else terms.shipping_terms_by_id
+        lookup = payment_terms_by_id if section == PAYMENT_TERMS else shipping_terms_by_id
         async with self.call.db.read() as session:
             found = (await lookup(session, [terms_id])).get(terms_id)
         if found is None:
@@ -303,7 +303,7 @@ class Renderer:
 
     async def _salesrep(self, data: etree._Element, rep_id: int) -> None:
         async with self.call.db.read() as session:
-            found = (await terms.sales_representatives_by_id(session, [rep_id])).get(rep_id)
+            found = (await sales_representatives_by_id(session, [rep_id])).get(rep_id)
         if found is None:
             return
         ext = await external_of(self.call.db, SALES_REP, [rep_id])

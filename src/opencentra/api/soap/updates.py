@@ -18,24 +18,39 @@ from opencentra import catalog, integration, inventory, orders
 from opencentra.address import Address
 from opencentra.api.soap.envelope import child, children, path_text, text
 from opencentra.api.soap.session import Outcome, SoapCall, internal_id, remember
-from opencentra.catalog.products import check_ean
-from opencentra.customers.services import change_email, ensure_guest_customer, get_customer, update_address
+from opencentra.catalog import check_ean
+from opencentra.customers import change_email, ensure_guest_customer, get_customer, update_address
 from opencentra.db.engine import Database
 from opencentra.errors import DomainError, NotFound, ValidationFailed
 from opencentra.integers import parse_int, whole_number
-from opencentra.orders import scoped
-from opencentra.pricing.prices import PriceSpec, set_prices
-from opencentra.stores import update_market, update_pricelist, update_warehouse
-from opencentra.stores.services import create_market, create_pricelist, create_warehouse
-from opencentra.wholesale import AccountStatus, accounts_by_id, terms
-from opencentra.wholesale.services import (
+from opencentra.pricing import PriceSpec, set_prices
+from opencentra.stores import (
+    create_market,
+    create_pricelist,
+    create_warehouse,
+    update_market,
+    update_pricelist,
+    update_warehouse,
+)
+from opencentra.wholesale import (
     AccountInput,
+    AccountStatus,
+    AccountTermsInput,
     BuyerAddress,
     BuyerInput,
+    SalesRepresentativeInput,
+    TermsInput,
+    accounts_by_id,
     create_account,
     create_buyer,
+    create_payment_terms,
+    create_sales_representative,
+    create_shipping_terms,
     update_account,
     update_buyer,
+    update_payment_terms,
+    update_sales_representative,
+    update_shipping_terms,
 )
 
 ItemHandler = Callable[[SoapCall, Database, etree._Element, list[str]], Awaitable[None]]
@@ -430,14 +445,14 @@ def _yes(raw: str | None, field: str) -> bool | None:
     return None if value is None else value in ("yes", "true", "1")
 
 
-async def _order_key(tx: Database, ext: str) -> scoped.OrderKey:
+async def _order_key(tx: Database, ext: str) -> orders.scoped.OrderKey:
     found = await internal_id(tx, ORDER, ext)
     if found is not None:
-        return scoped.OrderKey(order_id=found, shown=ext)
+        return orders.scoped.OrderKey(order_id=found, shown=ext)
     number = parse_int(ext)
     if number is None:
         raise NotFound(f"order {ext} not found", field="id")
-    return scoped.OrderKey(number=number, shown=ext)
+    return orders.scoped.OrderKey(number=number, shown=ext)
 
 
 async def _order(call: SoapCall, tx: Database, node: etree._Element, notices: list[str]) -> None:
@@ -449,17 +464,17 @@ async def _order(call: SoapCall, tx: Database, node: etree._Element, notices: li
     # Read first: an order of another store is not found, before anything changes.
     current = await _current_order(tx, key, scope)
     if locked is not None and locked != current.locked:
-        await scoped.set_orders_lock(tx, [key], locked, store_scope=scope)
+        await orders.scoped.set_orders_lock(tx, [key], locked, store_scope=scope)
     if status == "confirmed" and current.status == "pending":
-        await scoped.confirm_order(tx, key, store_scope=scope)
+        await orders.scoped.confirm_order(tx, key, store_scope=scope)
     elif status == "cancelled" and current.status not in ("cancelled",):
-        await scoped.cancel_order(tx, key, store_scope=scope)
+        await orders.scoped.cancel_order(tx, key, store_scope=scope)
     cancels = _cancelled_lines(child(node, "cancelled"), current)
     if cancels:
-        changes = scoped.OrderChanges(
+        changes = orders.scoped.OrderChanges(
             cancel_lines=[orders.LineCancel(line_id=i, quantity=q) for i, q in cancels.items()]
         )
-        await scoped.edit_order(tx, key, changes, wholesale=current.wholesale, store_scope=scope)
+        await orders.scoped.edit_order(tx, key, changes, wholesale=current.wholesale, store_scope=scope)
     for shipment in children(child(node, "shipments"), "shipment"):
         await _shipment(tx, key, shipment, scope, notices)
     if status == "completed":
@@ -532,12 +547,12 @@ async def _refunds(
         notices.append(f"Added new refund: {ext}")
 
 
-async def _current_order(tx: Database, key: scoped.OrderKey, scope: int | None) -> orders.ErpOrder:
+async def _current_order(tx: Database, key: orders.scoped.OrderKey, scope: int | None) -> orders.ErpOrder:
     return await orders.erp_order(tx, key.order_id, number=key.number, store_scope=scope)
 
 
 async def _shipment(
-    tx: Database, key: scoped.OrderKey, node: etree._Element, scope: int | None, notices: list[str]
+    tx: Database, key: orders.scoped.OrderKey, node: etree._Element, scope: int | None, notices: list[str]
 ) -> None:
     ext = required_id(node)
     order = await _current_order(tx, key, scope)
@@ -562,27 +577,27 @@ async def _shipment(
                 if (left := line.quantity - line.quantity_cancelled - shipped.get(line.id, 0)) > 0
             }
         good_to_go = _yes(text(node, "goodtogo"), "goodtogo")
-        created, _ = await scoped.create_shipment(tx, key, lines, good_to_go=bool(good_to_go), store_scope=scope)
+        created, _ = await orders.scoped.create_shipment(tx, key, lines, good_to_go=bool(good_to_go), store_scope=scope)
         shipment_id = created.id
         await remember(tx, SHIPMENT, shipment_id, ext)
         notices.append(f"Added new shipment: {ext}")
     else:
         good_to_go = _yes(text(node, "goodtogo"), "goodtogo")
         if good_to_go is not None:
-            await scoped.update_shipment(tx, shipment_id, good_to_go=good_to_go, paid=None, store_scope=scope)
+            await orders.scoped.update_shipment(tx, shipment_id, good_to_go=good_to_go, paid=None, store_scope=scope)
     await _refunds(tx, shipment_id, node, order, notices)
     # Capture before shipping: if the capture fails, the shipment is not marked shipped (Centra's guide).
     if _yes(text(node, "capture"), "capture") or _yes(text(node, "paid"), "paid"):
-        await scoped.capture_shipment(tx, shipment_id, store_scope=scope)
+        await orders.scoped.capture_shipment(tx, shipment_id, store_scope=scope)
     if _yes(text(node, "shipped"), "shipped"):
         current = next((s for s in (await _current_order(tx, key, scope)).shipments if s.id == shipment_id), None)
         if current is not None and not current.shipped:
             carrier = child(node, "carrierinformation")
             packages = text(carrier, "packages")
-            await scoped.complete_shipment(
+            await orders.scoped.complete_shipment(
                 tx,
                 shipment_id,
-                scoped.Shipping(
+                orders.scoped.Shipping(
                     carrier=text(carrier, "carrier") or None,
                     service=text(carrier, "service") or None,
                     tracking_number=text(carrier, "tracking") or None,
@@ -595,9 +610,9 @@ async def _shipment(
 # --- wholesale terms and sales representatives -------------------------------------------------------
 
 
-def _terms_input(node: etree._Element) -> terms.TermsInput:
+def _terms_input(node: etree._Element) -> TermsInput:
     due = text(node, "duedays")
-    return terms.TermsInput(
+    return TermsInput(
         name=text(node, "name") or None,
         description=text(node, "description"),
         due_days=whole_number(due, "duedays") if due else None,
@@ -605,8 +620,8 @@ def _terms_input(node: etree._Element) -> terms.TermsInput:
 
 
 def _terms(object_type: str) -> ItemHandler:
-    create = terms.create_payment_terms if object_type == PAYMENT_TERMS else terms.create_shipping_terms
-    update = terms.update_payment_terms if object_type == PAYMENT_TERMS else terms.update_shipping_terms
+    create = create_payment_terms if object_type == PAYMENT_TERMS else create_shipping_terms
+    update = update_payment_terms if object_type == PAYMENT_TERMS else update_shipping_terms
 
     async def run(call: SoapCall, tx: Database, node: etree._Element, notices: list[str]) -> None:
         ext = required_id(node)
@@ -614,9 +629,7 @@ def _terms(object_type: str) -> ItemHandler:
         found = await internal_id(tx, object_type, ext)
         if found is None:
             # A name is required; Centra's examples sometimes send only a description.
-            named = (
-                given if given.name else terms.TermsInput(given.description or ext, given.description, given.due_days)
-            )
+            named = given if given.name else TermsInput(given.description or ext, given.description, given.due_days)
             created = await create(tx, named)
             await remember(tx, object_type, created.id, ext)
         else:
@@ -628,7 +641,7 @@ def _terms(object_type: str) -> ItemHandler:
 async def _salesrep(call: SoapCall, tx: Database, node: etree._Element, notices: list[str]) -> None:
     ext = required_id(node)
     percent = text(node, "percent")
-    given = terms.SalesRepresentativeInput(
+    given = SalesRepresentativeInput(
         name=text(node, "name") or None,
         email=text(node, "email"),
         commission_percent=amount(percent, "percent") if percent else None,
@@ -637,10 +650,10 @@ async def _salesrep(call: SoapCall, tx: Database, node: etree._Element, notices:
     if found is None:
         if given.name is None:
             raise ValidationFailed("name is required for a new sales representative", field="name")
-        created = await terms.create_sales_representative(tx, given)
+        created = await create_sales_representative(tx, given)
         await remember(tx, SALES_REP, created.id, ext)
     else:
-        await terms.update_sales_representative(tx, found, given)
+        await update_sales_representative(tx, found, given)
     if child(node, "mastersalesrep") is not None:
         notices.append(f"salesrep {ext}: mastersalesrep is not kept")
 
@@ -671,7 +684,7 @@ async def _account(call: SoapCall, tx: Database, node: etree._Element, notices: 
     ext = required_id(node)
     status = choice(text(node, "status"), tuple(_ACCOUNT_STATUS), "status")
     discount = text(node, "discount")
-    account_terms = terms.AccountTermsInput(
+    account_terms = AccountTermsInput(
         payment_terms_id=await _linked(tx, node, "paymentterms", PAYMENT_TERMS),
         shipping_terms_id=await _linked(tx, node, "shippingterms", SHIPPING_TERMS),
         sales_representative_id=await _linked(tx, node, "salesrep", SALES_REP),

@@ -18,7 +18,7 @@ from opencentra.api.errors import install_error_format
 from opencentra.api.openapi_responses import EDGE_STATUSES, error_responses
 from opencentra.api.subscription_legacy.routes import router
 from opencentra.errors import DomainError, NotFound
-from opencentra.integration.services import PluginView
+from opencentra.integration import PluginView
 from opencentra.subscriptions import BadPaymentMethod
 
 # Failures the old docs show without an ``errors`` list.
