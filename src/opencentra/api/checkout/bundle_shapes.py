@@ -12,12 +12,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from opencentra.api.checkout.amounts import money, number
 from opencentra.storefront import BundleComponentView, BundleInfoData, CurrencyInfo
 
 
 def _money(name: str, amount: Decimal | None, currency: CurrencyInfo) -> dict[str, Any]:
-    from opencentra.api.checkout.shapes import money, number
-
     if amount is None:
         return {name: None, f"{name}AsNumber": None}
     return {name: money(amount, currency), f"{name}AsNumber": number(amount)}

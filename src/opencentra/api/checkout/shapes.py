@@ -19,6 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from opencentra.address import Address
+from opencentra.api.checkout.amounts import money, number
 from opencentra.api.checkout.bundle_shapes import bundle_info_body, bundle_items_body
 from opencentra.api.checkout.gift_shapes import gift_item_body
 from opencentra.api.checkout.subscription_shapes import plan_body
@@ -72,28 +73,6 @@ ADDRESS_KEYS: tuple[tuple[str, str], ...] = (
 
 
 # --- money ---------------------------------------------------------------------------------
-
-
-def number(amount: Decimal) -> int | float:
-    """An amount as a JSON number: whole amounts without a fraction."""
-    if amount == amount.to_integral_value():
-        return int(amount)
-    return float(amount)
-
-
-def money(amount: Decimal, currency: CurrencyInfo) -> str:
-    quantized = amount.quantize(Decimal(1).scaleb(-currency.decimals)) if currency.decimals else amount.quantize(1)
-    sign = "-" if quantized < 0 else ""
-    whole, _, fraction = f"{abs(quantized):f}".partition(".")
-    groups: list[str] = []
-    while len(whole) > 3:
-        groups.insert(0, whole[-3:])
-        whole = whole[:-3]
-    groups.insert(0, whole)
-    text = currency.thousands_separator.join(groups)
-    if currency.decimals:
-        text += currency.decimal_point + fraction.ljust(currency.decimals, "0")
-    return f"{sign}{currency.prefix}{text}{currency.suffix}"
 
 
 def priced(name: str, amount: Decimal, currency: CurrencyInfo) -> Body:
