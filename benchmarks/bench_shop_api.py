@@ -7,7 +7,8 @@
 2. ``POST /products/filter`` with ``{"quantity": 100}``, 4 at once; baseline
    the same bytes from the bare endpoint.
 
-``python -m benchmarks.bench_shop_api [sqlite|postgresql ...]`` (SQLite by default).
+``python -m benchmarks.bench_shop_api [sqlite|postgresql ...]`` (SQLite by default);
+``--phases [sqlite|postgresql]`` times the phases of ``GET /products`` in process instead.
 """
 
 from __future__ import annotations
@@ -149,7 +150,76 @@ def run(backend: str) -> tuple[list[harness.LoadResult], dict[str, Any]]:
     return [products, bare_products, filter_row, bare_filter], notes
 
 
+PHASE_PRODUCTS = 1_000
+
+
+async def _phases(url: str, store_id: int) -> dict[str, float]:
+    """Seconds per phase of ``GET /products`` for the first ``PHASE_PRODUCTS`` products, in process:
+    the product rows, their prices in every market and pricelist, their stock per market, the shaping
+    into Centra's product objects, and the JSON (what ``api/shop/catalogue._product_bodies`` does)."""
+    from datetime import UTC, datetime
+
+    import orjson
+
+    from opencentra import catalog, inventory, pricing
+    from opencentra.api.shop.catalogue import ShopCatalogue, _found_ids
+    from opencentra.api.shop.catalogue_shapes import product_body
+    from opencentra.db.engine import Database
+
+    db = Database.from_url(url)
+    try:
+        shop = ShopCatalogue(db, store_id, (), False)
+        reference, markets, ids = await _found_ids(shop, catalog.StoreProductFilter())
+        ids = ids[:PHASE_PRODUCTS]
+        spent = dict.fromkeys(("product rows", "prices", "stock", "shaping", "json"), 0.0)
+        for start in range(0, len(ids), catalog.PRODUCT_CHUNK):
+            chunk = ids[start : start + catalog.PRODUCT_CHUNK]
+            async with db.read() as session:
+                began = time.perf_counter()
+                products = await catalog.store_products(session, store_id, markets, chunk)
+                read = time.perf_counter()
+                variant_markets: dict[int, set[int]] = {}
+                for product in products:
+                    variant_markets.setdefault(product.variant_id, set()).update(product.market_ids)
+                pricelists = [p.id for p in reference.pricelists.values() if p.active]
+                prices = await pricing.prices_in_markets(
+                    session, store_id, variant_markets, datetime.now(UTC), pricelist_ids=pricelists
+                )
+                priced = time.perf_counter()
+                stock = await inventory.stock_by_market(
+                    session, markets, [i.product_size_id for p in products for i in p.items]
+                )
+                stocked = time.perf_counter()
+            bodies = [product_body(p, reference, prices, stock, {}) for p in products]
+            shaped = time.perf_counter()
+            b",".join(orjson.dumps(body) for body in bodies)
+            done = time.perf_counter()
+            for name, seconds in zip(
+                spent, (read - began, priced - read, stocked - priced, shaped - stocked, done - shaped), strict=True
+            ):
+                spent[name] += seconds
+        return {name: round(seconds, 2) for name, seconds in spent.items()}
+    finally:
+        await db.dispose()
+
+
+def phases(backend: str) -> None:
+    """``python -m benchmarks.bench_shop_api --phases [sqlite|postgresql]``: where ``GET /products`` spends."""
+    import asyncio
+
+    seeded = harness.seeded_database(PRODUCTS, backend)
+    spent = asyncio.run(_phases(seeded.url, int(seeded.plugin("shop")["store"])))
+    total = sum(spent.values()) or 1.0
+    print(f"GET /products phases, first {PHASE_PRODUCTS} of {PRODUCTS} products ({backend}), seconds:")
+    for name, seconds in spent.items():
+        print(f"  {name:<13} {seconds:6.2f}  {seconds / total:5.0%}")
+
+
 def main() -> None:
+    if sys.argv[1:2] == ["--phases"]:
+        for backend in sys.argv[2:] or ["sqlite"]:
+            phases(backend)
+        return
     backends = sys.argv[1:] or ["sqlite"]
     rows: list[harness.LoadResult] = []
     notes: dict[str, Any] = {"catalogue products": PRODUCTS}

@@ -27,7 +27,7 @@ def test_list_pause_resume_interval_address_cancel(api: ApiHarness, browser: Bro
     assert sub["subscriptionPlan"] == {
         "id": str(ids["monthly"]),
         "name": "Monthly",
-        "intervalValue": "1",
+        "intervalValue": 1,
         "intervalType": "month",
         "discountPercent": 10,
     }

@@ -82,6 +82,10 @@ class SelectionLine(Base):
         ForeignKey("subscription_plans.id", ondelete="SET NULL"), default=None
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Shop/Checkout API add-item extras, shown on the line: the page the item was added from
+    # (``productUrl``) and plugin data (``additionalFields``).
+    product_url: Mapped[str | None] = mapped_column(Text, default=None)
+    additional_fields: Mapped[dict[str, Any] | None] = mapped_column(JSONType, default=None)
 
     selection: Mapped[Selection] = relationship(back_populates="lines", lazy="raise")
 

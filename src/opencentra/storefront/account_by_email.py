@@ -36,6 +36,7 @@ from opencentra.orders.state import FINAL, OrderStatus
 from opencentra.ratelimit.throttle import LOGIN, Throttle, account_key
 from opencentra.selection.models import Selection
 from opencentra.storefront.account import MAX_PAGE, Newsletter, Registration, shown_to
+from opencentra.storefront.payment import PaymentAnswer, PaymentInput, start_payment
 from opencentra.storefront.reference import StoreReference
 from opencentra.storefront.shopper import Shopper, default_location
 from opencentra.storefront.state import CheckoutState, CustomerView, OrderView, build_state, order_view
@@ -357,3 +358,68 @@ async def subscribe_back_in_stock(
         state=state_code,
         language=language,
     )
+
+
+@dataclass(frozen=True)
+class PaymentAccount:
+    """The account part of a Shop API payment body (Centra's subscription guide, "ShopAPI").
+
+    ``address.loggedIn: true``: the caller checked the shopper's password
+    (``POST /customers/{email}/login``) and vouches for the login, so the
+    registered account with the payment's email takes the selection (404
+    ``address.email`` without one). ``address.register: true`` with
+    ``address.password``: an account is registered with the payment's email,
+    address and newsletter choice and takes the selection, as ``register``
+    does. Either way the order placed is the account's, and a plan line may be
+    bought (a contract needs a registered customer).
+    """
+
+    logged_in: bool = False
+    register_password: str | None = None
+
+
+async def start_payment_with_account(
+    shop: Storefront, key: SelectionKey, request: PaymentInput, account: PaymentAccount
+) -> PaymentAnswer:
+    """POST /selections/{id}/payment: the account first (its own transaction), then ``payment.start_payment``.
+
+    The account is settled before the payment is prepared, because the
+    password is hashed outside any transaction. A payment that fails after it
+    (terms not accepted, a refused card) leaves the account and the selection
+    attached to it, which is what a retry needs: the same body again finds the
+    selection already the account's and does not register twice (no 409).
+    """
+    if account.register_password is not None or account.logged_in:
+        async with changing(shop, key) as change:
+            email, attached = await _payment_email(change, request)
+            if not attached and account.register_password is None:
+                await attach_account_in(change, email)
+        if not attached and account.register_password is not None:
+            registration = Registration(
+                email=email,
+                password=account.register_password,
+                address=request.fields.address if request.fields.address is not None else Address(),
+                newsletter=bool(request.fields.newsletter),
+            )
+            try:
+                await register(shop, registration, selection=key)
+            except (Conflict, ValidationFailed) as error:
+                # Named as the payment body names them.
+                field = {"email": "address.email", "password": "address.password"}.get(error.field or "", error.field)
+                raise type(error)(error.message, field=field) from None
+    return await start_payment(shop, key, request)
+
+
+async def _payment_email(change: Change, request: PaymentInput) -> tuple[str, bool]:
+    """The payment's email (the body's, else the selection's), and whether the selection already belongs to
+    the store's registered account with that email."""
+    selection = await change.current_selection()
+    assert selection is not None  # a selection by id is open here, or not found
+    raw = request.fields.email or selection.email
+    if not raw or not raw.strip():
+        raise ValidationFailed("required", field="address.email")
+    email = customers.normalize_email(raw)
+    customer_id = change.row.customer_id
+    customer = await change.session.get(Customer, customer_id) if customer_id is not None else None
+    attached = customer is not None and customer.registered and customer.email == email
+    return email, attached

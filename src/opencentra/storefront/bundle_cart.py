@@ -18,9 +18,8 @@ from opencentra.errors import NotFound, ValidationFailed
 from opencentra.selection.models import Selection
 from opencentra.selection.services import check_open, new_line_in
 from opencentra.storefront.cart import MAX_COMMENT, MAX_QUANTITY, _room, check_quantity
-from opencentra.storefront.shopper import Visitor
 from opencentra.storefront.state import CheckoutState
-from opencentra.storefront.storefront import Change, Storefront, changing
+from opencentra.storefront.storefront import Cart, Change, Storefront, changing
 
 # A bound on the work one request can ask for.
 MAX_SECTION_CHOICES = 100
@@ -28,7 +27,7 @@ MAX_SECTION_CHOICES = 100
 
 async def add_bundle(
     shop: Storefront,
-    visitor: Visitor,
+    visitor: Cart,
     item: str,
     chosen: Mapping[int, str | None],
     quantity: int = 1,

@@ -8,8 +8,9 @@ and the answer lists it in ``unavailable``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from sqlalchemy import delete, select
 
@@ -22,7 +23,7 @@ from opencentra.errors import DomainError, NotFound, ValidationFailed
 from opencentra.inventory.services import available_for_market
 from opencentra.pricing.models import Voucher
 from opencentra.pricing.vouchers import find_voucher, normalize_code
-from opencentra.selection.models import Selection, SelectionStatus, SelectionVoucher
+from opencentra.selection.models import Selection, SelectionLine, SelectionStatus, SelectionVoucher
 from opencentra.selection.services import (
     MAX_LINE_QUANTITY,
     add_line_in,
@@ -43,6 +44,7 @@ from opencentra.stores.options import payment_methods, shipping_options
 # hold every line to it, whether reached by one add, many, or an update.
 MAX_QUANTITY = MAX_LINE_QUANTITY
 MAX_COMMENT = 2_000
+MAX_PRODUCT_URL = 2_000
 
 
 def check_quantity(quantity: int, *, allow_zero: bool = False) -> int:
@@ -94,8 +96,14 @@ async def add_item(
     quantity: int = 1,
     *,
     comment: str | None = None,
+    product_url: str | None = None,
+    additional_fields: Mapping[str, Any] | None = None,
 ) -> CheckoutState:
-    """POST /items/{item}[/quantity/{n}]: the first item creates the selection."""
+    """POST /items/{item}[/quantity/{n}]: the first item creates the selection.
+
+    ``product_url`` (the page the item was added from) and ``additional_fields`` (plugin data) are kept
+    on the line the units went to and shown on it; units added to a line later with new ones replace them.
+    """
     check_quantity(quantity)
     if comment is not None and len(comment) > MAX_COMMENT:
         raise ValidationFailed(f"comment is longer than {MAX_COMMENT} characters", field="comment")
@@ -119,7 +127,18 @@ async def add_item(
             added = await add_line_in(
                 change.session, selection, display_item_id, product_size_id, room, comment=comment or None
             )
+            keep_line_extras(added, product_url, additional_fields)
     return with_line(await change.after(), added.line_id if added is not None else None)
+
+
+def keep_line_extras(line: SelectionLine, product_url: str | None, additional_fields: Mapping[str, Any] | None) -> None:
+    """An add's ``productUrl`` and ``additionalFields`` on the line it went to (None keeps what is there)."""
+    if product_url is not None:
+        if len(product_url) > MAX_PRODUCT_URL:
+            raise ValidationFailed(f"longer than {MAX_PRODUCT_URL} characters", field="productUrl")
+        line.product_url = product_url or None
+    if additional_fields is not None:
+        line.additional_fields = dict(additional_fields) or None
 
 
 def with_line(state: CheckoutState, line_id: str | None) -> CheckoutState:

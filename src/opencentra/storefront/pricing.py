@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -60,6 +61,9 @@ class PricedLine:
     subscription_plan: PlanInfo | None = None
     # A bundle line's components, as chosen.
     bundle: tuple[BundleComponentView, ...] = ()
+    # Add-item extras: the page the item was added from, and plugin data.
+    product_url: str | None = None
+    additional_fields: Mapping[str, Any] | None = None
 
     @property
     def unit_before_discount(self) -> Decimal:
@@ -103,6 +107,9 @@ class LineInput:
     price: PriceInfo
     subscription_plan: PlanInfo | None = None
     bundle: tuple[BundleComponentView, ...] = ()
+    # Add-item extras kept on the line (``SelectionLine.product_url``, ``additional_fields``).
+    product_url: str | None = None
+    additional_fields: Mapping[str, Any] | None = None
 
 
 def _zero(decimals: int) -> Decimal:
@@ -147,6 +154,8 @@ def price_lines(
                 voucher_discounts=tuple((d.voucher_id, d.amount) for d in totals.discounts),
                 subscription_plan=line.subscription_plan,
                 bundle=line.bundle,
+                product_url=line.product_url,
+                additional_fields=line.additional_fields,
             )
         )
     # As the order will keep it: each line at its price before vouchers, and the grand total.
@@ -230,7 +239,19 @@ async def _line_inputs(
                 price = with_plan_discount(price, plan)
         components = bundle.components if bundle is not None else ()
         inputs.append(
-            LineInput(line.line_id, size.item, line.quantity, line.comment, product, size, price, plan, components)
+            LineInput(
+                line.line_id,
+                size.item,
+                line.quantity,
+                line.comment,
+                product,
+                size,
+                price,
+                plan,
+                components,
+                product_url=line.product_url,
+                additional_fields=line.additional_fields,
+            )
         )
     return inputs, dropped
 

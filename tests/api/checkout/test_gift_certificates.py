@@ -197,7 +197,7 @@ def test_pay_for_a_certificate_and_redeem_its_voucher(
 
 def test_documented_definition_shape(wire_only: None) -> None:
     from opencentra.api.checkout.gift_shapes import certificate_body
-    from opencentra.api.checkout.shapes import priced
+    from opencentra.api.wire_amounts import priced
     from opencentra.storefront.reference import CurrencyInfo
 
     sek = CurrencyInfo(1, "SEK", "Swedish krona", 0, ".", "\u00a0", "", "\u00a0SEK", 100)

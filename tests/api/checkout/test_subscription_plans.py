@@ -69,14 +69,14 @@ def test_products_show_their_plans(browser: Browser, shop: ShopIds, plan_ids: di
         {
             "id": str(plan_ids["monthly"]),
             "name": "1 month subscription",
-            "intervalValue": "1",
+            "intervalValue": 1,
             "intervalType": "month",
             "discountPercent": 10,
         },
         {
             "id": str(plan_ids["biweekly"]),
             "name": "2 weeks subscription",
-            "intervalValue": "2",
+            "intervalValue": 2,
             "intervalType": "week",
             "discountPercent": 12.5,
         },

@@ -196,7 +196,9 @@ async def newsletter(ctx: Ctx, body: NewsletterBody | None = None) -> Response:
 
 
 @router.post("/newsletter-subscription/{email}", response_model=AnyResponse, responses=ACCOUNT, tags=[TAG])
+@router.post("/customers/{email}/newsletter-subscription", response_model=AnyResponse, responses=ACCOUNT, tags=[TAG])
 async def newsletter_for(ctx: Ctx, email: str, body: NewsletterBody | None = None) -> Response:
+    """Sign ``email`` up; ``/customers/{email}/newsletter-subscription`` is the older spelling (same handler)."""
     return await _newsletter(ctx, email, body or NewsletterBody())
 
 

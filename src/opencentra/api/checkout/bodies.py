@@ -14,8 +14,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from opencentra.address import Address
 from opencentra.api.checkout.params import WholeNumber
+from opencentra.api.wire_address import WireAddress
 from opencentra.selection import MAX_LINE_QUANTITY
 
 Text = Annotated[str, StringConstraints(max_length=2000)]
@@ -27,37 +27,8 @@ class Body(BaseModel):
     model_config = ConfigDict(extra="allow", str_strip_whitespace=True)
 
 
-class AddressBody(Body):
-    email: Annotated[str, StringConstraints(max_length=254)] | None = None
-    firstName: Short | None = None  # noqa: N815 - Centra's field names
-    lastName: Short | None = None  # noqa: N815
-    company: Short | None = None
-    phoneNumber: Short | None = None  # noqa: N815
-    address1: Short | None = None
-    address2: Short | None = None
-    zipCode: Short | None = None  # noqa: N815
-    city: Short | None = None
-    state: Short | None = None
-    country: Short | None = None
-    vatNumber: Short | None = None  # noqa: N815
-    identityNumber: Short | None = None  # noqa: N815
-    newsletter: bool | None = None
-
-    def to_address(self) -> Address:
-        return Address(
-            first_name=self.firstName,
-            last_name=self.lastName,
-            company=self.company,
-            phone_number=self.phoneNumber,
-            address1=self.address1,
-            address2=self.address2,
-            zip_code=self.zipCode,
-            city=self.city,
-            state=self.state,
-            country=self.country.upper() if self.country else self.country,
-            vat_number=self.vatNumber,
-            identity_number=self.identityNumber,
-        )
+class AddressBody(WireAddress, Body):
+    """An address (``opencentra.api.wire_address``) with the Checkout API's lenient body rules."""
 
 
 class SortOrderBody(Body):
@@ -117,6 +88,7 @@ class ItemBody(Body):
     productUrl: Text | None = None  # noqa: N815
     comment: Text | None = None
     subscriptionPlan: Id | None = None  # noqa: N815
+    additionalFields: dict[str, Any] | None = Field(default=None, max_length=50)  # noqa: N815
 
 
 class QuantityEntry(Body):

@@ -12,8 +12,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from opencentra.api.checkout.amounts import money, number
-from opencentra.storefront import BundleComponentView, BundleInfoData, CurrencyInfo
+from opencentra.api.wire_amounts import money, number
+from opencentra.storefront import BundleInfoData, CurrencyInfo
 
 
 def _money(name: str, amount: Decimal | None, currency: CurrencyInfo) -> dict[str, Any]:
@@ -44,15 +44,3 @@ def bundle_info_body(info: BundleInfoData, currency: CurrencyInfo) -> dict[str, 
             for section in info.sections
         ],
     }
-
-
-def bundle_items_body(components: tuple[BundleComponentView, ...]) -> list[dict[str, Any]]:
-    return [
-        {
-            "section": component.section_id,
-            "item": component.item,
-            "product": str(component.display_item_id) if component.display_item_id is not None else None,
-            "quantity": component.quantity,
-        }
-        for component in components
-    ]

@@ -33,7 +33,7 @@ def gift_item_body(gift: GiftLine, currency: CurrencyInfo, priced: Priced) -> Bo
         "ean": "",
         "upc": "",
         "quantity": 1,
-        "comment": None,
+        "comment": "",
         "line": gift.line_id,
         **priced("priceEach", gift.amount, currency),
         **priced("totalPrice", gift.amount, currency),

@@ -12,8 +12,9 @@ from opencentra.api.checkout.bodies import PaymentBody, PaymentResultBody
 from opencentra.api.checkout.docs import SELECTION, AnyResponse
 from opencentra.api.checkout.mailing import mail_gift_certificates
 from opencentra.api.checkout.request import CheckoutRequest, Ctx
-from opencentra.api.checkout.selection_routes import checkout_fields
-from opencentra.api.checkout.shapes import order_body, priced, state_body, unavailable_body
+from opencentra.api.checkout.shapes import order_body, state_body, unavailable_body
+from opencentra.api.wire_address import checkout_fields
+from opencentra.api.wire_amounts import priced
 from opencentra.payments import FormAction, JavascriptAction, RedirectAction
 from opencentra.storefront import OrderPlaced, PaymentAnswer, PaymentPending, PaymentRefused, StockShort
 

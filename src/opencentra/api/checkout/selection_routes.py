@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path
 from starlette.responses import Response
 
 from opencentra import storefront
+from opencentra.api import wire_items
 from opencentra.api.checkout import params
 from opencentra.api.checkout.bodies import (
     BulkItemsBody,
@@ -25,9 +26,9 @@ from opencentra.api.checkout.errors import errors_response
 from opencentra.api.checkout.request import CheckoutRequest, Ctx
 from opencentra.api.checkout.shapes import countries_body, languages_body, state_body
 from opencentra.api.errors import http_status
+from opencentra.api.wire_address import checkout_fields
 from opencentra.errors import NotFound, PermissionDenied
 from opencentra.storefront import (
-    CheckoutFields,
     CheckoutState,
     add_item_on_plan,
     current_state,
@@ -78,7 +79,7 @@ async def markets(ctx: Ctx) -> Response:
     _server_only(ctx)
     reference = await ctx.shop.reference()
     body = [
-        {"market": m.id, "name": m.name, "default": m.id == reference.default_market_id}
+        {"market": str(m.id), "name": m.name, "default": m.id == reference.default_market_id}
         for m in reference.markets.values()
         if m.active and ctx.shop.channel.allows_market(m.id)
     ]
@@ -96,7 +97,7 @@ async def pricelists(ctx: Ctx) -> Response:
         c = reference.currencies[p.currency_id]
         body.append(
             {
-                "pricelist": p.id,
+                "pricelist": str(p.id),
                 "name": p.name,
                 "default": p.id == reference.default_pricelist_id,
                 "currency": {
@@ -187,7 +188,7 @@ async def add_item(ctx: Ctx, item: str, body: ItemBody | None = None) -> Respons
     if body is not None and body.subscriptionPlan is not None:
         plan = body.subscriptionPlan
         return _answer(ctx, await add_item_on_plan(ctx.shop, ctx.visitor, item, plan, comment=comment))
-    return _answer(ctx, await storefront.cart.add_item(ctx.shop, ctx.visitor, item, 1, comment=comment))
+    return _answer(ctx, await wire_items.add_item(ctx.shop, ctx.visitor, item, 1, body))
 
 
 @router.post(
@@ -202,7 +203,7 @@ async def add_items(ctx: Ctx, item: str, quantity: Quantity, body: ItemBody | No
     if body is not None and body.subscriptionPlan is not None:
         plan = body.subscriptionPlan
         return _answer(ctx, await add_item_on_plan(ctx.shop, ctx.visitor, item, plan, units, comment=comment))
-    return _answer(ctx, await storefront.cart.add_item(ctx.shop, ctx.visitor, item, units, comment=comment))
+    return _answer(ctx, await wire_items.add_item(ctx.shop, ctx.visitor, item, units, body))
 
 
 @router.put("/items", response_model=SelectionResponse, responses=SELECTION, tags=["4 checkout flow"])
@@ -379,15 +380,3 @@ async def payment_fields(ctx: Ctx, body: PaymentFieldsBody | None = None) -> Res
     """Pre-fill checkout fields (addresses, newsletter, notes)."""
     body = body or PaymentFieldsBody()
     return _answer(ctx, await storefront.cart.set_checkout_fields(ctx.shop, ctx.visitor, checkout_fields(body)))
-
-
-def checkout_fields(body: PaymentFieldsBody) -> CheckoutFields:
-    address = body.address
-    newsletter = body.newsletter if body.newsletter is not None else (address.newsletter if address else None)
-    return CheckoutFields(
-        email=address.email if address is not None else None,
-        address=address.to_address() if address is not None else None,
-        shipping_address=body.shippingAddress.to_address() if body.shippingAddress is not None else None,
-        newsletter=newsletter,
-        comment=body.additionalNotes if body.additionalNotes is not None else body.comment,
-    )

@@ -19,10 +19,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from opencentra.address import Address
-from opencentra.api.checkout.amounts import money, number
-from opencentra.api.checkout.bundle_shapes import bundle_info_body, bundle_items_body
+from opencentra.api.checkout.bundle_shapes import bundle_info_body
 from opencentra.api.checkout.gift_shapes import gift_item_body
 from opencentra.api.checkout.subscription_shapes import plan_body
+from opencentra.api.wire_amounts import currency_format, number, or_false, priced, selection_totals
+from opencentra.api.wire_bundles import bundle_items_body
 from opencentra.catalog import CategoryPath
 from opencentra.orders import OrderStatus
 from opencentra.pricing import LOWEST_PRICE_DAYS, PriceInfo
@@ -73,30 +74,6 @@ ADDRESS_KEYS: tuple[tuple[str, str], ...] = (
 
 
 # --- money ---------------------------------------------------------------------------------
-
-
-def priced(name: str, amount: Decimal, currency: CurrencyInfo) -> Body:
-    return {name: money(amount, currency), f"{name}AsNumber": number(amount)}
-
-
-def _or_false(name: str, amount: Decimal, currency: CurrencyInfo) -> Body:
-    if not amount:
-        return {name: False, f"{name}AsNumber": False}
-    return priced(name, amount, currency)
-
-
-def currency_format(currency: CurrencyInfo) -> Body:
-    return {
-        "currency": currency.code,
-        "name": currency.code,
-        "prefix": currency.prefix,
-        "suffix": currency.suffix,
-        "decimalPoint": currency.decimal_point,
-        "decimalDigits": str(currency.decimals),
-        "thousandsSeparator": currency.thousands_separator,
-        "denominator": currency.denominator,
-        "uri": currency.code.lower(),
-    }
 
 
 def _html(text: str) -> str:
@@ -324,8 +301,9 @@ def countries_body(reference: StoreReference, *, server_mode: bool, all_countrie
         if all_countries:
             body["shipTo"] = country_id in reference.shippable
         if server_mode:
-            body["market"] = market_id
-            body["pricelist"] = pricelist_id
+            # Ids as strings, as in every Centra id field (docs/compatibility/checkout-api.md).
+            body["market"] = str(market_id)
+            body["pricelist"] = str(pricelist_id)
         out.append(body)
     return out
 
@@ -448,14 +426,14 @@ def selection_body(state: CheckoutState) -> Body:
             vouchers.append({"voucher": label, **priced("priceOff", -amount, currency), "hasAffectedItemPrice": False})
         entry: Body = {
             "item": line.item,
-            "productUrl": None,
+            "productUrl": line.product_url,
             "category": str(line.product.canonical_category.id) if line.product.canonical_category else None,
             "size": line.size.name,
             "sku": line.size.sku,
             "ean": line.size.ean,
             "upc": "",
             "quantity": line.quantity,
-            "comment": line.comment,
+            "comment": line.comment or "",
             "line": line.line_id,
             **priced("priceEach", unit, currency),
             **priced("totalPrice", line.total_before_vouchers, currency),
@@ -477,6 +455,8 @@ def selection_body(state: CheckoutState) -> Body:
             entry["subscriptionPlan"] = plan_body(line.subscription_plan)
         if line.bundle:
             entry["bundle"] = bundle_items_body(line.bundle)
+        if line.additional_fields is not None:
+            entry["additionalFields"] = dict(line.additional_fields)
         items.append(entry)
     if priced_selection.gift is not None:
         items.append(gift_item_body(priced_selection.gift, currency, priced))
@@ -516,20 +496,7 @@ def selection_body(state: CheckoutState) -> Body:
             "vouchers": vouchers_body,
             "automaticDiscounts": automatic,
         },
-        "totals": {
-            **priced("itemsTotalPrice", priced_selection.items_total, currency),
-            **_or_false("totalDiscountPrice", -priced_selection.total_discount, currency),
-            **priced("shippingPrice", priced_selection.shipping_price, currency),
-            **priced("handlingCostPrice", priced_selection.handling, currency),
-            "totalQuantity": priced_selection.total_quantity,
-            "taxDeducted": False,
-            "taxDeductedAsNumber": False,
-            "taxAdded": False,
-            "taxAddedAsNumber": False,
-            "taxPercent": number(Decimal(priced_selection.tax_bp) / 100),
-            **priced("grandTotalPrice", priced_selection.grand_total, currency),
-            **priced("grandTotalPriceTax", priced_selection.tax, currency),
-        },
+        "totals": selection_totals(state, currency),
         "vatExempt": False,
         "address": address_body(view.billing, view.email),
         "shippingAddress": address_body(view.shipping_address, view.email, shipping=True),
@@ -608,7 +575,7 @@ def _order_item(line: OrderLineView, currency: CurrencyInfo) -> Body:
         "ean": line.ean or "",
         "upc": "",
         "quantity": line.quantity,
-        "comment": line.comment,
+        "comment": line.comment or "",
         "storePickup": False,
         "line": line.line,
         **priced("priceEach", line.unit_price, currency),
@@ -653,7 +620,7 @@ def order_body(order: OrderView, reference: StoreReference) -> Body:
         },
         "totals": {
             **priced("itemsTotalPrice", order.items_total, currency),
-            **_or_false("totalDiscountPrice", -discount, currency),
+            **or_false("totalDiscountPrice", -discount, currency),
             **priced("shippingPrice", order.shipping, currency),
             **priced("handlingCostPrice", order.handling, currency),
             "totalQuantity": sum(line.quantity for line in order.lines),

@@ -79,7 +79,7 @@ def _plan(sub: subscriptions.SubscriptionView) -> dict[str, Any]:
     return {
         "id": str(sub.plan_id) if sub.plan_id is not None else None,
         "name": sub.plan_name,
-        "intervalValue": str(sub.interval_value),
+        "intervalValue": sub.interval_value,
         "intervalType": sub.interval_type,
         "discountPercent": int(percent) if percent == percent.to_integral_value() else float(percent),
     }

@@ -1,6 +1,7 @@
 """Subscription plans on the wire, as Centra's subscription guide shows them:
-``{id, name, intervalValue, intervalType, discountPercent}`` (ids and interval
-value as strings, the discount as a number)."""
+``{id, name, intervalValue, intervalType, discountPercent}``: the id a string,
+the interval value and the discount numbers, as Centra's newest pages send them
+(docs/compatibility/checkout-api.md, "Shape decisions")."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ def plan_body(plan: PlanInfo) -> dict[str, Any]:
     return {
         "id": str(plan.id),
         "name": plan.name,
-        "intervalValue": str(plan.interval_value),
+        "intervalValue": plan.interval_value,
         "intervalType": plan.interval_type,
         "discountPercent": int(percent) if percent == percent.to_integral_value() else float(percent),
     }

@@ -10,13 +10,14 @@ so neither memory nor the number of statements grows per product.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol, TypeVar
 
 import orjson
 from fastapi import APIRouter, Depends
+from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
@@ -126,52 +127,58 @@ def _invalid(field: str, message: str) -> RequestValidationError:
     return RequestValidationError([{"loc": ("body", field), "msg": message, "type": "value_error"}])
 
 
+class _Keyed(Protocol):
+    @property
+    def id(self) -> int: ...
+
+
+K = TypeVar("K", bound=_Keyed)
+
+
+def _keyed_routes(
+    path: str,
+    field: str,
+    load: Callable[[Any, int | None], Awaitable[Sequence[K]]],
+    shape: Callable[[K], dict[str, Any]],
+    *,
+    name: str,
+    plural: str,
+) -> None:
+    """``GET /<path>`` (every one, keyed by id) and ``GET /<path>/{<field>}`` (the bare object; 404
+    ``errors.<field>``), read by ``load(session, id or None)`` and written by ``shape``."""
+
+    async def every(shop: Shop) -> Response:
+        async with shop.db.read() as session:
+            found = await load(session, None)
+        return _json(shop, {str(one.id): shape(one) for one in found})
+
+    async def single(shop: Shop, key: str) -> Response:
+        async with shop.db.read() as session:
+            found = await load(session, _path_id(key, field))
+        return _json(shop, shape(found[0]))
+
+    # Set here, not in the signature: annotations are strings read in the module's namespace.
+    single.__annotations__["key"] = Annotated[str, PathParam(alias=field)]
+    every.__doc__ = f"Every {name}, keyed by id."
+    single.__doc__ = f"One {name}; 404 ``errors.{field}`` when there is none."
+    router.add_api_route(f"/{path}", every, methods=["GET"], name=plural)
+    router.add_api_route(f"/{path}/{{{field}}}", single, methods=["GET"], name=field)
+
+
 # --- brands, collections, measurement charts ------------------------------------------------
 
-
-@router.get("/brands")
-async def brands(shop: Shop) -> Response:
-    """Every brand, keyed by id."""
-    async with shop.db.read() as session:
-        found = await catalog.brand_details(session)
-    return _json(shop, {str(b.id): brand_body(b) for b in found})
-
-
-@router.get("/brands/{brand}")
-async def brand(shop: Shop, brand: str) -> Response:
-    async with shop.db.read() as session:
-        found = await catalog.brand_details(session, _path_id(brand, "brand"))
-    return _json(shop, brand_body(found[0]))
-
-
-@router.get("/collections")
-async def collections(shop: Shop) -> Response:
-    """Every collection, keyed by id."""
-    async with shop.db.read() as session:
-        found = await catalog.collection_details(session)
-    return _json(shop, {str(c.id): collection_body(c) for c in found})
-
-
-@router.get("/collections/{collection}")
-async def collection(shop: Shop, collection: str) -> Response:
-    async with shop.db.read() as session:
-        found = await catalog.collection_details(session, _path_id(collection, "collection"))
-    return _json(shop, collection_body(found[0]))
-
-
-@router.get("/measurement-charts")
-async def measurement_charts(shop: Shop) -> Response:
-    """Every measurement chart, keyed by id."""
-    async with shop.db.read() as session:
-        found = await catalog.measurement_chart_details(session)
-    return _json(shop, {str(c.id): measurement_chart_body(c) for c in found})
-
-
-@router.get("/measurement-charts/{chart}")
-async def measurement_chart(shop: Shop, chart: str) -> Response:
-    async with shop.db.read() as session:
-        found = await catalog.measurement_chart_details(session, _path_id(chart, "measurementChart"))
-    return _json(shop, measurement_chart_body(found[0]))
+_keyed_routes("brands", "brand", catalog.brand_details, brand_body, name="brand", plural="brands")
+_keyed_routes(
+    "collections", "collection", catalog.collection_details, collection_body, name="collection", plural="collections"
+)
+_keyed_routes(
+    "measurement-charts",
+    "measurementChart",
+    catalog.measurement_chart_details,
+    measurement_chart_body,
+    name="measurement chart",
+    plural="measurementCharts",
+)
 
 
 # --- campaign sites and campaigns ----------------------------------------------------------

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+from opencentra.api.wire_amounts import priced
 from opencentra.catalog import (
     BrandDetailView,
     CollectionDetailView,
@@ -29,36 +30,6 @@ Body = dict[str, Any]
 
 # Keys a custom attribute may not take over: the product's own fields.
 _WEIGHT_UNIT = "g"
-
-
-# --- money ---------------------------------------------------------------------------------
-
-
-def number(amount: Decimal) -> int | float:
-    """An amount as a JSON number: whole amounts without a fraction."""
-    if amount == amount.to_integral_value():
-        return int(amount)
-    return float(amount)
-
-
-def money(amount: Decimal, currency: CurrencyInfo) -> str:
-    """``amount`` in the currency's format: prefix, grouped digits, decimals, suffix."""
-    quantized = amount.quantize(Decimal(1).scaleb(-currency.decimals))
-    sign = "-" if quantized < 0 else ""
-    whole, _, fraction = f"{abs(quantized):f}".partition(".")
-    groups: list[str] = []
-    while len(whole) > 3:
-        groups.insert(0, whole[-3:])
-        whole = whole[:-3]
-    groups.insert(0, whole)
-    text = currency.thousands_separator.join(groups)
-    if currency.decimals:
-        text += currency.decimal_point + fraction.ljust(currency.decimals, "0")
-    return f"{sign}{currency.prefix}{text}{currency.suffix}"
-
-
-def priced(name: str, amount: Decimal, currency: CurrencyInfo) -> Body:
-    return {name: money(amount, currency), f"{name}AsNumber": number(amount)}
 
 
 # --- small collections ---------------------------------------------------------------------

@@ -21,10 +21,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from opencentra import storefront
-from opencentra.address import Address
 from opencentra.api.context import context_from_scope
 from opencentra.api.shop.selection_shapes import order_body
 from opencentra.api.shop.selections import Body, Shop, Short, WholeNumber, read_body
+from opencentra.api.wire_address import WireAddressFields
 from opencentra.errors import NotFound
 from opencentra.integers import parse_int
 from opencentra.ratelimit.throttle import Throttle, Throttles, TooManyAttempts
@@ -75,35 +75,8 @@ def _selection_key(selection: str | None) -> SelectionKey | None:
 # --- bodies --------------------------------------------------------------------------------
 
 
-class AddressFields(Body):
-    firstName: Short | None = None  # noqa: N815 - Centra's field names
-    lastName: Short | None = None  # noqa: N815
-    company: Short | None = None
-    phoneNumber: Short | None = None  # noqa: N815
-    address1: Short | None = None
-    address2: Short | None = None
-    zipCode: Short | None = None  # noqa: N815
-    city: Short | None = None
-    state: Short | None = None
-    country: Short | None = None
-    vatNumber: Short | None = None  # noqa: N815
-    identityNumber: Short | None = None  # noqa: N815
-
-    def to_address(self) -> Address:
-        return Address(
-            first_name=self.firstName,
-            last_name=self.lastName,
-            company=self.company,
-            phone_number=self.phoneNumber,
-            address1=self.address1,
-            address2=self.address2,
-            zip_code=self.zipCode,
-            city=self.city,
-            state=self.state,
-            country=self.country.upper() if self.country else self.country,
-            vat_number=self.vatNumber,
-            identity_number=self.identityNumber,
-        )
+class AddressFields(WireAddressFields, Body):
+    """The address fields (``opencentra.api.wire_address``), strict."""
 
 
 class LoginBody(Body):

@@ -19,7 +19,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from opencentra.address import Address
-from opencentra.api.shop.catalogue_shapes import number, priced
+from opencentra.api.wire_amounts import currency_format, number, or_false, priced, selection_totals
+from opencentra.api.wire_bundles import bundle_items_body
 from opencentra.orders import OrderStatus
 from opencentra.storefront import (
     CheckoutState,
@@ -57,29 +58,6 @@ _ORDER_STATUS = {
     OrderStatus.ARCHIVED: ("archived", "Archived"),
     OrderStatus.CANCELLED: ("failed", "Cancelled"),
 }
-
-
-# --- money (formatted as the catalogue formats it) -----------------------------------------
-
-
-def _or_false(name: str, amount: Decimal, currency: CurrencyInfo) -> Body:
-    if not amount:
-        return {name: False, f"{name}AsNumber": False}
-    return priced(name, amount, currency)
-
-
-def currency_format(currency: CurrencyInfo) -> Body:
-    return {
-        "currency": currency.code,
-        "name": currency.code,
-        "prefix": currency.prefix,
-        "suffix": currency.suffix,
-        "decimalPoint": currency.decimal_point,
-        "decimalDigits": str(currency.decimals),
-        "thousandsSeparator": currency.thousands_separator,
-        "denominator": currency.denominator,
-        "uri": currency.code.lower(),
-    }
 
 
 def _id(value: int | None) -> str:
@@ -147,7 +125,7 @@ def _line_body(state: CheckoutState, line: PricedLine, currency: CurrencyInfo) -
         **_product_fields(line.product),
         "productName": line.product.name,
         "variantName": line.product.variant_name,
-        "productUrl": None,
+        "productUrl": line.product_url,
         "size": line.size.name,
         "localizedSize": None,
         "sku": line.size.sku,
@@ -173,6 +151,10 @@ def _line_body(state: CheckoutState, line: PricedLine, currency: CurrencyInfo) -
         }
     if line.subscription_plan is not None:
         body["subscriptionPlan"] = plan_body(line.subscription_plan)
+    if line.bundle:
+        body["bundle"] = bundle_items_body(line.bundle)
+    if line.additional_fields is not None:
+        body["additionalFields"] = dict(line.additional_fields)
     return body
 
 
@@ -280,20 +262,7 @@ def selection_body(state: CheckoutState) -> Body:
         "centraCheckoutScript": "",
         "items": items,
         "discounts": _discounts_body(state, currency),
-        "totals": {
-            **priced("itemsTotalPrice", priced_selection.items_total, currency),
-            **_or_false("totalDiscountPrice", -priced_selection.total_discount, currency),
-            **priced("shippingPrice", priced_selection.shipping_price, currency),
-            **priced("handlingCostPrice", priced_selection.handling, currency),
-            "totalQuantity": priced_selection.total_quantity,
-            "taxDeducted": False,
-            "taxDeductedAsNumber": False,
-            "taxAdded": False,
-            "taxAddedAsNumber": False,
-            "taxPercent": number(Decimal(priced_selection.tax_bp) / 100),
-            **priced("grandTotalPrice", priced_selection.grand_total, currency),
-            **priced("grandTotalPriceTax", priced_selection.tax, currency),
-        },
+        "totals": selection_totals(state, currency),
         "vatExempt": False,
         "address": address_body(view.billing, view.email),
         "shippingAddress": address_body(view.shipping_address, view.email, shipping=True),
@@ -393,7 +362,7 @@ def order_body(order: OrderView, state: CheckoutState, selection: str) -> Body:
         },
         "totals": {
             **priced("itemsTotalPrice", order.items_total, currency),
-            **_or_false("totalDiscountPrice", -order.discount, currency),
+            **or_false("totalDiscountPrice", -order.discount, currency),
             **priced("shippingPrice", order.shipping, currency),
             **priced("handlingCostPrice", order.handling, currency),
             "totalQuantity": sum(line.quantity for line in order.lines),

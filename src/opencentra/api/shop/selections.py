@@ -24,18 +24,19 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from opencentra import storefront
-from opencentra.address import Address
+from opencentra.api import wire_items
 from opencentra.api.context import context_from_scope
-from opencentra.api.shop.catalogue_shapes import priced
 from opencentra.api.shop.selection_shapes import order_body, selection_body, unavailable_body
+from opencentra.api.wire_address import WireAddress, checkout_fields
+from opencentra.api.wire_amounts import priced
 from opencentra.errors import NotFound, ValidationFailed
 from opencentra.integers import as_int, parse_int
 from opencentra.integration import ShopSettings
 from opencentra.payments import FormAction, JavascriptAction, RedirectAction
+from opencentra.selection import MAX_LINE_QUANTITY
 from opencentra.storefront import (
     Channel,
     CheckoutCache,
-    CheckoutFields,
     CheckoutState,
     OrderPlaced,
     PaymentAnswer,
@@ -44,6 +45,7 @@ from opencentra.storefront import (
     SelectionKey,
     StockShort,
     Storefront,
+    add_bundle,
     add_gift_certificate,
     add_item_on_plan,
     current_state,
@@ -188,6 +190,35 @@ class ItemBody(Body):
     productUrl: Text | None = None  # noqa: N815 - Centra's field names
     comment: Text | None = None
     subscriptionPlan: Id | None = None  # noqa: N815
+    # Plugin data kept on the line and shown there (at most 50 keys).
+    additionalFields: dict[str, Any] | None = Field(default=None, max_length=50)  # noqa: N815
+
+
+class SectionChoice(Body):
+    section: Id
+    item: Annotated[str, StringConstraints(max_length=64)] | None = None
+
+
+class BundleBody(Body):
+    """A bundle's choices: ``sections`` as ``[{"section": id, "item": "<product>-<size>"}]`` or as a map
+    ``{"<section id>": "<item>"}``, as the Checkout API takes them (docs/compatibility/shop-api.md)."""
+
+    sections: list[SectionChoice] | dict[str, Annotated[str, StringConstraints(max_length=64)] | None] = Field(
+        default_factory=list, max_length=100
+    )
+    quantity: WholeNumber = Field(default=1, ge=1, le=MAX_LINE_QUANTITY)
+    comment: Text | None = None
+
+    def choices(self) -> dict[int, str | None]:
+        if isinstance(self.sections, dict):
+            chosen: dict[int, str | None] = {}
+            for key, item in self.sections.items():
+                section = parse_int(key)
+                if section is None or section == 0:
+                    raise NotFound(f"section {key[:20]!r} is not in this bundle", field=f"sections.{key[:20]}")
+                chosen[section] = item
+            return chosen
+        return {entry.section: entry.item for entry in self.sections}
 
 
 class LanguageBody(Body):
@@ -198,39 +229,18 @@ class VoucherBody(Body):
     voucher: Annotated[str, StringConstraints(max_length=200)]
 
 
-class AddressBody(Body):
-    email: Annotated[str, StringConstraints(max_length=254)] | None = None
-    firstName: Short | None = None  # noqa: N815
-    lastName: Short | None = None  # noqa: N815
-    company: Short | None = None
-    phoneNumber: Short | None = None  # noqa: N815
-    address1: Short | None = None
-    address2: Short | None = None
-    zipCode: Short | None = None  # noqa: N815
-    city: Short | None = None
-    state: Short | None = None
-    country: Short | None = None
-    vatNumber: Short | None = None  # noqa: N815
-    identityNumber: Short | None = None  # noqa: N815
-    newsletter: bool | None = None
-    # Shop API: the shopper logged in (POST /customers/{email}/login); the order is the account's.
+class AddressBody(WireAddress, Body):
+    """An address (``opencentra.api.wire_address``), strict, and the Shop API's account fields."""
+
+    # The shopper logged in (POST /customers/{email}/login): the order is the account's.
     loggedIn: bool | None = None  # noqa: N815
 
-    def to_address(self) -> Address:
-        return Address(
-            first_name=self.firstName,
-            last_name=self.lastName,
-            company=self.company,
-            phone_number=self.phoneNumber,
-            address1=self.address1,
-            address2=self.address2,
-            zip_code=self.zipCode,
-            city=self.city,
-            state=self.state,
-            country=self.country.upper() if self.country else self.country,
-            vat_number=self.vatNumber,
-            identity_number=self.identityNumber,
-        )
+
+class PaymentAddressBody(AddressBody):
+    """The payment's address may also register an account (Centra's subscription guide, "ShopAPI")."""
+
+    register_: bool | None = Field(default=None, alias="register")
+    password: Annotated[str, StringConstraints(max_length=1000, strip_whitespace=False)] | None = None
 
 
 class CheckoutFieldsBody(Body):
@@ -245,6 +255,7 @@ class CheckoutFieldsBody(Body):
 
 
 class PaymentBody(CheckoutFieldsBody):
+    address: PaymentAddressBody | None = None
     paymentMethod: Short | None = None  # noqa: N815
     paymentReturnPage: Text = ""  # noqa: N815
     paymentFailedPage: Text = ""  # noqa: N815
@@ -284,17 +295,6 @@ async def read_body(request: Request, model: type[B]) -> B:
                 found["msg"] = entry.get("msg", "invalid")
             errors.append(found)
         raise RequestValidationError(errors) from None
-
-
-def _fields(body: CheckoutFieldsBody) -> CheckoutFields:
-    address = body.address
-    return CheckoutFields(
-        email=address.email if address is not None else None,
-        address=address.to_address() if address is not None else None,
-        shipping_address=body.shippingAddress.to_address() if body.shippingAddress is not None else None,
-        newsletter=body.newsletter if body.newsletter is not None else (address.newsletter if address else None),
-        comment=body.additionalNotes if body.additionalNotes is not None else body.comment,
-    )
 
 
 # --- the selection -------------------------------------------------------------------------
@@ -348,7 +348,7 @@ async def _add(request: Request, ctx: ShopCart, item: str, quantity: int) -> Res
     if body.subscriptionPlan is not None:
         state = await add_item_on_plan(ctx.shop, ctx.key, item, body.subscriptionPlan, quantity, comment=body.comment)
     else:
-        state = await storefront.cart.add_item(ctx.shop, ctx.key, item, quantity, comment=body.comment)
+        state = await wire_items.add_item(ctx.shop, ctx.key, item, quantity, body)
     return ctx.answer(state, 201)
 
 
@@ -361,6 +361,17 @@ async def add_item(request: Request, ctx: Ctx, item: str) -> Response:
 @router.post("/selections/{selection}/items/{item}/quantity/{quantity}", status_code=201)
 async def add_items(request: Request, ctx: Ctx, item: str, quantity: Digits) -> Response:
     return await _add(request, ctx, item, _quantity(quantity))
+
+
+@router.post("/selections/{selection}/items/bundles/{item}", status_code=201)
+async def add_bundle_item(request: Request, ctx: Ctx, item: str) -> Response:
+    """A bundle (fixed or flexible) by its item id, with the choice per section (404 ``errors.item`` for what
+    is not a bundle, ``errors.sections.<id>`` for a choice the bundle does not offer)."""
+    body = await read_body(request, BundleBody)
+    state = await add_bundle(
+        ctx.shop, ctx.key, item, body.choices(), body.quantity, comment=body.comment, allow_flexible=True
+    )
+    return ctx.answer(state, 201)
 
 
 @router.post("/selections/{selection}/lines/{line}/quantity/{quantity}")
@@ -479,7 +490,7 @@ async def set_payment_method(ctx: Ctx, method: str) -> Response:
 async def set_checkout_fields(request: Request, ctx: Ctx) -> Response:
     """Addresses, newsletter and notes (the Checkout API's PUT /payment-fields)."""
     body = await read_body(request, CheckoutFieldsBody)
-    return ctx.answer(await storefront.cart.set_checkout_fields(ctx.shop, ctx.key, _fields(body)))
+    return ctx.answer(await storefront.cart.set_checkout_fields(ctx.shop, ctx.key, checkout_fields(body)))
 
 
 # --- paying --------------------------------------------------------------------------------
@@ -522,18 +533,35 @@ def _payment_answer(ctx: ShopCart, answer: PaymentAnswer, *, action_success: boo
 
 @router.post("/selections/{selection}/payment")
 async def start_payment(request: Request, ctx: Ctx) -> Response:
-    """Start paying: a redirect, form or javascript action, or the order at once (``action: success``)."""
+    """Start paying: a redirect, form or javascript action, or the order at once (``action: success``).
+
+    ``address.loggedIn: true`` makes the order the account's with the payment's email (the caller checked
+    the password); ``address.register: true`` with ``address.password`` registers that account first."""
     body = await read_body(request, PaymentBody)
     started = storefront.payment.PaymentInput(
         payment_method=body.paymentMethod,
         return_page=body.paymentReturnPage,
         failed_page=body.paymentFailedPage,
         terms_and_conditions=body.termsAndConditions,
-        fields=_fields(body),
+        fields=checkout_fields(body),
         initiate_only=body.paymentInitiateOnly,
     )
-    answer = await storefront.payment.start_payment(ctx.shop, ctx.key, started)
+    address = body.address
+    account = storefront.account_by_email.PaymentAccount(
+        logged_in=bool(address and address.loggedIn),
+        register_password=_register_password(address),
+    )
+    answer = await storefront.account_by_email.start_payment_with_account(ctx.shop, ctx.key, started, account)
     return _payment_answer(ctx, answer, action_success=True)
+
+
+def _register_password(address: PaymentAddressBody | None) -> str | None:
+    """``address.register: true`` needs ``address.password``; the password alone registers nothing."""
+    if address is None or not address.register_:
+        return None
+    if not address.password:
+        raise ValidationFailed("required to register", field="address.password")
+    return address.password
 
 
 @router.post("/selections/{selection}/payment-result")
