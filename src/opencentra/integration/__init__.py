@@ -58,6 +58,7 @@ from opencentra.integration.services import (
     set_external_id,
     update_plugin,
 )
+from opencentra.integration.soap_ids import map_soap_ids
 from opencentra.integration.soap_log import DEFAULT_KEEP_DAYS as SOAP_LOG_DAYS
 from opencentra.integration.soap_log import SoapCallView, record_soap_call, soap_call_page
 from opencentra.integration.soap_users import SOAP_INTEGRATION, SoapLogin, soap_login, take_soap_write_turn
@@ -103,6 +104,7 @@ __all__ = [
     "list_tokens",
     "log_in_admin",
     "log_out_admin",
+    "map_soap_ids",
     "record_soap_call",
     "resolve_plugin",
     "revoke_plugin_secret",

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+import sqlalchemy
 import zeep
 from lxml import etree
 from starlette.testclient import TestClient
@@ -100,3 +103,59 @@ async def internal(db: Database, object_type: str, external: str) -> int | None:
         db, integration=integration.SOAP_INTEGRATION, object_type=object_type, external_ids=[external]
     )
     return found.get(external)
+
+
+@contextmanager
+def counted_statements(db: Database) -> Iterator[list[str]]:
+    """Every SQL statement the app sends while the block runs (reads and writes; not BEGIN/COMMIT)."""
+    statements: list[str] = []
+    engine = db.engine.sync_engine
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.lstrip().upper().startswith(("SELECT", "WITH", "INSERT", "UPDATE", "DELETE")):
+            statements.append(statement)
+
+    sqlalchemy.event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        sqlalchemy.event.remove(engine, "before_cursor_execute", record)
+
+
+def product_batch(count: int, *, first: int = 0, warehouse: str = "WH1") -> str:
+    """``<products>`` of ``count`` products x 3 variations x 5 sizes with stock, the benchmark's shape."""
+    parts = ["<products>"]
+    for n in range(first, first + count):
+        parts.append(
+            f"<product><id>P{n}</id><status>active</status><sku>P{n}</sku><description>Product {n}</description>"
+            "<variations>"
+        )
+        for colour in ("RED", "BLUE", "GREEN"):
+            parts.append(
+                f"<variation><id>P{n}_{colour}</id><description>{colour}</description><sku>{colour}</sku>"
+                "<sizetable><id>XSXL</id></sizetable><sizes>"
+            )
+            for index, size in enumerate(SIZES):
+                parts.append(
+                    f"<size><id>{size}</id><sku>0{index}</sku><warehouseitems><warehouse><id>{warehouse}</id>"
+                    f"<qty>{(n + index) % 20}</qty></warehouse></warehouseitems></size>"
+                )
+            parts.append("</sizes></variation>")
+        parts.append("</variations></product>")
+    parts.append("</products>")
+    return "".join(parts)
+
+
+SIZES = ("XS", "S", "M", "L", "XL")
+
+
+def size_batch() -> str:
+    """``<sizes>`` making the sizetable ``XSXL`` that ``product_batch`` uses."""
+    return (
+        "<sizes>"
+        + "".join(
+            f"<size><id>{s}</id><sizetable><id>XSXL</id><description>XS-XL</description></sizetable></size>"
+            for s in SIZES
+        )
+        + "</sizes>"
+    )

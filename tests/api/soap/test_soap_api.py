@@ -146,8 +146,8 @@ def test_bad_input_is_an_error_naming_the_element(api: Any, erp: dict[str, Any])
     assert "sizetable" in result.errors.message[0]
     result = client.service.markets_Update(login=login, markets={"market": [{"id": "M", "type": "outlet"}]})
     assert result.success is False and "(type)" in result.errors.message[0]
-    unsupported = client.service.invoices_Update(login=login, invoices={"invoice": [{"id": "1"}]})
-    assert unsupported.success is False and "not supported" in unsupported.errors.message[0]
+    no_shipment = client.service.invoices_Update(login=login, invoices={"invoice": [{"id": "1"}]})
+    assert no_shipment.success is False and "(shipment)" in no_shipment.errors.message[0]
 
 
 def test_customers_upsert_by_erp_id(api: Any, erp: dict[str, Any]) -> None:

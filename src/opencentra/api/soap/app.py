@@ -22,7 +22,7 @@ from opencentra import integration
 from opencentra.api.body_limit import BodyTooLarge
 from opencentra.api.context import AppContext
 from opencentra.api.dispatch import APP_CONTEXT_KEY
-from opencentra.api.soap import events, updates
+from opencentra.api.soap import dated_updates, events, updates
 from opencentra.api.soap.envelope import SoapFault, child, fault_document, parse_request, result_document, text
 from opencentra.api.soap.session import LOGIN_POLICY, SoapCall
 from opencentra.errors import DomainError, Unauthorized
@@ -34,6 +34,7 @@ PATH = "/ams/system/service/module/soap/api"
 LOG_DAYS_VARIABLE = "OPENCENTRA_SOAP_LOG_DAYS"
 XML = "text/xml; charset=utf-8"
 _ADDRESS_PLACEHOLDER = b"http://localhost/ams/system/service/module/soap/api"
+UPDATES = {**updates.OPERATIONS, **dated_updates.OPERATIONS}
 
 
 def _wsdl() -> bytes:
@@ -66,7 +67,7 @@ class SoapApp:
             return _fault(fault, 400)
         operation = parsed.operation
         is_event_call = operation in events.OPERATIONS
-        if not is_event_call and operation not in updates.OPERATIONS:
+        if not is_event_call and operation not in UPDATES:
             return _fault(SoapFault(f"unknown operation {operation!r}"), 400)
         login = child(parsed.element, "login")
         username, password = text(login, "username") or "", text(login, "password") or ""
@@ -99,7 +100,7 @@ class SoapApp:
         try:
             if is_event_call:
                 return _xml(await events.OPERATIONS[operation](call, element))
-            outcome = await updates.OPERATIONS[operation](call, element)
+            outcome = await UPDATES[operation](call, element)
         except SoapFault as fault:
             return _fault(fault, 400 if fault.code == "Client" else 500)
         except DomainError as error:

@@ -28,9 +28,7 @@ from opencentra.api.soap.envelope import (
     serialize,
     text,
 )
-from opencentra.api.soap.schema import conform
-from opencentra.api.soap.session import SoapCall, external_of
-from opencentra.api.soap.updates import (
+from opencentra.api.soap.items import (
     ACCOUNT,
     CUSTOMER,
     MARKET,
@@ -43,7 +41,9 @@ from opencentra.api.soap.updates import (
     VARIANT,
     WAREHOUSE,
 )
-from opencentra.customers import get_customer
+from opencentra.api.soap.schema import conform
+from opencentra.api.soap.session import SoapCall, external_of
+from opencentra.customers import CustomerView, customers_by_id
 from opencentra.errors import NotFound
 from opencentra.integers import parse_int
 from opencentra.wholesale import accounts_by_id, payment_terms_by_id, sales_representatives_by_id, shipping_terms_by_id
@@ -91,6 +91,8 @@ class Renderer:
     def __init__(self, call: SoapCall) -> None:
         self.call = call
         self.orders: dict[int, orders.ErpOrder | None] = {}
+        self.customers: dict[int, CustomerView] = {}
+        self.customer_ext: dict[int, str] = {}
 
     async def order(self, order_id: int) -> orders.ErpOrder | None:
         if order_id not in self.orders:
@@ -263,12 +265,18 @@ class Renderer:
         add(node, "type", "wholesale" if wholesale else "retail")
         add(node, "description", found.name)
 
+    async def prefetch(self, events: list[outbox.PendingEvent]) -> None:
+        """Read a page's customers and their ERP ids in one go (a page of 100 otherwise costs 300 reads)."""
+        ids = sorted({e.object_id for e in events if SECTION_OF.get(e.object_type) == "customer"})
+        if ids:
+            self.customers.update(await customers_by_id(self.call.db, ids))
+            self.customer_ext.update(await external_of(self.call.db, CUSTOMER, ids))
+
     async def _customer(self, data: etree._Element, customer_id: int) -> None:
-        try:
-            found = await get_customer(self.call.db, customer_id)
-        except NotFound:
+        found = self.customers.get(customer_id)
+        if found is None:
             return
-        ext = await external_of(self.call.db, CUSTOMER, [customer_id])
+        ext = self.customer_ext
         node = add(data, "customer")
         add(node, "id", ext.get(customer_id, str(customer_id)))
         add(node, "store", found.store_id)
@@ -363,7 +371,9 @@ async def events_get(call: SoapCall, element: etree._Element) -> bytes:
     types = _section_types(element)
     root, holder = events_document()
     renderer = Renderer(call)
-    for event in await _pending(call, types):
+    pending = await _pending(call, types)
+    await renderer.prefetch(pending)
+    for event in pending:
         await renderer.write(event, holder)
     conform(holder.getparent())
     return serialize(root)
@@ -388,6 +398,7 @@ async def events_get_by_markets(call: SoapCall, element: etree._Element) -> byte
         for event in page:
             after = event.id
             if await _market_of(renderer, event) in wanted:
+                await renderer.prefetch([event])
                 await renderer.write(event, holder)
                 taken += 1
                 if taken == outbox.MAX_BATCH:

@@ -8,22 +8,52 @@ element left out leaves that field as it is.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from decimal import Decimal, InvalidOperation
 
 from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type stubs
 
-from opencentra import catalog, integration, inventory, orders
+from opencentra import catalog, orders
 from opencentra.address import Address
+from opencentra.api.soap import products
 from opencentra.api.soap.envelope import child, children, path_text, text
-from opencentra.api.soap.session import Outcome, SoapCall, internal_id, remember
-from opencentra.catalog import check_ean
+from opencentra.api.soap.items import (
+    ACCOUNT,
+    BUYER,
+    CUSTOMER,
+    MARKET,
+    ORDER,
+    PAYMENT_TERMS,
+    PRICELIST,
+    PRODUCT,
+    REFUND,
+    SALES_REP,
+    SHIPMENT,
+    SHIPPING_TERMS,
+    SIZE_CHART,
+    VARIANT,
+    WAREHOUSE,
+    ItemHandler,
+    Operation,
+    amount,
+    batch,
+    choice,
+    required_id,
+    yes,
+)
+from opencentra.api.soap.session import SoapCall, internal_id, remember
 from opencentra.customers import change_email, ensure_guest_customer, get_customer, update_address
 from opencentra.db.engine import Database
-from opencentra.errors import DomainError, NotFound, ValidationFailed
+from opencentra.db.listing import SortKey, Window
+from opencentra.errors import NotFound, ValidationFailed
 from opencentra.integers import parse_int, whole_number
-from opencentra.pricing import PriceSpec, set_prices
+from opencentra.pricing import (
+    AlteredPriceSpec,
+    PriceAlterationFilter,
+    PriceSpec,
+    price_alteration_page,
+    set_altered_prices,
+    set_prices,
+)
 from opencentra.stores import (
     create_market,
     create_pricelist,
@@ -52,78 +82,6 @@ from opencentra.wholesale import (
     update_sales_representative,
     update_shipping_terms,
 )
-
-ItemHandler = Callable[[SoapCall, Database, etree._Element, list[str]], Awaitable[None]]
-Operation = Callable[[SoapCall, etree._Element], Awaitable[Outcome]]
-
-# Object types in the ID conversion table.
-MARKET, PRICELIST, WAREHOUSE, SIZE_CHART, PRODUCT, VARIANT, CUSTOMER = (
-    "market",
-    "pricelist",
-    "warehouse",
-    "size_chart",
-    "product",
-    "variant",
-    "customer",
-)
-ORDER, SHIPMENT, REFUND = "order", "shipment", "refund"
-PAYMENT_TERMS, SHIPPING_TERMS, SALES_REP = "paymentterm", "shippingterm", "salesrep"
-ACCOUNT, BUYER = "account", "buyer"
-
-
-def batch(container: str, item: str, label: str, handler: ItemHandler) -> Operation:
-    async def run(call: SoapCall, element: etree._Element) -> Outcome:
-        outcome = Outcome()
-        for index, node in enumerate(children(child(element, container), item), start=1):
-            ident = text(node, "id")
-            where = f"{label} {ident}" if ident else f"{label} #{index}"
-            notices: list[str] = []
-            try:
-                async with call.db.atomic() as tx:
-                    # One item at a time instance-wide: upserts by ERP id cannot race (see take_soap_write_turn).
-                    await integration.take_soap_write_turn(tx)
-                    await handler(call, tx, node, notices)
-            except DomainError as error:
-                named = f" ({error.field})" if error.field else ""
-                outcome.errors.append(f"{where}: {error.message}{named}")
-            else:
-                outcome.notices.extend(notices)
-        return outcome
-
-    return run
-
-
-def required_id(node: etree._Element) -> str:
-    ident = text(node, "id")
-    if not ident:
-        raise ValidationFailed("id is required", field="id")
-    if len(ident) > 200:
-        raise ValidationFailed("id is longer than 200 characters", field="id")
-    return ident
-
-
-def quantity(raw: str, field: str) -> int:
-    return whole_number(raw, field, minimum=0)
-
-
-def amount(raw: str, field: str) -> Decimal:
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        raise ValidationFailed(f"{raw!r} is not a number", field=field) from None
-    if not value.is_finite() or value < 0:
-        raise ValidationFailed(f"{raw!r} is not an amount", field=field)
-    return value
-
-
-def choice(raw: str | None, allowed: tuple[str, ...], field: str) -> str | None:
-    if raw is None or raw == "":
-        return None
-    value = raw.lower()
-    if value not in allowed:
-        raise ValidationFailed(f"{raw!r} is not one of {', '.join(allowed)}", field=field)
-    return value
-
 
 # --- markets, warehouses, pricelists ----------------------------------------------------------------
 
@@ -170,11 +128,12 @@ async def _pricelist(call: SoapCall, tx: Database, node: etree._Element, notices
         pricelist = await create_pricelist(tx, call.store(text(node, "store")), name or ext, currency.upper())
         await remember(tx, PRICELIST, pricelist.id, ext)
         notices.append(f"Added new pricelist: {ext}")
-        pricelist_id = pricelist.id
+        pricelist_id, store_id = pricelist.id, pricelist.store_id
     else:
-        await update_pricelist(tx, found, name=name, store_id=call.user.store_id)
-        pricelist_id = found
+        changed = await update_pricelist(tx, found, name=name, store_id=call.user.store_id)
+        pricelist_id, store_id = found, changed.store_id
     specs: dict[int, PriceSpec] = {}
+    altered: dict[int, AlteredPriceSpec] = {}
     for product in children(child(node, "items"), "product"):
         product_ext = required_id(product)
         product_id = await internal_id(tx, PRODUCT, product_ext)
@@ -182,25 +141,71 @@ async def _pricelist(call: SoapCall, tx: Database, node: etree._Element, notices
             raise ValidationFailed(
                 f"unknown product {product_ext}: send it with products_Update first", field="product"
             )
-        price = text(product, "price")
-        if price:
-            value = amount(price, "price")
+        targets: list[tuple[etree._Element, list[int]]] = []
+        if any(text(product, name) for name in ("price", "priceb", "alteredprice", "alteredpriceb")):
             async with tx.read() as session:
                 variants = (await catalog.variants_of_products(session, [product_id])).get(product_id, [])
-            for variant in variants:
-                specs[variant.id] = PriceSpec(variant_id=variant.id, price=value)
+            targets.append((product, [variant.id for variant in variants]))
         for variation in children(product, "variation"):
             variation_ext = required_id(variation)
             variant_id = await internal_id(tx, VARIANT, variation_ext)
             if variant_id is None:
                 raise ValidationFailed(f"unknown variation {variation_ext}", field="variation")
-            variation_price = text(variation, "price")
-            if variation_price:
-                specs[variant_id] = PriceSpec(variant_id=variant_id, price=amount(variation_price, "price"))
-        if any(text(product, name) for name in ("alteredprice", "alteredpriceb")):
-            notices.append(f"{product_ext}: alteredprice is set through price alteration dates, not kept here")
+            targets.append((variation, [variant_id]))
+        for holder, variant_ids in targets:
+            _prices(holder, variant_ids, specs, altered)
+        if any(text(holder, "priceb") for holder, _ in targets):
+            notices.append(f"{product_ext}: priceb (the recommended retail price) is not kept by OpenCentra")
     if specs:
         await set_prices(tx, pricelist_id, list(specs.values()))
+    if altered:
+        await _altered_prices(call, tx, ext, store_id, pricelist_id, list(altered.values()), notices)
+
+
+def _prices(
+    holder: etree._Element,
+    variant_ids: list[int],
+    specs: dict[int, PriceSpec],
+    altered: dict[int, AlteredPriceSpec],
+) -> None:
+    """A product's or a variation's ``price`` and ``alteredprice`` (with ``alteredpriceb``) for ``variant_ids``."""
+    price, altered_price, altered_b = (text(holder, name) for name in ("price", "alteredprice", "alteredpriceb"))
+    for variant_id in variant_ids:
+        if price:
+            specs[variant_id] = PriceSpec(variant_id=variant_id, price=amount(price, "price"))
+        if altered_price:
+            altered[variant_id] = AlteredPriceSpec(
+                variant_id=variant_id,
+                price=amount(altered_price, "alteredprice"),
+                recommended_retail_price=amount(altered_b, "alteredpriceb") if altered_b else None,
+            )
+
+
+async def _altered_prices(
+    call: SoapCall,
+    tx: Database,
+    ext: str,
+    store_id: int,
+    pricelist_id: int,
+    prices: list[AlteredPriceSpec],
+    notices: list[str],
+) -> None:
+    """Altered prices go to every active price alteration date of the pricelist's store (Centra: they need one)."""
+    async with tx.read() as session:
+        dates = await price_alteration_page(
+            session,
+            PriceAlterationFilter(store_id=store_id, active=[True]),
+            [SortKey("id")],
+            Window(limit=100),
+            store_scope=call.user.store_id,
+        )
+    if not dates:
+        notices.append(
+            f"pricelist {ext}: alteredprice not kept: its store has no active price alteration date"
+            " (send pricealterationdates_Update first)"
+        )
+    for alteration in dates:
+        await set_altered_prices(tx, alteration.id, pricelist_id, prices, store_scope=call.user.store_id)
 
 
 # --- sizes and products -----------------------------------------------------------------------------
@@ -223,175 +228,6 @@ async def _size(call: SoapCall, tx: Database, node: etree._Element, notices: lis
         added = (await catalog.ensure_chart_size(tx, chart_id, size_name)).added
     if added:
         notices.append(f"Added new size: {size_name}: {description} to: {table_name}!")
-
-
-_PRODUCT_STATUS = {
-    "active": catalog.ProductStatus.ACTIVE,
-    "inactive": catalog.ProductStatus.INACTIVE,
-    # OpenCentra has no separate "canceled" product: it is kept, inactive.
-    "canceled": catalog.ProductStatus.INACTIVE,
-}
-
-
-def _weight_grams(node: etree._Element) -> int | None:
-    weight = child(node, "weight")
-    raw = text(weight, "value")
-    if not raw:
-        return None
-    unit = (text(weight, "unit") or "kg").lower()
-    factor = {"kg": Decimal(1000), "g": Decimal(1), "lb": Decimal("453.59237"), "lbs": Decimal("453.59237")}.get(unit)
-    if factor is None:
-        raise ValidationFailed(f"weight unit {unit!r} is not kg, g or lb", field="weight")
-    return int((amount(raw, "weight") * factor).to_integral_value())
-
-
-async def _product(call: SoapCall, tx: Database, node: etree._Element, notices: list[str]) -> None:
-    ext = required_id(node)
-    status_raw = choice(text(node, "status"), tuple(_PRODUCT_STATUS), "status")
-    name = text(node, "description") or None
-    sku = text(node, "sku") or None
-    harmcode = child(node, "harmcode")
-    country = text(node, "countryoforigin") or None
-    weight = _weight_grams(node)
-    variations = children(child(node, "variations"), "variation")
-    product_id = await internal_id(tx, PRODUCT, ext)
-    if product_id is None:
-        chart_ext = next((path_text(v, "sizetable", "id") for v in variations if path_text(v, "sizetable", "id")), None)
-        chart_id = await _chart(tx, chart_ext) if chart_ext else None
-        product = await catalog.create_product(
-            tx,
-            catalog.ProductSpec(
-                name=name or ext,
-                product_number=sku or ext,
-                size_chart_id=chart_id,
-                variants=(),
-                status=_PRODUCT_STATUS[status_raw] if status_raw else catalog.ProductStatus.ACTIVE,
-                harmonized_code=text(harmcode, "id") or "",
-                harmonized_code_description=text(harmcode, "description") or "",
-                country_of_origin=country,
-                weight_grams=weight,
-            ),
-        )
-        product_id = product.id
-        await remember(tx, PRODUCT, product_id, ext)
-    else:
-        changes = catalog.ProductChanges(
-            name=name if name else catalog.KEEP,
-            product_number=sku if sku else catalog.KEEP,
-            status=_PRODUCT_STATUS[status_raw] if status_raw else catalog.KEEP,
-            harmonized_code=text(harmcode, "id") or catalog.KEEP,
-            harmonized_code_description=text(harmcode, "description") or catalog.KEEP,
-            country_of_origin=country if country else catalog.KEEP,
-            weight_grams=weight if weight is not None else catalog.KEEP,
-        )
-        await catalog.update_product(tx, product_id, changes)
-    async with tx.read() as session:
-        current = (await catalog.products_by_id(session, [product_id]))[product_id]
-    stock: dict[int, dict[int, int]] = {}
-    warehouses: dict[str, int] = {}
-    for variation in variations:
-        await _variation(tx, current, variation, stock, warehouses, notices)
-    for warehouse_id, values in stock.items():
-        await inventory.set_stock(tx, warehouse_id, values, target=inventory.StockTarget.AVAILABLE)
-
-
-async def _chart(tx: Database, chart_ext: str) -> int:
-    chart_id = await internal_id(tx, SIZE_CHART, chart_ext)
-    if chart_id is None:
-        raise ValidationFailed(f"unknown sizetable {chart_ext}: send it with sizes_Update first", field="sizetable")
-    return chart_id
-
-
-async def _variation(
-    tx: Database,
-    product: catalog.ProductView,
-    node: etree._Element,
-    stock: dict[int, dict[int, int]],
-    warehouses: dict[str, int],
-    notices: list[str],
-) -> None:
-    ext = required_id(node)
-    active_raw = choice(text(node, "status"), ("active", "inactive", "canceled"), "status")
-    name = text(node, "description") or None
-    sku = text(node, "sku") or None
-    chart_ext = path_text(node, "sizetable", "id")
-    if chart_ext and await _chart(tx, chart_ext) != product.size_chart_id:
-        raise ValidationFailed("a product's variations share one sizetable; it cannot change", field="sizetable")
-    # The chart's sizes by name, read once: a size is addressed by its ERP id, which is its name.
-    async with tx.read() as session:
-        chart = {
-            s.name: s.id
-            for s in (await catalog.sizes_of_charts(session, [product.size_chart_id])).get(product.size_chart_id, [])
-        }
-    sizes: list[tuple[etree._Element, int]] = []
-    for size in children(child(node, "sizes"), "size"):
-        size_name = required_id(size)
-        if size_name not in chart:
-            raise ValidationFailed(f"size {size_name} is not in the product's sizetable", field="size")
-        sizes.append((size, chart[size_name]))
-    variant_id = await internal_id(tx, VARIANT, ext)
-    existing: dict[int, int] = {}
-    if variant_id is None:
-        # A new variation is created with all its sizes in one call.
-        specs = {size_id: _size_spec(ext, size, size_id, notices) for size, size_id in sizes}
-        variant = await catalog.create_variant(
-            tx,
-            product.id,
-            catalog.VariantSpec(
-                name=name or ext,
-                variant_number=sku or ext,
-                sizes=tuple(specs.values()),
-                active=active_raw in (None, "active"),
-            ),
-            size_chart_id=product.size_chart_id,
-        )
-        variant_id = variant.id
-        await remember(tx, VARIANT, variant_id, ext)
-    else:
-        async with tx.read() as session:
-            current = (await catalog.variants_by_id(session, [variant_id])).get(variant_id)
-        if current is None or current.product_id != product.id:
-            raise ValidationFailed(f"variation {ext} belongs to another product", field="variation")
-        await catalog.update_variant(
-            tx,
-            variant_id,
-            catalog.VariantChanges(
-                name=name if name else catalog.KEEP,
-                variant_number=sku if sku else catalog.KEEP,
-                active=(active_raw == "active") if active_raw else catalog.KEEP,
-            ),
-        )
-    async with tx.read() as session:
-        existing = {
-            s.size_id: s.id for s in (await catalog.sizes_of_variants(session, [variant_id])).get(variant_id, [])
-        }
-    for size, size_id in sizes:
-        product_size_id = existing.get(size_id)
-        if product_size_id is None:
-            created = await catalog.create_product_size(tx, variant_id, _size_spec(ext, size, size_id, notices))
-            product_size_id = existing[size_id] = created.id
-        for warehouse in children(child(size, "warehouseitems"), "warehouse"):
-            warehouse_ext = required_id(warehouse)
-            qty = text(warehouse, "qty")
-            if qty is None or qty == "":
-                continue
-            if warehouse_ext not in warehouses:
-                found = await internal_id(tx, WAREHOUSE, warehouse_ext)
-                # Centra creates a warehouse the first time stock names it.
-                warehouses[warehouse_ext] = found or await _new_warehouse(tx, warehouse_ext, None, notices)
-            stock.setdefault(warehouses[warehouse_ext], {})[product_size_id] = quantity(qty, "qty")
-
-
-def _size_spec(variation: str, size: etree._Element, size_id: int, notices: list[str]) -> catalog.SizeSpec:
-    ean = text(size, "ean") or None
-    if ean is not None:
-        try:
-            check_ean(ean)
-        except ValidationFailed:
-            # Centra keeps any EAN; OpenCentra keeps only valid GTINs, and says so rather than fail the item.
-            notices.append(f"{variation}/{text(size, 'id')}: EAN {ean} is not a valid GTIN and was not kept")
-            ean = None
-    return catalog.SizeSpec(size_id=size_id, ean=ean, sku=text(size, "sku") or "")
 
 
 # --- customers --------------------------------------------------------------------------------------
@@ -440,12 +276,7 @@ async def _customer(call: SoapCall, tx: Database, node: etree._Element, notices:
 # --- orders (the flows of Centra's ERP guide: lock, confirm, ship and capture) -------------------------
 
 
-def _yes(raw: str | None, field: str) -> bool | None:
-    value = choice(raw, ("yes", "no", "true", "false", "1", "0"), field)
-    return None if value is None else value in ("yes", "true", "1")
-
-
-async def _order_key(tx: Database, ext: str) -> orders.scoped.OrderKey:
+async def order_key(tx: Database, ext: str) -> orders.scoped.OrderKey:
     found = await internal_id(tx, ORDER, ext)
     if found is not None:
         return orders.scoped.OrderKey(order_id=found, shown=ext)
@@ -457,12 +288,12 @@ async def _order_key(tx: Database, ext: str) -> orders.scoped.OrderKey:
 
 async def _order(call: SoapCall, tx: Database, node: etree._Element, notices: list[str]) -> None:
     ext = required_id(node)
-    key = await _order_key(tx, ext)
+    key = await order_key(tx, ext)
     scope = call.user.store_id
     status = choice(text(node, "status"), ("confirmed", "completed", "cancelled", "pending", "processing"), "status")
-    locked = _yes(text(node, "locked"), "locked")
+    locked = yes(text(node, "locked"), "locked")
     # Read first: an order of another store is not found, before anything changes.
-    current = await _current_order(tx, key, scope)
+    current = await current_order(tx, key, scope)
     if locked is not None and locked != current.locked:
         await orders.scoped.set_orders_lock(tx, [key], locked, store_scope=scope)
     if status == "confirmed" and current.status == "pending":
@@ -478,7 +309,7 @@ async def _order(call: SoapCall, tx: Database, node: etree._Element, notices: li
     for shipment in children(child(node, "shipments"), "shipment"):
         await _shipment(tx, key, shipment, scope, notices)
     if status == "completed":
-        finished = await _current_order(tx, key, scope)
+        finished = await current_order(tx, key, scope)
         if finished.status != "completed":
             await orders.complete_order(tx, finished.id)
 
@@ -547,7 +378,7 @@ async def _refunds(
         notices.append(f"Added new refund: {ext}")
 
 
-async def _current_order(tx: Database, key: orders.scoped.OrderKey, scope: int | None) -> orders.ErpOrder:
+async def current_order(tx: Database, key: orders.scoped.OrderKey, scope: int | None) -> orders.ErpOrder:
     return await orders.erp_order(tx, key.order_id, number=key.number, store_scope=scope)
 
 
@@ -555,7 +386,7 @@ async def _shipment(
     tx: Database, key: orders.scoped.OrderKey, node: etree._Element, scope: int | None, notices: list[str]
 ) -> None:
     ext = required_id(node)
-    order = await _current_order(tx, key, scope)
+    order = await current_order(tx, key, scope)
     shipment_id = await internal_id(tx, SHIPMENT, ext)
     if shipment_id is None:
         shipment_id = next((s.id for s in order.shipments if s.number == ext), None)
@@ -576,21 +407,21 @@ async def _shipment(
                 for line in order.lines
                 if (left := line.quantity - line.quantity_cancelled - shipped.get(line.id, 0)) > 0
             }
-        good_to_go = _yes(text(node, "goodtogo"), "goodtogo")
+        good_to_go = yes(text(node, "goodtogo"), "goodtogo")
         created, _ = await orders.scoped.create_shipment(tx, key, lines, good_to_go=bool(good_to_go), store_scope=scope)
         shipment_id = created.id
         await remember(tx, SHIPMENT, shipment_id, ext)
         notices.append(f"Added new shipment: {ext}")
     else:
-        good_to_go = _yes(text(node, "goodtogo"), "goodtogo")
+        good_to_go = yes(text(node, "goodtogo"), "goodtogo")
         if good_to_go is not None:
             await orders.scoped.update_shipment(tx, shipment_id, good_to_go=good_to_go, paid=None, store_scope=scope)
     await _refunds(tx, shipment_id, node, order, notices)
     # Capture before shipping: if the capture fails, the shipment is not marked shipped (Centra's guide).
-    if _yes(text(node, "capture"), "capture") or _yes(text(node, "paid"), "paid"):
+    if yes(text(node, "capture"), "capture") or yes(text(node, "paid"), "paid"):
         await orders.scoped.capture_shipment(tx, shipment_id, store_scope=scope)
-    if _yes(text(node, "shipped"), "shipped"):
-        current = next((s for s in (await _current_order(tx, key, scope)).shipments if s.id == shipment_id), None)
+    if yes(text(node, "shipped"), "shipped"):
+        current = next((s for s in (await current_order(tx, key, scope)).shipments if s.id == shipment_id), None)
         if current is not None and not current.shipped:
             carrier = child(node, "carrierinformation")
             packages = text(carrier, "packages")
@@ -737,13 +568,6 @@ async def _buyer(tx: Database, account_id: int, node: etree._Element, notices: l
         await update_buyer(tx, found, given)
 
 
-def unsupported(operation: str) -> Operation:
-    async def run(call: SoapCall, element: etree._Element) -> Outcome:
-        return Outcome(errors=[f"{operation} is not supported by OpenCentra yet; nothing was written"])
-
-    return run
-
-
 OPERATIONS: dict[str, Operation] = {
     "orders_Update": batch("orders", "order", "order", _order),
     "customers_Update": batch("customers", "customer", "customer", _customer),
@@ -751,16 +575,10 @@ OPERATIONS: dict[str, Operation] = {
     "warehouses_Update": batch("warehouses", "warehouse", "warehouse", _warehouse),
     "pricelists_Update": batch("pricelists", "pricelist", "pricelist", _pricelist),
     "sizes_Update": batch("sizes", "size", "size", _size),
-    "products_Update": batch("products", "product", "product", _product),
+    "products_Update": batch("products", "product", "product", products.product),
     # The inner element repeats the container's name (Centra's documented shape).
     "paymentterms_Update": batch("paymentterms", "paymentterms", "paymentterms", _terms(PAYMENT_TERMS)),
     "shippingterms_Update": batch("shippingterms", "shippingterms", "shippingterms", _terms(SHIPPING_TERMS)),
     "salesreps_Update": batch("salesreps", "salesrep", "salesrep", _salesrep),
     "accounts_Update": batch("accounts", "account", "account", _account),
 }
-for _name in (
-    "deliverywindows_Update",
-    "invoices_Update",
-    "pricealterationdates_Update",
-):
-    OPERATIONS[_name] = unsupported(_name)
