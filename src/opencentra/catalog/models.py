@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import CheckConstraint, Connection, ForeignKey, Index, String, Text, UniqueConstraint, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from opencentra.db.base import Base, JSONDocument, TimestampMixin, enum_check
@@ -387,3 +387,14 @@ __all__ = [
     "Size",
     "SizeChart",
 ]
+
+
+# The admin's catalogue search matches a part of the name (ILIKE '%...%'). On PostgreSQL a trigram
+# index answers it from the index instead of reading all 100,000 products (on SQLite: a plain index).
+def _trigram_extension(_table: object, connection: Connection, **_: object) -> None:
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+
+
+event.listen(Product.__table__, "before_create", _trigram_extension)
+Index("ix_products_name_trgm", Product.name, postgresql_using="gin", postgresql_ops={"name": "gin_trgm_ops"})

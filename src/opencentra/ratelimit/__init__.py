@@ -41,6 +41,14 @@ from opencentra.ratelimit._plan import (
 )
 from opencentra.ratelimit._redis import RedisRateLimitStore
 from opencentra.ratelimit._store import GLOBAL_KEY, RateLimitStore
+from opencentra.ratelimit.usage import (
+    INSTANCE_CEILING,
+    BucketUsage,
+    UsageUnavailable,
+    ceiling_of,
+    integration_key,
+    read_usage,
+)
 
 __all__ = [
     "ENHANCED",
@@ -48,11 +56,13 @@ __all__ = [
     "GLOBAL_KEY",
     "GROWTH",
     "HIGH_VOLUME",
+    "INSTANCE_CEILING",
     "LEGACY_DOCS_EXAMPLE",
     "LEGACY_STANDARD",
     "NOTHING",
     "PLANS",
     "BucketState",
+    "BucketUsage",
     "Clock",
     "Cost",
     "Decision",
@@ -65,6 +75,10 @@ __all__ = [
     "Quota",
     "RateLimitStore",
     "RedisRateLimitStore",
+    "UsageUnavailable",
     "Verdict",
     "Window",
+    "ceiling_of",
+    "integration_key",
+    "read_usage",
 ]

@@ -181,3 +181,39 @@ def test_a_store_manager_ships_an_order_and_cannot_reach_system(site: tuple[str,
         elsewhere = page.goto(f"/ams/stores/{world.store + 1000}/orders")
         assert elsewhere is not None
         assert elsewhere.status == 404
+
+
+def test_a_store_manager_creates_a_product_with_a_variant_and_a_price(site: tuple[str, World, Path]) -> None:
+    base, world, artifacts = site
+    with _page(base) as page:
+        _log_in(page, "keeper", "keeper password")
+        page.get_by_role("link", name="CATALOGUE").click()
+        page.get_by_role("link", name="New product").click()
+        page.get_by_label("Name", exact=True).fill("Hoodie")
+        page.get_by_label("Product number").fill("HOOD-1")
+        page.get_by_label("Size chart").select_option(label="Letters")
+        page.get_by_role("button", name="Create product").click()
+        page.get_by_role("status").filter(has_text="Saved.").wait_for()
+        assert page.locator("h1").inner_text().startswith("Hoodie")
+        page.screenshot(path=artifacts / "product-created.png", full_page=True)
+
+        # A refused variant keeps the page and says why beside the field.
+        page.get_by_role("button", name="Add variant").click()
+        assert page.locator("[data-field=new_variant_number]").count() == 1
+
+        page.get_by_label("Variant name").fill("Black")
+        page.get_by_label("Variant number").fill("HOOD-1-BLK")
+        page.locator("input[name=new_variant_sizes]").first.check()
+        page.get_by_role("button", name="Add variant").click()
+        page.get_by_role("heading", name="Black HOOD-1-BLK").wait_for()
+
+        price = page.get_by_label("Price in ", exact=False).first
+        price.fill("499.5")
+        page.get_by_role("button", name="Save price").first.click()
+        page.get_by_role("status").filter(has_text="Saved.").wait_for()
+        assert page.get_by_label("Price in ", exact=False).first.input_value() == "499.50"
+        page.screenshot(path=artifacts / "product-priced.png", full_page=True)
+
+        # The new product is in the catalogue list, found by its number.
+        page.goto(f"/ams/stores/{world.store}/products?q=HOOD-1")
+        assert page.get_by_role("link", name="Hoodie").count() == 1

@@ -60,6 +60,7 @@ ROUTES: tuple[AdminRoute, ...] = (
     AdminRoute("/system/soap-users", system_pages.soap_users, GET_POST, system=True),
     AdminRoute("/system/admins", system_pages.admins, GET_POST, system=True),
     AdminRoute("/system/operations", operations_pages.operations, ("GET",), system=True),
+    AdminRoute("/system/operations/webhooks/{delivery_id}/retry", operations_pages.delivery_retry, POST, system=True),
     AdminRoute("/stores/{store_id}/orders", order_pages.order_list, ("GET",)),
     AdminRoute("/stores/{store_id}/orders/{order_id}", order_pages.order_detail, ("GET",)),
     AdminRoute("/stores/{store_id}/orders/{order_id}/{action}", order_pages.order_action, POST),
@@ -74,6 +75,7 @@ ROUTES: tuple[AdminRoute, ...] = (
     AdminRoute("/stores/{store_id}/subscriptions", subscription_pages.contract_list, ("GET",)),
     AdminRoute("/stores/{store_id}/subscriptions/{contract_id}/{action}", subscription_pages.contract_action, POST),
     AdminRoute("/stores/{store_id}/products", catalog_pages.product_list, ("GET",)),
+    AdminRoute("/stores/{store_id}/products/new", catalog_pages.product_new, GET_POST),
     AdminRoute("/stores/{store_id}/products/{product_id}", catalog_pages.product_detail, ("GET",)),
     AdminRoute("/stores/{store_id}/products/{product_id}/{action}", catalog_pages.product_action, POST),
 )
