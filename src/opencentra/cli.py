@@ -65,6 +65,8 @@ PluginIdArgument = Annotated[int, typer.Argument(help="Plugin id.")]
 
 # How long ``serve`` waits on SIGTERM for requests in flight before cancelling them.
 GRACEFUL_SHUTDOWN_SECONDS = 25
+# How long ``serve --workers N``'s supervisor waits for a worker's answer before it kills it as hung.
+WORKER_HEALTHCHECK_SECONDS = 120
 
 
 class CliError(Exception):
@@ -144,6 +146,14 @@ def serve(
         ),
     ] = None,
     demo: Annotated[bool, typer.Option("--demo", help="Seed the demo data and print endpoints and keys.")] = False,
+    background: Annotated[
+        bool | None,
+        typer.Option(
+            "--background/--no-background",
+            help="Also run the background loops: renewals, webhooks, purges (default on; off when "
+            "`opencentra worker` runs them).",
+        ),
+    ] = None,
 ) -> None:
     """Run the server. Migrates the database first."""
     import uvicorn
@@ -155,6 +165,7 @@ def serve(
         redis_url=redis,
         workers=workers,
         forwarded_allow_ips=forwarded_allow_ips,
+        background=background,
     )
     _migrate(settings.database_url)
     if demo:
@@ -165,6 +176,8 @@ def serve(
     os.environ[f"{ENV_PREFIX}DATABASE_URL"] = settings.database_url
     if settings.redis_url:
         os.environ[f"{ENV_PREFIX}REDIS_URL"] = settings.redis_url
+    if not settings.background:
+        os.environ[f"{ENV_PREFIX}BACKGROUND"] = "false"
     # Several workers and /metrics on: each worker counts in its own files in a fresh directory, and a
     # scrape answered by any of them sums them all (prometheus-client's multiprocess mode; opencentra.metrics).
     metrics_dir = None
@@ -189,6 +202,10 @@ def serve(
             # lifespan). Bounded, so a hung client cannot hold a deploy, and under the 30 s most
             # orchestrators wait before SIGKILL (tests/scaleout/test_crash.py).
             timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+            # uvicorn kills a worker that does not answer its supervisor's ping in time (default 5 s), and a
+            # worker cannot answer while it imports the app: on busy cores that took longer, so workers were
+            # killed and restarted before ever serving (tests/scaleout/test_workers.py).
+            timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
         )
     finally:
         if metrics_dir is not None:
@@ -580,3 +597,25 @@ def webhooks_log(
             f"{row.attempts}/{row.max_attempts}\t{len(row.event_ids)} events\t{answer}",
             markup=False,
         )
+
+
+# --- the background worker (opencentra.worker) -------------------------------------------------------
+
+
+@app.command()
+def worker(database: DatabaseOption = None) -> None:
+    """Run the background loops (renewals, webhooks, purges) without serving HTTP; stops on SIGTERM.
+
+    Run beside app servers started with --no-background; any number of workers is safe."""
+    import logging
+
+    from opencentra.worker import loop_names, run_worker
+
+    # The worker runs its loops whatever OPENCENTRA_BACKGROUND says (that one is for app servers).
+    settings = _settings(database_url=database, background=True)
+    names = loop_names(settings)
+    if not names:
+        raise CliError("every background loop is off: set OPENCENTRA_RENEWAL_SECONDS or another interval above 0")
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    err.print(f"opencentra worker: {', '.join(names)} (SIGTERM stops it after the work in hand)")
+    asyncio.run(run_worker(settings))

@@ -67,10 +67,24 @@ class Settings:
     # How often the app makes the subscription renewal orders that are due (0: off, then run
     # `opencentra subscriptions run-due` from cron); safe on any number of processes.
     renewal_seconds: float = 60.0
+    # Whether this app process also runs the background loops above (renewals, webhook delivery, session
+    # purge, price history). False (`serve --no-background`): it only serves; `opencentra worker` runs them.
+    background: bool = True
     # Largest request body of the SOAP ERP API (api.body_limit; a SOAP fault 413): an ERP pushes
     # 1,000 products with variations, sizes and stock in one products_Update (about 2.2 MB).
     soap_max_body_bytes: int = 16_000_000
     extra: Mapping[str, str] = field(default_factory=dict)
+
+    def without_background(self) -> Settings:
+        """These settings with every background loop off (an app server beside ``opencentra worker``)."""
+        return replace(
+            self,
+            background=False,
+            session_purge_seconds=0,
+            price_history_seconds=0,
+            webhooks_deliver_seconds=0,
+            renewal_seconds=0,
+        )
 
     def with_overrides(self, **overrides: object) -> Settings:
         """A copy with the given non-None values, validated."""
@@ -222,4 +236,6 @@ def from_environment(environ: Mapping[str, str] | None = None) -> Settings:
             raise ValidationFailed(f"{ENV_PREFIX}RENEWAL_SECONDS must be a number, not {raw!r}") from None
     if raw := env.get(f"{ENV_PREFIX}SOAP_MAX_BODY_BYTES"):
         values["soap_max_body_bytes"] = _int("SOAP_MAX_BODY_BYTES", raw)
+    if raw := env.get(f"{ENV_PREFIX}BACKGROUND"):
+        values["background"] = _bool("BACKGROUND", raw)
     return validate(Settings(**values))  # type: ignore[arg-type]

@@ -76,6 +76,8 @@ class ServerProcess:
     redis_url: str | None = None
     env: dict[str, str] = field(default_factory=dict)
     name: str = "server"
+    # ``serve --workers N``: uvicorn's supervisor and N worker processes behind one port.
+    workers: int = 1
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
     starts: int = 0
@@ -92,6 +94,8 @@ class ServerProcess:
         args = ["serve", "--port", str(self.port), "--database", self.database_url]
         if self.redis_url:
             args += ["--redis", self.redis_url]
+        if self.workers > 1:
+            args += ["--workers", str(self.workers)]
         env = {**os.environ, "OPENCENTRA_LOG_LEVEL": "warning", **self.env}
         self.starts += 1
         with self.log.open("ab") as log:

@@ -13,6 +13,7 @@ from tests.subscriptions.helpers import buy_on_plan, setup_plans
 from tests.subscriptions.test_concurrent_renewals import _clone_contracts, _counts
 
 from opencentra import app as app_module
+from opencentra import worker
 from opencentra.app import create_app
 from opencentra.config import Settings, from_environment
 from opencentra.db.base import utcnow
@@ -81,7 +82,7 @@ def test_two_app_instances_renew_each_period_once(
     contracts = 6
     _due_contracts(api, contracts)
     # These two apps run the real loop (this package's conftest turns it off for the others).
-    monkeypatch.setattr(app_module, "start_renewal_runner", start_renewal_runner)
+    monkeypatch.setattr(app_module, "start_loops", worker.start_loops)
     api.call(_two_apps_until_renewed, database_url, contracts)
     orders, placed, distinct = api.call(_counts)
     assert (orders, placed, distinct) == (1 + contracts, contracts, contracts)

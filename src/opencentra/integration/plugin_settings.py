@@ -40,7 +40,8 @@ class ShopSettings(_Settings):
     """Shop API plugin (stateless server mode, selections by id)."""
 
     markets: tuple[int, ...] = ()
-    push_url: str | None = None
+    # Where changed ids are POSTed (opencentra.webhooks.shop_push; docs/compatibility/shop-api.md, "Push URL").
+    push_url: str | None = Field(default=None, max_length=2000, pattern=r"^https?://[^\s]+$")
 
 
 class BundleMode(enum.IntEnum):

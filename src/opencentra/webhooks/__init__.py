@@ -1,4 +1,5 @@
-"""Outbound webhooks: the Centra Webhook plugin's deliveries, fed by the events outbox.
+"""Outbound webhooks: the Centra Webhook plugin's deliveries and the Shop API plugin's push URL
+(``shop_push``), fed by the events outbox, each plugin through an outbox consumer of its own.
 
 Entry points (the app's background task, the CLI) call ``deliver_due``; the
 rest is the delivery log and manual retry. Details: docs/compatibility/webhooks.md.

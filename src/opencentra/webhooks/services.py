@@ -27,7 +27,7 @@ import asyncio
 import logging
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -44,9 +44,9 @@ from opencentra.db.upsert import insert_or_ignore
 from opencentra.errors import Conflict, NotFound, ValidationFailed
 from opencentra.events import MAX_BATCH, PendingEvent, ensure_consumer, mark_done, pending_events
 from opencentra.integration import PluginType, PluginView
-from opencentra.integration.plugin_settings import WebhookSettings
+from opencentra.integration.plugin_settings import ShopSettings, WebhookSettings
 from opencentra.integration.services import get_plugin, list_plugins
-from opencentra.webhooks import guard, signing
+from opencentra.webhooks import guard, shop_push, signing
 from opencentra.webhooks.models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 logger = logging.getLogger("opencentra.webhooks")
@@ -71,8 +71,18 @@ ATTEMPT_HEADER = "X-OpenCentra-Delivery-Attempt"
 _ACTIONS = {"created": "create", "updated": "update", "deleted": "delete"}
 
 
+# The Shop API plugin's push URL: Centra documents no timeout or retries for it, so the webhook's defaults.
+PUSH_TIMEOUT_SECONDS = 5
+PUSH_RETRIES = 3
+
+
 def consumer_name(plugin_id: int) -> str:
     return f"webhook:{plugin_id}"
+
+
+def push_consumer_name(plugin_id: int) -> str:
+    """The outbox consumer feeding a Shop API plugin's push URL."""
+    return f"shop-push:{plugin_id}"
 
 
 def backoff(attempts: int) -> timedelta:
@@ -149,13 +159,42 @@ def _settings(plugin: PluginView) -> WebhookSettings:
     return plugin.settings
 
 
+@dataclass(frozen=True, slots=True)
+class _Target:
+    """Where a plugin's deliveries go and how they are sent."""
+
+    url: str
+    timeout_seconds: int
+    max_attempts: int
+    # True for a Shop API plugin's push URL (its payload is changed ids by section), False for a webhook.
+    push: bool
+
+
+def _target(plugin: PluginView) -> _Target | None:
+    """The delivery target of an active webhook plugin (URL and events set) or Shop API plugin (push URL set)."""
+    if not plugin.active:
+        return None
+    if plugin.type is PluginType.WEBHOOK:
+        settings = _settings(plugin)
+        if not settings.url or not settings.events:
+            return None
+        return _Target(settings.url, settings.timeout_seconds, 1 + settings.retries, push=False)
+    if plugin.type is PluginType.SHOP:
+        assert isinstance(plugin.settings, ShopSettings)
+        if not plugin.settings.push_url:
+            return None
+        return _Target(plugin.settings.push_url, PUSH_TIMEOUT_SECONDS, 1 + PUSH_RETRIES, push=True)
+    return None
+
+
 async def webhook_plugins(db: Database) -> list[PluginView]:
     """Active webhook plugins with a URL and at least one event type: the ones that get deliveries."""
-    return [
-        plugin
-        for plugin in await list_plugins(db)
-        if plugin.type is PluginType.WEBHOOK and plugin.active and _settings(plugin).url and _settings(plugin).events
-    ]
+    return [plugin for plugin in await delivery_plugins(db) if plugin.type is PluginType.WEBHOOK]
+
+
+async def delivery_plugins(db: Database) -> list[PluginView]:
+    """Every plugin that gets deliveries: the webhook plugins above and Shop API plugins with a push URL."""
+    return [plugin for plugin in await list_plugins(db) if _target(plugin) is not None]
 
 
 async def issue_signing_secret(db: Database, plugin_id: int, *, server_key: str | None) -> str:
@@ -168,9 +207,12 @@ async def issue_signing_secret(db: Database, plugin_id: int, *, server_key: str 
             "set OPENCENTRA_WEBHOOKS_KEY (the server key signing secrets derive from)", field="webhooks_key"
         )
     plugin = await get_plugin(db, plugin_id)
-    if plugin.type is not PluginType.WEBHOOK:
-        raise ValidationFailed(f"plugin {plugin_id} is a {plugin.type.value} plugin, not a webhook", field="plugin")
-    await ensure_consumer(db, consumer_name(plugin_id))
+    if plugin.type not in (PluginType.WEBHOOK, PluginType.SHOP):
+        raise ValidationFailed(
+            f"plugin {plugin_id} is a {plugin.type.value} plugin, not a webhook or Shop API plugin", field="plugin"
+        )
+    # A Shop API plugin's push is sent unsigned without a secret (as Centra's is); with one it is signed too.
+    await ensure_consumer(db, (consumer_name if plugin.type is PluginType.WEBHOOK else push_consumer_name)(plugin_id))
     nonce = signing.new_nonce()
     secret = signing.derive_secret(server_key, nonce)
     async with db.write() as session:
@@ -270,12 +312,44 @@ async def _enqueue_plugin(db: Database, plugin: PluginView, now: datetime) -> in
     return made
 
 
-async def enqueue(db: Database, *, now: datetime, plugins: Sequence[PluginView] | None = None) -> int:
-    """Turn every webhook plugin's pending events into deliveries; how many deliveries were made."""
+async def _enqueue_push(db: Database, plugin: PluginView, now: datetime) -> int:
+    """A Shop API plugin's pending events become push deliveries: up to 100 events each, as changed ids."""
+    name = push_consumer_name(plugin.id)
     made = 0
-    for plugin in await webhook_plugins(db) if plugins is None else plugins:
-        await ensure_consumer(db, consumer_name(plugin.id))
-        made += await _enqueue_plugin(db, plugin, now)
+    for _ in range(ENQUEUE_BATCHES):
+        if not await pending_events(db, name, shop_push.OBJECT_TYPES, store_id=plugin.store_id, limit=1):
+            return made
+        async with db.atomic() as tx, tx.write() as session:
+            await insert_or_ignore(session, WebhookEndpoint, {"plugin_id": plugin.id}, ["plugin_id"])
+            await session.execute(
+                select(WebhookEndpoint.plugin_id).where(WebhookEndpoint.plugin_id == plugin.id).with_for_update()
+            )
+            events = await pending_events(tx, name, shop_push.OBJECT_TYPES, store_id=plugin.store_id, limit=MAX_EVENTS)
+            if not events:
+                return made
+            changed = await shop_push.changed_ids(session, plugin.store_id, events)
+            # Events that change nothing the Shop API shows (a size no display sells) are done with no push.
+            if not shop_push.is_empty(changed):
+                payload = shop_push.payload_json(changed)
+                session.add(_new_delivery(plugin.id, [e.id for e in events], payload, 1 + PUSH_RETRIES, now))
+                made += 1
+                await session.flush()
+            await mark_done(tx, name, [e.id for e in events])
+        if len(events) < MAX_EVENTS:
+            return made
+    return made
+
+
+async def enqueue(db: Database, *, now: datetime, plugins: Sequence[PluginView] | None = None) -> int:
+    """Turn every delivery plugin's pending events into deliveries; how many deliveries were made."""
+    made = 0
+    for plugin in await delivery_plugins(db) if plugins is None else plugins:
+        if plugin.type is PluginType.SHOP:
+            await ensure_consumer(db, push_consumer_name(plugin.id))
+            made += await _enqueue_push(db, plugin, now)
+        else:
+            await ensure_consumer(db, consumer_name(plugin.id))
+            made += await _enqueue_plugin(db, plugin, now)
     return made
 
 
@@ -358,14 +432,16 @@ async def _send(
     client: httpx.AsyncClient,
     claim: _Claim,
     plugin: PluginView,
-    secret: str,
+    secret: str | None,
     *,
     now: datetime,
     allow_private: bool,
     resolver: guard.Resolver,
 ) -> _Outcome:
-    settings = _settings(plugin)
-    url = settings.url or ""
+    target = _target(plugin)
+    assert target is not None
+    timeout_seconds = target.timeout_seconds
+    url = target.url
     body = signing.form_body(claim.payload)
     shown = guard.redacted(url)
     began = time.monotonic()
@@ -375,27 +451,28 @@ async def _send(
         return _Outcome(now, elapsed, shown, len(body), status_code, error, too_large)
 
     try:
-        target = await guard.check_url(url, allow_private=allow_private, resolver=resolver)
+        pinned = await guard.check_url(url, allow_private=allow_private, resolver=resolver)
     except guard.UnsafeUrl as exc:
         return outcome(error=f"refused: {exc}")
     headers = {
-        "Host": target.host_header,
+        "Host": pinned.host_header,
         "Content-Type": "application/x-www-form-urlencoded",
         "User-Agent": f"OpenCentra-Webhook/{__version__}",
-        signing.SIGNATURE_HEADER: signing.signature(secret, int(now.timestamp()), body),
         DELIVERY_HEADER: claim.delivery_id,
         ATTEMPT_HEADER: str(claim.attempt),
     }
-    extensions = {"sni_hostname": target.host} if target.url.startswith("https:") else {}
+    if secret is not None:
+        headers[signing.SIGNATURE_HEADER] = signing.signature(secret, int(now.timestamp()), body)
+    extensions = {"sni_hostname": pinned.host} if pinned.url.startswith("https:") else {}
     try:
         # One deadline for the whole exchange: httpx's own timeouts are per read, which a
         # receiver dripping bytes would never trip. The answer's body is never read.
-        async with asyncio.timeout(settings.timeout_seconds):
-            request = client.build_request("POST", target.url, content=body, headers=headers, extensions=extensions)
+        async with asyncio.timeout(timeout_seconds):
+            request = client.build_request("POST", pinned.url, content=body, headers=headers, extensions=extensions)
             response = await client.send(request, stream=True, follow_redirects=False)
             await response.aclose()
     except TimeoutError:
-        return outcome(error=f"no answer within {settings.timeout_seconds} s")
+        return outcome(error=f"no answer within {timeout_seconds} s")
     except httpx.HTTPError as exc:
         # The class name only: httpx messages can include the URL with its query.
         return outcome(error=f"connection failed ({type(exc).__name__})")
@@ -409,7 +486,17 @@ async def _send(
     return outcome(status)
 
 
+def _divisible(payload: str, event_ids: Sequence[int]) -> bool:
+    """Whether a delivery refused as too large can be split: more than one event (or pushed id)."""
+    if '"events"' not in payload[:12]:
+        return shop_push.size(payload) > 1
+    return len(event_ids) > 1
+
+
 def _halves(payload: str, event_ids: Sequence[int]) -> list[tuple[list[int], str]]:
+    if '"events"' not in payload[:12]:
+        # A push payload: its ids split in two; both halves name the events they came from.
+        return [(list(event_ids), part) for part in shop_push.halves(payload)]
     events = orjson.loads(payload)["events"]
     half = len(events) // 2
     return [
@@ -449,7 +536,7 @@ async def _record(db: Database, claim: _Claim, result: _Outcome, now: datetime, 
             row.status = DeliveryStatus.DELIVERED.value
             row.finished_at = now
             tally.delivered += 1
-        elif result.too_large and len(claim.event_ids) > 1:
+        elif result.too_large and _divisible(claim.payload, claim.event_ids):
             parts = [
                 _new_delivery(row.plugin_id, ids, body, row.max_attempts, now)
                 for ids, body in _halves(claim.payload, claim.event_ids)
@@ -476,6 +563,28 @@ async def _record(db: Database, claim: _Claim, result: _Outcome, now: datetime, 
             tally.retrying += 1
 
 
+async def release_claims(db: Database, claims: Sequence[_Claim]) -> int:
+    """Hand back leases this sender holds and will not finish: claimable again now; how many."""
+    released = 0
+    for token in sorted({claim.token for claim in claims}):
+        ids = [claim.id for claim in claims if claim.token == token]
+        async with db.write() as session:
+            result = await session.execute(
+                update(WebhookDelivery)
+                .where(
+                    WebhookDelivery.id.in_(ids),
+                    WebhookDelivery.lease_token == token,
+                    WebhookDelivery.status == DeliveryStatus.PENDING.value,
+                )
+                .values(lease_until=None, lease_token=None)
+                .execution_options(synchronize_session=False)
+            )
+            released += int(getattr(result, "rowcount", 0) or 0)
+    if released:
+        logger.info("released %d webhook deliveries claimed but not sent (stopping)", released)
+    return released
+
+
 def new_client() -> httpx.AsyncClient:
     # trust_env=False: a proxy from the environment would connect to the name again and undo the SSRF pin.
     return httpx.AsyncClient(follow_redirects=False, trust_env=False, timeout=httpx.Timeout(30.0))
@@ -490,36 +599,52 @@ async def deliver_due(
     client: httpx.AsyncClient | None = None,
     resolver: guard.Resolver = guard.system_resolver,
     limit: int = MAX_EVENTS,
+    should_stop: Callable[[], bool] | None = None,
 ) -> RunResult:
-    """One round: enqueue new events, send what is due (at most ``limit``), prune the old log."""
+    """One round: enqueue new events, send what is due (at most ``limit``), prune the old log.
+
+    Stopping (a server draining on SIGTERM): once ``should_stop()`` is true no further send starts, and
+    the claims not sent are released at once rather than when their lease runs out; so are those in
+    hand if the round is cancelled. Another process (or the next start) sends them, same delivery id.
+    """
     moment = now or utcnow()
     tally = RunResult()
-    plugins = {plugin.id: plugin for plugin in await webhook_plugins(db)}
+    plugins = {plugin.id: plugin for plugin in await delivery_plugins(db)}
     tally.enqueued = await enqueue(db, now=moment, plugins=list(plugins.values()))
     secrets = await _signing_secrets(db, list(plugins), server_key)
-    tally.unsigned_plugins = sorted(set(plugins) - set(secrets))
-    claims = await claim_due(db, now=moment, plugin_ids=list(secrets), limit=limit)
+    webhook_ids = {plugin.id for plugin in plugins.values() if plugin.type is PluginType.WEBHOOK}
+    # A webhook is always signed, so it waits for a secret; a push goes signed or, as Centra's does, unsigned.
+    tally.unsigned_plugins = sorted(webhook_ids - set(secrets))
+    sendable = sorted(set(plugins) - set(tally.unsigned_plugins))
+    claims = await claim_due(db, now=moment, plugin_ids=sendable, limit=limit)
     if claims:
         own = client is None
         http = client or new_client()
         gate = asyncio.Semaphore(SEND_CONCURRENCY)
+        unfinished = {claim.id: claim for claim in claims}
 
         async def one(claim: _Claim) -> None:
             async with gate:
+                if should_stop is not None and should_stop():
+                    return
                 result = await _send(
                     http,
                     claim,
                     plugins[claim.plugin_id],
-                    secrets[claim.plugin_id],
+                    secrets.get(claim.plugin_id),
                     now=moment,
                     allow_private=allow_private,
                     resolver=resolver,
                 )
                 await _record(db, claim, result, moment, tally)
+                unfinished.pop(claim.id, None)
 
         try:
             await asyncio.gather(*(one(claim) for claim in claims))
         finally:
+            if unfinished:
+                # Shielded: a cancelled round still hands back what it claimed and did not finish.
+                await asyncio.shield(release_claims(db, list(unfinished.values())))
             if own:
                 await http.aclose()
     tally.purged = await purge_log(db, before=moment - LOG_RETENTION)
