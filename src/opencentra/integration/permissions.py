@@ -9,7 +9,7 @@ _READ_WRITE = (
     "Account", "Attribute", "Brand", "Buyer", "Collection", "DeliveryWindow", "Display", "Folder",
     "Market", "Order", "Price", "Pricelist", "Product", "ProductVariant", "Shipment", "SizeChart",
     "Warehouse", "Customer", "Voucher", "Campaign", "Category", "Return", "Store", "ProductMedia",
-    "PaymentTerms", "ShippingTerms", "SalesRepresentative",
+    "PaymentTerms", "ShippingTerms", "SalesRepresentative", "Subscription",
 )  # fmt: skip
 _READ_ONLY = (
     "AdminUser", "Allocation", "AllocationRule", "BrickAndMortar", "Country", "Invoice", "Language",
@@ -25,6 +25,7 @@ _NESTED = (
     "Product.attributes:read", "ProductMedia.attributes:read", "ProductSize.stockTotals:read",
     "ProductVariant.stock:read", "ProductVariant.stockTotals:read", "AdminUser.email:read",
     "Folder.Product:read", "Product.Folder:read",
+    "SubscriptionContract.shippingAddress:read", "SubscriptionContract.billingAddress:read",
 )  # fmt: skip
 
 ALL_PERMISSIONS: tuple[str, ...] = tuple(

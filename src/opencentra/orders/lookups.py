@@ -585,9 +585,14 @@ class ShipmentQuery:
 
 
 async def shipment_page(
-    session: AsyncSession, query: ShipmentQuery, window: Window, *, store_scope: int | None
+    session: AsyncSession,
+    query: ShipmentQuery,
+    window: Window,
+    *,
+    store_scope: int | None,
+    sort: Sequence[SortKey] = (),
 ) -> list[tuple[ShipmentView, OrderView]]:
-    """Shipments in id order, each with its order."""
+    """Shipments in ``sort`` order (``id``, ``created_at``), then id order, each with its order."""
     statement = _scoped(
         select(Shipment, Order, Store.type)
         .join(Order, Order.id == Shipment.order_id)
@@ -604,7 +609,8 @@ async def shipment_page(
         done = Shipment.status == ShipmentStatus.COMPLETED
         statement = statement.where(done if query.shipped else ~done)
     statement = statement.where(*between_conditions(Shipment.created_at, query.created))
-    rows = await session.execute(windowed(statement.order_by(Shipment.id), window))
+    columns = {"id": Shipment.id, "created_at": Shipment.created_at}
+    rows = await session.execute(windowed(ordered(statement, sort, columns, Shipment.id), window))
     return [(shipment_view(row), order_view(order, store_type)) for row, order, store_type in rows]
 
 
@@ -615,12 +621,19 @@ class ReturnQuery:
     customer_ids: tuple[int, ...] = ()
     store_type: StoreType | None = None
     created: Between[datetime] | None = None
+    # Returns of these wholesale accounts' orders.
+    account_ids: tuple[int, ...] | None = None
 
 
 async def return_page(
-    session: AsyncSession, query: ReturnQuery, window: Window, *, store_scope: int | None
+    session: AsyncSession,
+    query: ReturnQuery,
+    window: Window,
+    *,
+    store_scope: int | None,
+    sort: Sequence[SortKey] = (),
 ) -> list[tuple[ReturnView, OrderView]]:
-    """Returns in id order, each with its order."""
+    """Returns in ``sort`` order (``id``, ``created_at``), then id order, each with its order."""
     statement = _scoped(
         select(Return, Order, Store.type)
         .join(Order, Order.id == Return.order_id)
@@ -634,7 +647,10 @@ async def return_page(
     if query.store_type is not None:
         statement = statement.where(Store.type == query.store_type)
     statement = statement.where(*between_conditions(Return.created_at, query.created))
-    rows = await session.execute(windowed(statement.order_by(Return.id), window))
+    if query.account_ids is not None:
+        statement = statement.where(Order.account_id.in_(query.account_ids))
+    columns = {"id": Return.id, "created_at": Return.created_at}
+    rows = await session.execute(windowed(ordered(statement, sort, columns, Return.id), window))
     return [(return_view(row), order_view(order, store_type)) for row, order, store_type in rows]
 
 
@@ -645,12 +661,20 @@ class InvoiceQuery:
     order_ids: tuple[int, ...] | None = None
     # Bounds on the capture's date.
     created: Between[datetime] | None = None
+    # Invoice (shipment) numbers, and the wholesale accounts whose orders they bill.
+    numbers: tuple[str, ...] | None = None
+    account_ids: tuple[int, ...] | None = None
 
 
 async def invoice_page(
-    session: AsyncSession, query: InvoiceQuery, window: Window, *, store_scope: int | None
+    session: AsyncSession,
+    query: InvoiceQuery,
+    window: Window,
+    *,
+    store_scope: int | None,
+    sort: Sequence[SortKey] = (),
 ) -> list[InvoiceView]:
-    """Captured shipments in id order, each dated at its first successful capture."""
+    """Captured shipments in ``sort`` order (``id``), then id order, each dated at its first successful capture."""
     t = PaymentTransaction
     captured = (
         select(t.shipment_id, func.min(t.created_at).label("at"))
@@ -670,10 +694,14 @@ async def invoice_page(
         statement = statement.where(Shipment.id.in_(query.ids))
     if query.order_ids is not None:
         statement = statement.where(Order.id.in_(query.order_ids))
+    if query.numbers is not None:
+        statement = statement.where(Shipment.number.in_(query.numbers))
+    if query.account_ids is not None:
+        statement = statement.where(Order.account_id.in_(query.account_ids))
     if query.created is not None:
         if query.created.start is not None:
             statement = statement.where(captured.c.at >= query.created.start)
         if query.created.end is not None:
             statement = statement.where(captured.c.at <= query.created.end)
-    rows = await session.execute(windowed(statement.order_by(Shipment.id), window))
+    rows = await session.execute(windowed(ordered(statement, sort, {"id": Shipment.id}, Shipment.id), window))
     return [InvoiceView(shipment_view(row), order_view(order, store_type), at) for row, order, store_type, at in rows]

@@ -383,9 +383,25 @@ async def warehouse_page(
     return [warehouse_view(r) for r in await _page(db, _sorted(statement, sort, Warehouse), limit, offset)]
 
 
-async def allocation_rule_page(db: DatabaseOrSession, *, limit: int, offset: int = 0) -> list[AllocationRuleView]:
-    statement = select(AllocationRule).order_by(AllocationRule.id)
-    return [AllocationRuleView(r.id, r.name) for r in await _page(db, statement, limit, offset)]
+async def allocation_rule_page(
+    db: DatabaseOrSession,
+    *,
+    ids: Sequence[int] | None = None,
+    name: TextMatch | None = None,
+    sort: Sequence[SortKey] = (),
+    limit: int,
+    offset: int = 0,
+) -> list[AllocationRuleView]:
+    """Allocation rules in ``sort`` order (``id``, ``name``), then id order."""
+    statement = select(AllocationRule).where(*text_conditions(AllocationRule.name, name))
+    if ids is not None:
+        statement = statement.where(AllocationRule.id.in_(ids))
+    found = await _page(db, _sorted(statement, sort, AllocationRule), limit, offset)
+    return [AllocationRuleView(r.id, r.name) for r in found]
+
+
+def _keyed(sort: Sequence[tuple[str, bool]]) -> list[listing.SortKey]:
+    return [listing.SortKey(key, descending) for key, descending in sort]
 
 
 async def country_page(
@@ -393,34 +409,49 @@ async def country_page(
     *,
     codes: Sequence[str] | None = None,
     name: TextMatch | None = None,
+    sort: Sequence[tuple[str, bool]] = (),
     limit: int,
     offset: int = 0,
 ) -> list[CountryView]:
-    """Countries in code order; ``codes`` match in any case."""
+    """Countries in ``sort`` order (``code``, ``name``), then code order; ``codes`` match in any case."""
     statement = select(Country).where(*text_conditions(Country.name, name))
     if codes is not None:
         statement = statement.where(Country.code.in_([c.upper() for c in codes]))
-    return [country_view(r) for r in await _page(db, statement.order_by(Country.code), limit, offset)]
+    statement = ordered(statement, _keyed(sort), {"code": Country.code, "name": Country.name}, Country.code)
+    return [country_view(r) for r in await _page(db, statement, limit, offset)]
 
 
 async def currency_ids(
-    db: DatabaseOrSession, *, codes: Sequence[str] | None = None, limit: int, offset: int = 0
+    db: DatabaseOrSession,
+    *,
+    codes: Sequence[str] | None = None,
+    sort: Sequence[tuple[str, bool]] = (),
+    limit: int,
+    offset: int = 0,
 ) -> list[int]:
-    """Ids of currencies in id order; ``codes`` match in any case."""
+    """Ids of currencies in ``sort`` order (``id``, ``code``), then id order; ``codes`` match in any case."""
     statement = select(Currency.id)
     if codes is not None:
         statement = statement.where(Currency.code.in_([c.upper() for c in codes]))
-    return [int(i) for i in await _page(db, statement.order_by(Currency.id), limit, offset)]
+    statement = ordered(statement, _keyed(sort), {"id": Currency.id, "code": Currency.code}, Currency.id)
+    return [int(i) for i in await _page(db, statement, limit, offset)]
 
 
 async def language_page(
-    db: DatabaseOrSession, *, codes: Sequence[str] | None = None, limit: int, offset: int = 0
+    db: DatabaseOrSession,
+    *,
+    codes: Sequence[str] | None = None,
+    sort: Sequence[tuple[str, bool]] = (),
+    limit: int,
+    offset: int = 0,
 ) -> list[LanguageView]:
-    """Languages in id order; ``codes`` match exactly."""
+    """Languages in ``sort`` order (``id``, ``code``, ``name``), then id order; ``codes`` match exactly."""
     statement = select(Language)
     if codes is not None:
         statement = statement.where(Language.code.in_(codes))
-    return [_language_view(r) for r in await _page(db, statement.order_by(Language.id), limit, offset)]
+    columns = {"id": Language.id, "code": Language.code, "name": Language.name}
+    statement = ordered(statement, _keyed(sort), columns, Language.id)
+    return [_language_view(r) for r in await _page(db, statement, limit, offset)]
 
 
 async def store_timezone(db: DatabaseOrSession, store_id: int) -> str | None:

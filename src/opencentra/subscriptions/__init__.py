@@ -12,6 +12,14 @@ completed by its payment, status by contract. Renewals (``renewals``):
 period, exactly once across processes.
 """
 
+from opencentra.subscriptions.back_office import (
+    ContractFilter,
+    SubscriptionFilter,
+    contract_page,
+    contracts_by_id,
+    set_subscription_quantity,
+    subscription_page,
+)
 from opencentra.subscriptions.contracts import (
     ContractView,
     GuestSubscription,
@@ -69,6 +77,7 @@ __all__ = [
     "LEASE",
     "RETRY_DAYS",
     "BadPaymentMethod",
+    "ContractFilter",
     "ContractView",
     "GuestSubscription",
     "LegacyOrder",
@@ -83,6 +92,7 @@ __all__ = [
     "RenewalResult",
     "RenewalRun",
     "StoredMethodView",
+    "SubscriptionFilter",
     "SubscriptionView",
     "add_subscription",
     "advance",
@@ -90,8 +100,10 @@ __all__ = [
     "check_plan_buyer",
     "complete_payment",
     "complete_payment_update",
+    "contract_page",
     "contract_view",
     "contracts_by_email",
+    "contracts_by_id",
     "create_plan",
     "customer_contracts",
     "packages",
@@ -103,6 +115,7 @@ __all__ = [
     "set_display_plans",
     "set_next_order_date",
     "set_subscription_interval",
+    "set_subscription_quantity",
     "set_subscription_status",
     "start_contract_in",
     "start_payment_update",
@@ -110,6 +123,7 @@ __all__ = [
     "store_contract",
     "store_contract_page",
     "stored_payment_methods",
+    "subscription_page",
     "update_plan",
     "update_subscription",
 ]

@@ -518,8 +518,16 @@ async def set_subscription_interval(
 
 
 async def set_next_order_date(
-    db: Database, subscription_id: int, next_order_date: date, *, store_id: int | None = None
+    db: Database,
+    subscription_id: int,
+    next_order_date: date,
+    *,
+    store_id: int | None = None,
+    today: date | None = None,
 ) -> SubscriptionView:
+    """The day of the next renewal: today or later (an earlier day would renew at once; run it instead)."""
+    if next_order_date < (today or utcnow().date()):
+        raise ValidationFailed("the next order date cannot be in the past", field="nextOrderDate")
     async with db.write() as session:
         sub, contract = await _locked_subscription(session, subscription_id, None, store_id)
         if sub.status == SubscriptionStatus.CANCELLED:

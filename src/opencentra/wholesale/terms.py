@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from opencentra.db.base import utcnow
 from opencentra.db.engine import Database
-from opencentra.db.listing import Window, keyed, of_row, windowed
+from opencentra.db.listing import SortKey, Window, keyed, of_row, ordered, windowed
 from opencentra.errors import NotFound, ValidationFailed
 from opencentra.events.outbox import record
 from opencentra.wholesale.models import Account, Buyer
@@ -395,29 +395,31 @@ async def _page(
     model: type[PaymentTerms] | type[ShippingTerms] | type[SalesRepresentative],
     ids: Sequence[int] | None,
     window: Window,
+    sort: Sequence[SortKey] = (),
 ) -> Sequence[Any]:
     statement = select(model)
     if ids is not None:
         statement = statement.where(model.id.in_(ids))
-    return (await session.scalars(windowed(statement.order_by(model.id), window))).all()
+    ordering = ordered(statement, sort, {"id": model.id, "name": model.name}, model.id)
+    return (await session.scalars(windowed(ordering, window))).all()
 
 
 async def payment_terms_page(
-    session: AsyncSession, window: Window, *, ids: Sequence[int] | None = None
+    session: AsyncSession, window: Window, *, ids: Sequence[int] | None = None, sort: Sequence[SortKey] = ()
 ) -> list[WholesaleTermsView]:
-    """Payment terms in id order."""
-    return [terms_view(row) for row in await _page(session, PaymentTerms, ids, window)]
+    """Payment terms in ``sort`` order (``id``, ``name``), then id order."""
+    return [terms_view(row) for row in await _page(session, PaymentTerms, ids, window, sort)]
 
 
 async def shipping_terms_page(
-    session: AsyncSession, window: Window, *, ids: Sequence[int] | None = None
+    session: AsyncSession, window: Window, *, ids: Sequence[int] | None = None, sort: Sequence[SortKey] = ()
 ) -> list[WholesaleTermsView]:
-    """Shipping terms in id order."""
-    return [terms_view(row) for row in await _page(session, ShippingTerms, ids, window)]
+    """Shipping terms in ``sort`` order (``id``, ``name``), then id order."""
+    return [terms_view(row) for row in await _page(session, ShippingTerms, ids, window, sort)]
 
 
 async def sales_representative_page(
-    session: AsyncSession, window: Window, *, ids: Sequence[int] | None = None
+    session: AsyncSession, window: Window, *, ids: Sequence[int] | None = None, sort: Sequence[SortKey] = ()
 ) -> list[SalesRepresentativeView]:
-    """Sales representatives in id order."""
-    return [sales_representative_view(row) for row in await _page(session, SalesRepresentative, ids, window)]
+    """Sales representatives in ``sort`` order (``id``, ``name``), then id order."""
+    return [sales_representative_view(row) for row in await _page(session, SalesRepresentative, ids, window, sort)]

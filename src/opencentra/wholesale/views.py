@@ -11,7 +11,7 @@ the wholesale use cases return into views, so the rows never leave the domain.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TypeVar, cast
@@ -21,7 +21,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from opencentra.address import Address, read_address
-from opencentra.db.listing import TextMatch, Window, chunks, grouped, keyed, text_conditions, windowed
+from opencentra.db.listing import (
+    SortKey,
+    TextMatch,
+    Window,
+    chunks,
+    grouped,
+    keyed,
+    ordered,
+    text_conditions,
+    windowed,
+)
 from opencentra.stores.models import Market
 from opencentra.stores.views import MarketView, market_view
 from opencentra.wholesale.models import (
@@ -276,9 +286,14 @@ class AccountQuery:
 
 
 async def account_page(
-    session: AsyncSession, query: AccountQuery, window: Window, *, store_scope: int | None
+    session: AsyncSession,
+    query: AccountQuery,
+    window: Window,
+    *,
+    store_scope: int | None,
+    sort: Sequence[SortKey] = (),
 ) -> list[AccountView]:
-    """Accounts in id order."""
+    """Accounts in ``sort`` order (``id``, ``name``), then id order."""
     conditions: list[ColumnElement[bool]] = []
     if store_scope is not None:
         conditions.append(Account.store_id == store_scope)
@@ -289,7 +304,8 @@ async def account_page(
     if query.store_id is not None:
         conditions.append(Account.store_id == query.store_id)
     conditions += text_conditions(Account.name, query.name)
-    statement = windowed(select(Account).where(*conditions).order_by(Account.id), window)
+    columns = {"id": Account.id, "name": Account.name}
+    statement = windowed(ordered(select(Account).where(*conditions), sort, columns, Account.id), window)
     return [account_view(row) for row in await session.scalars(statement)]
 
 
@@ -302,9 +318,14 @@ class BuyerQuery:
 
 
 async def buyer_page(
-    session: AsyncSession, query: BuyerQuery, window: Window, *, store_scope: int | None
+    session: AsyncSession,
+    query: BuyerQuery,
+    window: Window,
+    *,
+    store_scope: int | None,
+    sort: Sequence[SortKey] = (),
 ) -> list[BuyerView]:
-    """Buyers in id order."""
+    """Buyers in ``sort`` order (``id``), then id order."""
     conditions: list[ColumnElement[bool]] = []
     if store_scope is not None:
         conditions.append(Buyer.store_id == store_scope)
@@ -315,7 +336,7 @@ async def buyer_page(
     if query.active is not None:
         conditions.append(Buyer.status == (AccountStatus.ACTIVE if query.active else AccountStatus.INACTIVE))
     conditions += text_conditions(cast(InstrumentedAttribute[str], Buyer.email), query.email)
-    statement = windowed(select(Buyer).where(*conditions).order_by(Buyer.id), window)
+    statement = windowed(ordered(select(Buyer).where(*conditions), sort, {"id": Buyer.id}, Buyer.id), window)
     return [buyer_view(row) for row in await session.scalars(statement)]
 
 
@@ -329,9 +350,9 @@ class DeliveryWindowQuery:
 
 
 async def delivery_window_page(
-    session: AsyncSession, query: DeliveryWindowQuery, window: Window
+    session: AsyncSession, query: DeliveryWindowQuery, window: Window, *, sort: Sequence[SortKey] = ()
 ) -> list[DeliveryWindowView]:
-    """Delivery windows in id order (they are instance-wide, as in Centra)."""
+    """Delivery windows in ``sort`` order (``id``, ``name``), then id order (instance-wide, as in Centra)."""
     conditions: list[ColumnElement[bool]] = []
     if query.ids is not None:
         conditions.append(DeliveryWindow.id.in_(query.ids))
@@ -346,7 +367,8 @@ async def delivery_window_page(
             )
         )
     conditions += text_conditions(DeliveryWindow.name, query.name)
-    statement = windowed(select(DeliveryWindow).where(*conditions).order_by(DeliveryWindow.id), window)
+    columns = {"id": DeliveryWindow.id, "name": DeliveryWindow.name}
+    statement = windowed(ordered(select(DeliveryWindow).where(*conditions), sort, columns, DeliveryWindow.id), window)
     return [delivery_window_view(row) for row in await session.scalars(statement)]
 
 

@@ -12,6 +12,7 @@ examples are not compared: Centra's own examples do not fit its published rule.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,7 +43,7 @@ from opencentra.api.graphql.schema import schema
 FIXTURES = Path(__file__).resolve().parents[3] / ".." / "shared" / "fixtures" / "graphql-api.examples.jsonl"
 
 # Operations that validate today; the count only goes up.
-MIN_RUNNABLE = 180
+MIN_RUNNABLE = 185
 
 
 @dataclass(frozen=True)
@@ -53,17 +54,24 @@ class Example:
     operation: OperationDefinitionNode
 
 
+_PLACEHOLDER = re.compile(r"^(\s*)\.\.\.\s*$", re.M)
+
+
 def _blocks() -> list[tuple[str, str, DocumentNode]]:
-    """``(page, where, document)`` of every GraphQL block of Centra's docs that parses."""
+    """``(page, where, document)`` of every GraphQL block of Centra's docs that parses.
+
+    A line holding only ``...`` is Centra's "select what you need" placeholder; it reads as
+    ``__typename`` so the rest of the example (its variables, arguments and types) is checked.
+    """
     found: list[tuple[str, str, DocumentNode]] = []
     for line in FIXTURES.read_text().splitlines():
         block = json.loads(line)
         if block["lang"] not in ("gql", "graphql") or not block["text"]:
             continue
         try:
-            document = parse(block["text"])
+            document = parse(_PLACEHOLDER.sub(r"\1__typename", block["text"]))
         except GraphQLError:
-            continue  # a fragment of a query, or "..." placeholders
+            continue  # a response, an input listing, a fragment of a query, or "<id>" placeholders
         found.append((block["page"], f"{block['page']} / {' / '.join(block['headings'])}", document))
     return found
 
@@ -216,3 +224,33 @@ def test_documented_operations_run(api: Any, gql: GraphQLClient, world: World) -
         if problems:
             failures.append(f"{example.where}: {problems}")
     assert not failures, "\n".join(failures)
+
+
+CENTRA_BROKEN = {
+    "createVariantWithSizes": "spreads basicProductSizeFields, which no example of Centra's docs defines",
+    "createFixedBundle": "spreads bundleFields, which no example of Centra's docs defines",
+    "something": "`query { placeholder }`: an unfinished section of the PIM guide, not an API",
+    "lastOrders($fromDate: String!)": "Centra's example of the deprecated String date variables, shown next to "
+    "the DateTimeTz form that replaced them (OpenCentra takes DateTimeTz only)",
+}
+"""Documented operations that cannot validate anywhere, by operation name (and variables where the name repeats)."""
+
+
+def _key(operation: OperationDefinitionNode) -> str:
+    name = operation.name.value if operation.name else ""
+    variables = ", ".join(print_ast(v) for v in operation.variable_definitions or ())
+    return f"{name}({variables})" if f"{name}({variables})" in CENTRA_BROKEN else name
+
+
+def test_every_documented_operation_validates_except_centras_own_broken_examples() -> None:
+    """All operations, whatever their roots: a typed client declares variables by Centra's names."""
+    examples = _examples()
+    checked = [(_key(e.operation), e, validate(schema._schema, e.document)) for e in examples]
+    failing = [(key, example, errors) for key, example, errors in checked if errors]
+    unexpected = [(key, example, errors) for key, example, errors in failing if key not in CENTRA_BROKEN]
+    assert not unexpected, "\n".join(
+        f"{example.where} ({key}): {[e.message for e in errors][:2]}" for key, example, errors in unexpected
+    )
+    # The exceptions stay honest: each is still in the docs and still fails.
+    assert set(CENTRA_BROKEN) == {key for key, _, _ in failing}
+    assert len(examples) >= 190

@@ -52,9 +52,13 @@ def _dummy(type_: GraphQLInputType) -> str:
     if isinstance(type_, GraphQLEnumType):
         return next(iter(type_.values))
     if isinstance(type_, GraphQLScalarType):
-        return {"Int": "1", "Float": "1.0", "Boolean": "true", "DateTimeTz": '"2024-01-01T00:00:00+00:00"'}.get(
-            type_.name, '"00000000000000000000000000000001"'
-        )
+        return {
+            "Int": "1",
+            "Float": "1.0",
+            "Boolean": "true",
+            "DateTimeTz": '"2024-01-01T00:00:00+00:00"',
+            "Date": '"2024-01-01"',
+        }.get(type_.name, '"00000000000000000000000000000001"')
     assert isinstance(type_, GraphQLInputObjectType)
     required = [
         f"{name}: {_dummy(field.type)}"

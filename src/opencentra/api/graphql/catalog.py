@@ -44,6 +44,7 @@ from opencentra.api.graphql.dates import date_field
 from opencentra.api.graphql.listing import between, sort_key, sort_keys, text_match, window
 from opencentra.api.graphql.media import ProductMedia
 from opencentra.api.graphql.permissions import allowed, check
+from opencentra.api.graphql.sorting import BrandSort, CategorySort, CollectionSort, ProductVariantSort, SizeChartSort
 from opencentra.api.graphql.stores import (
     Country,
     Market,
@@ -1022,7 +1023,7 @@ class ProductVariantFilter:
 async def resolve_product_variants(
     info: Info[Any, Any],
     where: ProductVariantFilter | None = None,
-    sort: list[ProductSort] | None = None,
+    sort: list[ProductVariantSort] | None = None,
     limit: int | None = None,
     page: int | None = None,
 ) -> list[ProductVariant]:
@@ -1062,12 +1063,29 @@ class NameFilter:
     name: StringFilter | None = None
 
 
-@strawberry.enum
+@strawberry.enum(
+    description="Before the per-type sorts (BrandSort, ...): still accepted for a variable in their place."
+)
 class NameSort(enum.Enum):
     id_ASC = "id_ASC"
     id_DESC = "id_DESC"
     name_ASC = "name_ASC"
     name_DESC = "name_DESC"
+
+
+@strawberry.input
+class BrandFilter(NameFilter):
+    pass
+
+
+@strawberry.input
+class CollectionFilter(NameFilter):
+    pass
+
+
+@strawberry.input
+class SizeChartFilter(NameFilter):
+    pass
 
 
 def _names(where: NameFilter | None) -> catalog.NameFilter:
@@ -1076,8 +1094,8 @@ def _names(where: NameFilter | None) -> catalog.NameFilter:
 
 async def resolve_brands(
     info: Info[Any, Any],
-    where: NameFilter | None = None,
-    sort: list[NameSort] | None = None,
+    where: BrandFilter | None = None,
+    sort: list[BrandSort] | None = None,
     limit: int | None = None,
     page: int | None = None,
 ) -> list[Brand]:
@@ -1089,8 +1107,8 @@ async def resolve_brands(
 
 async def resolve_collections(
     info: Info[Any, Any],
-    where: NameFilter | None = None,
-    sort: list[NameSort] | None = None,
+    where: CollectionFilter | None = None,
+    sort: list[CollectionSort] | None = None,
     limit: int | None = None,
     page: int | None = None,
 ) -> list[Collection]:
@@ -1102,8 +1120,8 @@ async def resolve_collections(
 
 async def resolve_size_charts(
     info: Info[Any, Any],
-    where: NameFilter | None = None,
-    sort: list[NameSort] | None = None,
+    where: SizeChartFilter | None = None,
+    sort: list[SizeChartSort] | None = None,
     limit: int | None = None,
     page: int | None = None,
 ) -> list[SizeChart]:
@@ -1124,7 +1142,7 @@ class CategoryFilter:
 async def resolve_categories(
     info: Info[Any, Any],
     where: CategoryFilter | None = None,
-    sort: list[NameSort] | None = None,
+    sort: list[CategorySort] | None = None,
     limit: int | None = None,
     page: int | None = None,
 ) -> list[Category]:

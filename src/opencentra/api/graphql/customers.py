@@ -112,8 +112,16 @@ class _CustomerLike(Protocol):
     def updated_at(self) -> datetime: ...
 
 
+@strawberry.interface(description="Who places an order: a Customer (direct to consumer) or a Buyer (wholesale).")
+class Purchaser:
+    id: int
+    email: str | None
+    first_name: str | None
+    last_name: str | None
+
+
 @strawberry.type
-class Customer(ObjectWithAttributes):
+class Customer(ObjectWithAttributes, Purchaser):
     id: int
     email: str
     first_name: str | None

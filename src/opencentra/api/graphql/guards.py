@@ -56,9 +56,11 @@ from graphql import (
     SelectionSetNode,
     ValidationContext,
 )
-from graphql.validation import OverlappingFieldsCanBeMergedRule
+from graphql.validation import OverlappingFieldsCanBeMergedRule, VariablesInAllowedPositionRule
 from graphql.validation.validate import ValidationAbortedError
 from strawberry.extensions import SchemaExtension
+
+from opencentra.api.graphql.sorting import AliasedVariablesRule
 
 MAX_TOKENS = 20_000
 """Lexical tokens per document; the parser stops at the first one over."""
@@ -287,10 +289,11 @@ class DocumentGuard(SchemaExtension):
 
     def on_operation(self) -> Iterator[None]:
         execution = self.execution_context
-        execution.validation_rules = tuple(
-            BoundedFieldMerging if rule is OverlappingFieldsCanBeMergedRule else rule
-            for rule in execution.validation_rules
-        )
+        replaced: dict[Any, Any] = {
+            OverlappingFieldsCanBeMergedRule: BoundedFieldMerging,
+            VariablesInAllowedPositionRule: AliasedVariablesRule,
+        }
+        execution.validation_rules = tuple(replaced.get(rule, rule) for rule in execution.validation_rules)
         yield
 
     def on_validate(self) -> Iterator[None]:

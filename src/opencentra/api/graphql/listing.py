@@ -37,6 +37,11 @@ def sort_keys(sort: list[Any] | None) -> list[SortKey]:
     return [sort_key(value) for value in sort or []]
 
 
+def sort_pairs(sort: list[Any] | None) -> list[tuple[str, bool]]:
+    """``[name_DESC]`` -> ``[("name", True)]``, for domains that take sort keys as pairs."""
+    return [(key.field, key.descending) for key in sort_keys(sort)]
+
+
 def window(limit: int | None, page: int | None) -> Window:
     """The window of ``limit`` and ``page``; bad values are the client's error (``page_window``)."""
     size, offset = page_window(limit, page)

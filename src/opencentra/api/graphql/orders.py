@@ -35,7 +35,7 @@ from opencentra.api.graphql.common import (
 from opencentra.api.graphql.context import GraphQLContext
 from opencentra.api.graphql.customers import Address, Customer, load_customer
 from opencentra.api.graphql.dates import date_field
-from opencentra.api.graphql.listing import between, window
+from opencentra.api.graphql.listing import between, sort_keys, window
 from opencentra.api.graphql.order_fields import (
     AdminUser,
     CarrierInformation,
@@ -50,6 +50,7 @@ from opencentra.api.graphql.order_fields import (
     tax_of_shipment,
 )
 from opencentra.api.graphql.permissions import check
+from opencentra.api.graphql.sorting import ReturnSort, ShipmentSort
 from opencentra.api.graphql.stores import Market, Pricelist, Store, load_market, load_pricelist, load_store
 from opencentra.api.graphql.wholesale import Account, Buyer, DeliveryWindow, load_account, load_buyer
 from opencentra.catalog import ProductSizeView, display_items_by_id
@@ -490,6 +491,11 @@ class Return:
         resolver=_return_purchaser, deprecation_reason="Purchaser is split into Customer and Buyer; use customer."
     )
 
+    @classmethod
+    def of(cls, found: tuple[domain.ReturnView, domain.OrderView]) -> Return:
+        """The return's object (``return_object``), for fields that name this type lazily."""
+        return return_object(*found)
+
     @strawberry.field
     async def order(self, info: Info[Any, Any]) -> Order:
         return make_order(self._order)
@@ -906,7 +912,11 @@ class ShipmentFilter:
 
 
 async def resolve_shipments(
-    info: Info[Any, Any], where: ShipmentFilter | None = None, limit: int | None = None, page: int | None = None
+    info: Info[Any, Any],
+    where: ShipmentFilter | None = None,
+    sort: list[ShipmentSort] | None = None,
+    limit: int | None = None,
+    page: int | None = None,
 ) -> list[Shipment]:
     context: GraphQLContext = info.context
     query = domain.ShipmentQuery()
@@ -920,7 +930,9 @@ async def resolve_shipments(
         )
     rows_window = window(limit, page)
     async with context.read() as session:
-        found = await domain.shipment_page(session, query, rows_window, store_scope=context.store_id)
+        found = await domain.shipment_page(
+            session, query, rows_window, store_scope=context.store_id, sort=sort_keys(sort)
+        )
     return [shipment_object(row, order) for row, order in found]
 
 
@@ -929,7 +941,7 @@ def _order_ids(values: list[str]) -> tuple[int, ...]:
 
 
 async def resolve_shipment(info: Info[Any, Any], id: int) -> Shipment | None:
-    found = await resolve_shipments(info, ShipmentFilter(id=[id]), 1)
+    found = await resolve_shipments(info, ShipmentFilter(id=[id]), limit=1)
     return found[0] if found else None
 
 
@@ -941,23 +953,36 @@ class ReturnFilter:
     store_type: StoreType | None = None
     created_at: DateTimeFilter | None = None
 
+    def to_query(self) -> domain.ReturnQuery:
+        """The domain's query (``return_query``), for fields in modules below this one."""
+        return return_query(self)
+
 
 async def resolve_returns(
-    info: Info[Any, Any], where: ReturnFilter | None = None, limit: int | None = None, page: int | None = None
+    info: Info[Any, Any],
+    where: ReturnFilter | None = None,
+    sort: list[ReturnSort] | None = None,
+    limit: int | None = None,
+    page: int | None = None,
 ) -> list[Return]:
     context: GraphQLContext = info.context
-    query = domain.ReturnQuery()
-    if where is not None:
-        query = domain.ReturnQuery(
-            ids=None if where.id is None else tuple(where.id),
-            customer_ids=tuple(c for c in (where.customer_id, where.purchaser_id) if c is not None),
-            store_type=_domain_store_type(where.store_type),
-            created=between(where.created_at),
-        )
-    rows_window = window(limit, page)
+    query, rows_window = return_query(where), window(limit, page)
     async with context.read() as session:
-        found = await domain.return_page(session, query, rows_window, store_scope=context.store_id)
+        found = await domain.return_page(
+            session, query, rows_window, store_scope=context.store_id, sort=sort_keys(sort)
+        )
     return [return_object(row, order) for row, order in found]
+
+
+def return_query(where: ReturnFilter | None) -> domain.ReturnQuery:
+    if where is None:
+        return domain.ReturnQuery()
+    return domain.ReturnQuery(
+        ids=None if where.id is None else tuple(where.id),
+        customer_ids=tuple(c for c in (where.customer_id, where.purchaser_id) if c is not None),
+        store_type=_domain_store_type(where.store_type),
+        created=between(where.created_at),
+    )
 
 
 __all__ = ["Order", "OrderStatus", "Return", "Shipment"]

@@ -34,6 +34,7 @@ from opencentra.api.graphql.common import (
 )
 from opencentra.api.graphql.context import GraphQLContext
 from opencentra.api.graphql.listing import sort_keys, text_match, window
+from opencentra.api.graphql.sorting import CampaignSort, VoucherSort
 from opencentra.api.graphql.stock import IdRef, MonetaryValueInput
 from opencentra.api.graphql.stores import Market, Store, load_store
 from opencentra.errors import DomainError, NotFound, ValidationFailed
@@ -192,7 +193,7 @@ class Campaign:
 # --- roots ------------------------------------------------------------------------------
 
 
-@strawberry.enum
+@strawberry.enum(description="Before VoucherSort and CampaignSort: still accepted for a variable in their place.")
 class PromotionSort(enum.Enum):
     id_ASC = "id_ASC"
     id_DESC = "id_DESC"
@@ -227,7 +228,7 @@ def _active(statuses: list[Status] | None) -> list[bool] | None:
 async def resolve_vouchers(
     info: Info[Any, Any],
     where: VoucherFilter | None = None,
-    sort: list[PromotionSort] | None = None,
+    sort: list[VoucherSort] | None = None,
     limit: int | None = None,
     page: int | None = None,
 ) -> list[Voucher]:
@@ -258,7 +259,7 @@ async def resolve_voucher(info: Info[Any, Any], id: int) -> Voucher | None:
 async def resolve_campaigns(
     info: Info[Any, Any],
     where: CampaignFilter | None = None,
-    sort: list[PromotionSort] | None = None,
+    sort: list[CampaignSort] | None = None,
     limit: int | None = None,
     page: int | None = None,
 ) -> list[Campaign]:

@@ -30,6 +30,7 @@ from opencentra.api.graphql import ratelimits as meter_api
 from opencentra.api.graphql import stock as stock_api
 from opencentra.api.graphql import stores as store_api
 from opencentra.api.graphql import wholesale as wholesale_api
+from opencentra.api.graphql import wholesale_terms as wholesale_terms_api
 from opencentra.api.graphql.attributes import ELEMENT_TYPES, MappedAttributeQuery
 from opencentra.api.graphql.bundles import BundleMutation, BundleQuery
 from opencentra.api.graphql.catalog_mutations import CatalogMutation
@@ -45,6 +46,7 @@ from opencentra.api.graphql.order_edit_fields import OrderEditMutation
 from opencentra.api.graphql.permissions import Require
 from opencentra.api.graphql.price_alterations import PriceAlterationMutation, PriceAlterationQuery
 from opencentra.api.graphql.store_setup import StoreSetupMutation
+from opencentra.api.graphql.subscription_contracts_fields import SubscriptionContractMutation, SubscriptionContractQuery
 from opencentra.api.graphql.wholesale_fields import WholesaleMutation, WholesaleQuery
 from opencentra.errors import DomainError
 
@@ -56,7 +58,15 @@ def root(resolver: Any, permission: str | None, description: str | None = None) 
 
 
 @strawberry.type
-class Query(FolderQuery, MediaBatchQuery, MappedAttributeQuery, WholesaleQuery, PriceAlterationQuery, BundleQuery):
+class Query(
+    FolderQuery,
+    MediaBatchQuery,
+    MappedAttributeQuery,
+    WholesaleQuery,
+    PriceAlterationQuery,
+    BundleQuery,
+    SubscriptionContractQuery,
+):
     orders: list[order_api.Order] = root(order_api.resolve_orders, "Order:read")
     order: order_api.Order | None = root(order_api.resolve_order, "Order:read", "An order by its 32-character id.")
     order_connection: order_api.OrderConnection = root(order_api.resolve_order_connection, "Order:read")
@@ -95,6 +105,11 @@ class Query(FolderQuery, MediaBatchQuery, MappedAttributeQuery, WholesaleQuery, 
     stock_change_connection: stock_api.StockChangeConnection = root(
         stock_api.resolve_stock_change_connection, "StockChange:read"
     )
+    warehouse_delivery_connection: stock_api.StockChangeConnection = strawberry.field(
+        resolver=stock_api.resolve_warehouse_delivery_connection,
+        extensions=[Require("StockChange:read")],
+        deprecation_reason="Renamed by Centra: use stockChangeConnection.",
+    )
 
     vouchers: list[promotion_api.Voucher] = root(promotion_api.resolve_vouchers, "Voucher:read")
     voucher: promotion_api.Voucher | None = root(promotion_api.resolve_voucher, "Voucher:read")
@@ -130,6 +145,7 @@ class Mutation(
     PriceAlterationMutation,
     StoreSetupMutation,
     BundleMutation,
+    SubscriptionContractMutation,
 ):
     create_product: pim.ProductPayload = root(pim.create_product, "Product:write")
     update_product: pim.ProductPayload = root(pim.update_product, "Product:write")
@@ -190,6 +206,12 @@ def build_schema() -> strawberry.Schema:
             *wholesale_api.WHOLESALE_TYPES,
             *invoice_api.INVOICE_TYPES,
             *order_fields.ORDER_FIELD_TYPES,
+            # Legacy names no field uses any more, kept as aliases of Centra's (sorting.LEGACY_ALIASES).
+            store_api.IdSort,
+            catalog_api.NameSort,
+            catalog_api.NameFilter,
+            promotion_api.PromotionSort,
+            wholesale_terms_api.TermsFilter,
         ],
         extensions=[
             # In this order: the token cap while parsing, the document's shape in one

@@ -158,6 +158,23 @@ async def resolve_stock_change_connection(
     return StockChangeConnection(total_count=page.total, page_info=page_info, edges=edges)
 
 
+@strawberry.input(description="Centra's name for StockChangeFilter before the rename of WarehouseDelivery.")
+class WarehouseDeliveryFilter(StockChangeFilter):
+    pass
+
+
+async def resolve_warehouse_delivery_connection(
+    info: Info[Any, Any],
+    first: int | None = None,
+    last: int | None = None,
+    after: str | None = None,
+    before: str | None = None,
+    where: WarehouseDeliveryFilter | None = None,
+) -> StockChangeConnection:
+    """``stockChangeConnection`` under its name before Centra renamed WarehouseDelivery to StockChange."""
+    return await resolve_stock_change_connection(info, first, last, after, before, where)
+
+
 # --- mutations ------------------------------------------------------------------------------
 
 

@@ -22,8 +22,19 @@ from opencentra.api.graphql.common import (
     status_of,
 )
 from opencentra.api.graphql.context import GraphQLContext
+from opencentra.api.graphql.listing import sort_pairs
 from opencentra.api.graphql.permissions import check
 from opencentra.api.graphql.related import of_returned
+from opencentra.api.graphql.sorting import (
+    AllocationRuleSort,
+    CountrySort,
+    CurrencySort,
+    LanguageSort,
+    MarketSort,
+    PricelistSort,
+    StoreSort,
+    WarehouseSort,
+)
 from opencentra.api.graphql.warehouse_fields import (
     OWNERSHIP,
     POLICY,
@@ -438,7 +449,9 @@ async def load_country(info: Info[Any, Any], code: str | None) -> Country | None
 # --- filters, sorts and root fields ----------------------------------------------------
 
 
-@strawberry.enum
+@strawberry.enum(
+    description="Before the per-type sorts (MarketSort, ...); still accepted for a variable in their place."
+)
 class IdSort(enum.Enum):
     id_ASC = "id_ASC"
     id_DESC = "id_DESC"
@@ -484,11 +497,11 @@ class CurrencyFilter:
     is_base: bool | None = None
 
 
-def sort_keys(sort: list[IdSort] | None) -> list[stores.SortKey]:
+def sort_keys(sort: Sequence[enum.Enum] | None) -> list[stores.SortKey]:
     """The domain's sort keys for ``id_ASC``/``name_DESC``... values."""
     keys: list[stores.SortKey] = []
     for value in sort or []:
-        field, _, direction = value.value.rpartition("_")
+        field, _, direction = str(value.value).rpartition("_")
         keys.append(("name" if field == "name" else "id", direction == "DESC"))
     return keys
 
@@ -505,7 +518,7 @@ def _outside_scope(context: GraphQLContext, asked: int | None) -> bool:
 async def resolve_stores(
     info: Info[Any, Any],
     where: StoreFilter | None = None,
-    sort: list[IdSort] | None = None,
+    sort: list[StoreSort] | None = None,
     limit: int | None = None,
     page: int | None = None,
 ) -> list[Store]:
@@ -547,7 +560,7 @@ async def _store_scoped_list(
     context: GraphQLContext,
     fetch: _StoreScopedPage[V],
     where: MarketFilter | PricelistFilter | None,
-    sort: list[IdSort] | None,
+    sort: Sequence[enum.Enum] | None,
     limit: int | None,
     page: int | None,
 ) -> list[V]:
@@ -571,7 +584,7 @@ async def _store_scoped_list(
 async def resolve_markets(
     info: Info[Any, Any],
     where: MarketFilter | None = None,
-    sort: list[IdSort] | None = None,
+    sort: list[MarketSort] | None = None,
     limit: int | None = None,
     page: int | None = None,
 ) -> list[Market]:
@@ -589,7 +602,7 @@ async def resolve_market(info: Info[Any, Any], id: int) -> Market | None:
 async def resolve_pricelists(
     info: Info[Any, Any],
     where: PricelistFilter | None = None,
-    sort: list[IdSort] | None = None,
+    sort: list[PricelistSort] | None = None,
     limit: int | None = None,
     page: int | None = None,
 ) -> list[Pricelist]:
@@ -607,7 +620,7 @@ async def resolve_pricelist(info: Info[Any, Any], id: int) -> Pricelist | None:
 async def resolve_warehouses(
     info: Info[Any, Any],
     where: WarehouseFilter | None = None,
-    sort: list[IdSort] | None = None,
+    sort: list[WarehouseSort] | None = None,
     limit: int | None = None,
     page: int | None = None,
 ) -> list[Warehouse]:
@@ -629,17 +642,38 @@ async def resolve_warehouse(info: Info[Any, Any], id: int) -> Warehouse | None:
     return Warehouse.of(row) if row is not None else None
 
 
+@strawberry.input
+class AllocationRuleFilter:
+    id: list[int] | None = None
+    name: StringFilter | None = None
+
+
 async def resolve_allocation_rules(
-    info: Info[Any, Any], limit: int | None = None, page: int | None = None
+    info: Info[Any, Any],
+    where: AllocationRuleFilter | None = None,
+    sort: list[AllocationRuleSort] | None = None,
+    limit: int | None = None,
+    page: int | None = None,
 ) -> list[AllocationRule]:
     size, offset = page_window(limit, page)
     async with info.context.read() as session:
-        found = await stores.allocation_rule_page(session, limit=size, offset=offset)
+        found = await stores.allocation_rule_page(
+            session,
+            ids=where.id if where is not None else None,
+            name=text_match(where.name) if where is not None else None,
+            sort=sort_keys(sort),
+            limit=size,
+            offset=offset,
+        )
     return [AllocationRule(id=r.id, name=r.name) for r in found]
 
 
 async def resolve_countries(
-    info: Info[Any, Any], where: CountryFilter | None = None, limit: int | None = None, page: int | None = None
+    info: Info[Any, Any],
+    where: CountryFilter | None = None,
+    sort: list[CountrySort] | None = None,
+    limit: int | None = None,
+    page: int | None = None,
 ) -> list[Country]:
     size, offset = page_window(limit, page, default=300)
     async with info.context.read() as session:
@@ -647,6 +681,7 @@ async def resolve_countries(
             session,
             codes=where.code if where is not None else None,
             name=text_match(where.name) if where is not None else None,
+            sort=sort_pairs(sort),
             limit=size,
             offset=offset,
         )
@@ -654,12 +689,16 @@ async def resolve_countries(
 
 
 async def resolve_currencies(
-    info: Info[Any, Any], where: CurrencyFilter | None = None, limit: int | None = None, page: int | None = None
+    info: Info[Any, Any],
+    where: CurrencyFilter | None = None,
+    sort: list[CurrencySort] | None = None,
+    limit: int | None = None,
+    page: int | None = None,
 ) -> list[Currency]:
     size, offset = page_window(limit, page)
     async with info.context.read() as session:
         ids = await stores.currency_ids(
-            session, codes=where.code if where is not None else None, limit=size, offset=offset
+            session, codes=where.code if where is not None else None, sort=sort_pairs(sort), limit=size, offset=offset
         )
     loaded = await info.context.loaders.currency.load_many(ids)
     found = [c for c in loaded if c is not None]
@@ -675,7 +714,11 @@ class LanguageFilter:
 
 
 async def resolve_languages(
-    info: Info[Any, Any], where: LanguageFilter | None = None, limit: int | None = None, page: int | None = None
+    info: Info[Any, Any],
+    where: LanguageFilter | None = None,
+    sort: list[LanguageSort] | None = None,
+    limit: int | None = None,
+    page: int | None = None,
 ) -> list[Language]:
     """Every language can hold translations, so ``isAvailableForLocalization: false`` finds none."""
     if where is not None and where.is_available_for_localization is False:
@@ -683,6 +726,6 @@ async def resolve_languages(
     size, offset = page_window(limit, page)
     async with info.context.read() as session:
         found = await stores.language_page(
-            session, codes=where.code if where is not None else None, limit=size, offset=offset
+            session, codes=where.code if where is not None else None, sort=sort_pairs(sort), limit=size, offset=offset
         )
     return [Language.of(r) for r in found]

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 from strawberry.types import Info
 
+from opencentra import orders as order_domain
 from opencentra import stores
 from opencentra import wholesale as domain
 from opencentra.address import Address as AddressValue
@@ -31,13 +32,14 @@ from opencentra.api.graphql.common import (
     status_of,
 )
 from opencentra.api.graphql.context import GraphQLContext
-from opencentra.api.graphql.customers import Address
+from opencentra.api.graphql.customers import Address, Purchaser
 from opencentra.api.graphql.dates import date_field
-from opencentra.api.graphql.listing import text_match, window
+from opencentra.api.graphql.listing import sort_keys, text_match, window
 from opencentra.api.graphql.order_fields import CarrierInformation
 from opencentra.api.graphql.permissions import check
 from opencentra.api.graphql.promotions import Campaign
 from opencentra.api.graphql.related import of_returned
+from opencentra.api.graphql.sorting import AccountSort, DeliveryWindowSort, InvoiceSort, PurchaserSort, ReturnSort
 from opencentra.api.graphql.stock import IdRef
 from opencentra.api.graphql.stores import (
     AllocationRule,
@@ -51,7 +53,8 @@ from opencentra.api.graphql.stores import (
 from opencentra.errors import DomainError, NotFound
 
 if TYPE_CHECKING:
-    from opencentra.api.graphql.orders import WholesaleOrder
+    from opencentra.api.graphql.invoices import Invoice, InvoiceFilter
+    from opencentra.api.graphql.orders import Return, ReturnFilter, WholesaleOrder
 
 # --- enums ------------------------------------------------------------------------------
 
@@ -287,6 +290,62 @@ class Account:
         return wholesale_terms.account_carrier_information(self._row)
 
     @strawberry.field
+    async def invoices(
+        self,
+        info: Info[Any, Any],
+        where: Annotated[InvoiceFilter, strawberry.lazy("opencentra.api.graphql.invoices")] | None = None,
+        sort: list[InvoiceSort] | None = None,
+        limit: int | None = None,
+        page: int | None = None,
+    ) -> list[Annotated[Invoice, strawberry.lazy("opencentra.api.graphql.invoices")]]:
+        """Invoices of the account's orders, one statement for every account asking the same; ``Invoice:read``."""
+        check(info, "Invoice:read")
+        query = order_domain.InvoiceQuery() if where is None else where.to_query()
+        if query is None:
+            return []
+        rows_window, keys, scope = window(limit, page), sort_keys(sort), info.context.store_id
+
+        async def fetch(session: Any, ids: list[int]) -> dict[int, list[order_domain.InvoiceView]]:
+            return await order_domain.invoices_of_accounts(session, ids, query, keys, store_scope=scope)
+
+        found = await info.context.loaders.grouped(f"account_invoices:{query!r}:{keys!r}", fetch).load(self.id)
+        return of_returned(info, found[rows_window.offset : rows_window.offset + rows_window.limit])
+
+    @strawberry.field
+    async def returns(
+        self,
+        info: Info[Any, Any],
+        where: Annotated[ReturnFilter, strawberry.lazy("opencentra.api.graphql.orders")] | None = None,
+        sort: list[ReturnSort] | None = None,
+        limit: int | None = None,
+        page: int | None = None,
+    ) -> list[Annotated[Return, strawberry.lazy("opencentra.api.graphql.orders")]]:
+        """Returns of the account's orders, one statement for every account asking the same; ``Return:read``."""
+        check(info, "Return:read")
+        query = order_domain.ReturnQuery() if where is None else where.to_query()
+        rows_window, keys, scope = window(limit, page), sort_keys(sort), info.context.store_id
+
+        async def fetch(
+            session: Any, ids: list[int]
+        ) -> dict[int, list[tuple[order_domain.ReturnView, order_domain.OrderView]]]:
+            return await order_domain.returns_of_accounts(session, ids, query, keys, store_scope=scope)
+
+        found = await info.context.loaders.grouped(f"account_returns:{query!r}:{keys!r}", fetch).load(self.id)
+        return of_returned(info, found[rows_window.offset : rows_window.offset + rows_window.limit])
+
+    @strawberry.field
+    async def allocation_rule(self, info: Info[Any, Any]) -> AllocationRule | None:
+        """The allocation rule of the account's market (OpenCentra sets none per account); ``AllocationRule:read``."""
+        check(info, "AllocationRule:read")
+        market = await info.context.loaders.keyed("markets", stores.markets_by_id).load(self._row.market_id)
+        if market is None or market.allocation_rule_id is None:
+            return None
+        rule = await info.context.loaders.keyed("allocation_rules", stores.allocation_rules_by_id).load(
+            market.allocation_rule_id
+        )
+        return AllocationRule(id=rule.id, name=rule.name) if rule is not None else None
+
+    @strawberry.field
     async def buyers(self, info: Info[Any, Any]) -> list[Buyer]:
         check(info, "Buyer:read")
         found = await info.context.loaders.grouped("buyers_of_accounts", domain.buyers_of_accounts).load(self.id)
@@ -306,7 +365,7 @@ class Account:
 
 
 @strawberry.type
-class Buyer:
+class Buyer(Purchaser):
     id: int
     status: Status
     email: str | None
@@ -396,7 +455,11 @@ class AccountFilter:
 
 
 async def resolve_accounts(
-    info: Info[Any, Any], where: AccountFilter | None = None, limit: int | None = None, page: int | None = None
+    info: Info[Any, Any],
+    where: AccountFilter | None = None,
+    sort: list[AccountSort] | None = None,
+    limit: int | None = None,
+    page: int | None = None,
 ) -> list[Account]:
     context: GraphQLContext = info.context
     query = domain.AccountQuery()
@@ -409,12 +472,14 @@ async def resolve_accounts(
         )
     rows_window = window(limit, page)
     async with context.read() as session:
-        found = await domain.account_page(session, query, rows_window, store_scope=context.store_id)
+        found = await domain.account_page(
+            session, query, rows_window, store_scope=context.store_id, sort=sort_keys(sort)
+        )
     return [Account.of(row) for row in found]
 
 
 async def resolve_account(info: Info[Any, Any], id: int) -> Account | None:
-    found = await resolve_accounts(info, AccountFilter(id=[id]), 1)
+    found = await resolve_accounts(info, AccountFilter(id=[id]), limit=1)
     return found[0] if found else None
 
 
@@ -427,7 +492,11 @@ class BuyerFilter:
 
 
 async def resolve_buyers(
-    info: Info[Any, Any], where: BuyerFilter | None = None, limit: int | None = None, page: int | None = None
+    info: Info[Any, Any],
+    where: BuyerFilter | None = None,
+    sort: list[PurchaserSort] | None = None,
+    limit: int | None = None,
+    page: int | None = None,
 ) -> list[Buyer]:
     context: GraphQLContext = info.context
     query = domain.BuyerQuery()
@@ -440,12 +509,12 @@ async def resolve_buyers(
         )
     rows_window = window(limit, page)
     async with context.read() as session:
-        found = await domain.buyer_page(session, query, rows_window, store_scope=context.store_id)
+        found = await domain.buyer_page(session, query, rows_window, store_scope=context.store_id, sort=sort_keys(sort))
     return [Buyer.of(row) for row in found]
 
 
 async def resolve_buyer(info: Info[Any, Any], id: int) -> Buyer | None:
-    found = await resolve_buyers(info, BuyerFilter(id=[id]), 1)
+    found = await resolve_buyers(info, BuyerFilter(id=[id]), limit=1)
     return found[0] if found else None
 
 
@@ -458,7 +527,11 @@ class DeliveryWindowFilter:
 
 
 async def resolve_delivery_windows(
-    info: Info[Any, Any], where: DeliveryWindowFilter | None = None, limit: int | None = None, page: int | None = None
+    info: Info[Any, Any],
+    where: DeliveryWindowFilter | None = None,
+    sort: list[DeliveryWindowSort] | None = None,
+    limit: int | None = None,
+    page: int | None = None,
 ) -> list[DeliveryWindow]:
     context: GraphQLContext = info.context
     query = domain.DeliveryWindowQuery()
@@ -473,12 +546,12 @@ async def resolve_delivery_windows(
         )
     rows_window = window(limit, page)
     async with context.read() as session:
-        found = await domain.delivery_window_page(session, query, rows_window)
+        found = await domain.delivery_window_page(session, query, rows_window, sort=sort_keys(sort))
     return [delivery_window_object(row) for row in found]
 
 
 async def resolve_delivery_window(info: Info[Any, Any], id: int) -> DeliveryWindow | None:
-    found = await resolve_delivery_windows(info, DeliveryWindowFilter(id=[id]), 1)
+    found = await resolve_delivery_windows(info, DeliveryWindowFilter(id=[id]), limit=1)
     return found[0] if found else None
 
 

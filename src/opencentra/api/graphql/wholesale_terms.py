@@ -19,9 +19,10 @@ from opencentra import wholesale
 from opencentra.api.graphql.common import DateTimeTz, UserError, UserWarning, user_error
 from opencentra.api.graphql.context import GraphQLContext
 from opencentra.api.graphql.dates import date_field
-from opencentra.api.graphql.listing import window
+from opencentra.api.graphql.listing import sort_keys, window
 from opencentra.api.graphql.order_fields import CarrierInformation
 from opencentra.api.graphql.permissions import check
+from opencentra.api.graphql.sorting import PaymentTermsSort, SalesRepresentativeSort, ShippingTermsSort
 from opencentra.api.graphql.stock import IdRef
 from opencentra.errors import DomainError
 
@@ -172,34 +173,61 @@ class TermsFilter:
     id: list[int] | None = None
 
 
+@strawberry.input
+class PaymentTermsFilter(TermsFilter):
+    pass
+
+
+@strawberry.input
+class ShippingTermsFilter(TermsFilter):
+    pass
+
+
+@strawberry.input
+class SalesRepresentativeFilter(TermsFilter):
+    pass
+
+
 def _ids(where: TermsFilter | None) -> list[int] | None:
     return None if where is None else where.id
 
 
 async def resolve_payment_terms(
-    info: Info[Any, Any], where: TermsFilter | None = None, limit: int | None = None, page: int | None = None
+    info: Info[Any, Any],
+    where: PaymentTermsFilter | None = None,
+    sort: list[PaymentTermsSort] | None = None,
+    limit: int | None = None,
+    page: int | None = None,
 ) -> list[PaymentTerms]:
     rows = window(limit, page)
     async with info.context.read() as session:
-        found = await wholesale.payment_terms_page(session, rows, ids=_ids(where))
+        found = await wholesale.payment_terms_page(session, rows, ids=_ids(where), sort=sort_keys(sort))
     return [PaymentTerms.of(row) for row in found]
 
 
 async def resolve_shipping_terms(
-    info: Info[Any, Any], where: TermsFilter | None = None, limit: int | None = None, page: int | None = None
+    info: Info[Any, Any],
+    where: ShippingTermsFilter | None = None,
+    sort: list[ShippingTermsSort] | None = None,
+    limit: int | None = None,
+    page: int | None = None,
 ) -> list[ShippingTerms]:
     rows = window(limit, page)
     async with info.context.read() as session:
-        found = await wholesale.shipping_terms_page(session, rows, ids=_ids(where))
+        found = await wholesale.shipping_terms_page(session, rows, ids=_ids(where), sort=sort_keys(sort))
     return [ShippingTerms.of(row) for row in found]
 
 
 async def resolve_sales_representatives(
-    info: Info[Any, Any], where: TermsFilter | None = None, limit: int | None = None, page: int | None = None
+    info: Info[Any, Any],
+    where: SalesRepresentativeFilter | None = None,
+    sort: list[SalesRepresentativeSort] | None = None,
+    limit: int | None = None,
+    page: int | None = None,
 ) -> list[SalesRepresentative]:
     rows = window(limit, page)
     async with info.context.read() as session:
-        found = await wholesale.sales_representative_page(session, rows, ids=_ids(where))
+        found = await wholesale.sales_representative_page(session, rows, ids=_ids(where), sort=sort_keys(sort))
     return [SalesRepresentative.of(row) for row in found]
 
 
