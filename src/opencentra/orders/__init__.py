@@ -11,6 +11,7 @@ import each other directly.
 """
 
 from opencentra.orders import allocation_requests, scoped
+from opencentra.orders.account_views import invoices_of_accounts, returns_of_accounts
 from opencentra.orders.documents import DocumentKind, ShipmentDocument, available_kinds, shipment_document
 from opencentra.orders.editing import (
     LineAdd,
@@ -95,6 +96,7 @@ from opencentra.orders.orders import (
 from opencentra.orders.payments import Capture, capture_shipment, refund_order
 from opencentra.orders.privacy import anonymize_customer
 from opencentra.orders.queries import (
+    KEPT_ORDERS,
     OrderDetails,
     OrderFilter,
     OrderScope,
@@ -108,6 +110,7 @@ from opencentra.orders.queries import (
     list_returns,
     list_shipments,
     order_details,
+    render_orders,
     return_details,
     shipment_details,
 )
@@ -135,6 +138,7 @@ from opencentra.orders.views import (
 )
 
 __all__ = [
+    "KEPT_ORDERS",
     "ORDER_SORTS",
     "AllocationRequestStatus",
     "AllocationView",
@@ -215,6 +219,7 @@ __all__ = [
     "insert_external_order",
     "insert_order",
     "invoice_page",
+    "invoices_of_accounts",
     "lines_of_orders",
     "lines_of_returns",
     "lines_of_shipments",
@@ -234,11 +239,13 @@ __all__ = [
     "refund_order",
     "refund_return",
     "release_remaining_authorization",
+    "render_orders",
     "reopen_return",
     "return_details",
     "return_page",
     "return_tax",
     "returns_by_id",
+    "returns_of_accounts",
     "returns_of_orders",
     "scoped",
     "set_good_to_go",

@@ -26,6 +26,12 @@ from opencentra.integration import OrderSettings, PluginView
 from opencentra.orders import OrderScope
 
 _PARAMETER = re.compile(r"\{[^}]*\}|\*[^/]*\*")
+# Older spellings routed to the same handlers: a whitelist that names the current one allows them.
+OLDER_SPELLINGS = {
+    "POST /shipment": "POST /shipments",
+    "GET /shipment/{}": "GET /shipments/{}",
+    "PUT /stock": "POST /stock",
+}
 _SHIPMENT_ENDPOINTS = frozenset(
     {"GET /shipments", "POST /shipments", "GET /shipments/{}", "PUT /shipments/{}", "/shipments", "/shipments/{}"}
 )
@@ -97,6 +103,9 @@ async def check_allowed(request: Request, context: PluginContext = Depends(plugi
     bare = normalize_endpoint(route_path)
     allowed = {normalize_endpoint(entry) for entry in settings.allowed_endpoints}
     if wanted in allowed or bare in allowed:
+        return
+    current = OLDER_SPELLINGS.get(wanted)
+    if current is not None and (current in allowed or normalize_endpoint(current.partition(" ")[2]) in allowed):
         return
     # A shipment's documents are linked from the shipment endpoints: whoever may use one may read them.
     if route_path.startswith("/documents/") and allowed & _SHIPMENT_ENDPOINTS:

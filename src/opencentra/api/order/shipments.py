@@ -61,6 +61,8 @@ async def _shipment_body(request: Request, api: OrderApi, shipment_id: int) -> d
 
 
 @router.post("/shipments", responses=DOCUMENTED)
+# The older spelling (docs before 2020-12); same handler, left out of the schema.
+@router.post("/shipment", include_in_schema=False)
 async def create_shipment(request: Request, body: ShipmentCreate, api: OrderApi = Depends(order_api)) -> Response:  # noqa: B008
     """Put order lines on a shipment; captures unless ``capture`` is false, ships if ``shipped``."""
     ask_xml(request, body.xml)
@@ -147,6 +149,8 @@ async def list_shipments(
 
 
 @router.get("/shipments/{shipment_id}", responses=DOCUMENTED)
+# The older spelling (the route was corrected from /shipment/{id} in 2020-12).
+@router.get("/shipment/{shipment_id}", include_in_schema=False)
 async def get_shipment(
     request: Request,
     shipment_id: str,

@@ -215,6 +215,8 @@ async def list_stock(
 
 
 @router.post("/stock", responses=DOCUMENTED)
+# An older client's spelling; same handler, left out of the schema.
+@router.put("/stock", include_in_schema=False)
 async def update_stock(request: Request, body: StockUpdate, api: OrderApi = Depends(order_api)) -> Response:  # noqa: B008
     """Set absolute stock in the plugin's primary warehouse; ``product`` is an EAN or the full SKU."""
     ask_xml(request, body.xml)
