@@ -102,6 +102,7 @@ def seeded_database(products: int, backend: str = "sqlite") -> Seeded:
     cached database that no longer seeds (made by an older schema, say) is
     dropped and made again, once.
     """
+    products = products_override(products)
     started = time.perf_counter()
     url = _database_url(products, backend)
     args = ("seed", "demo", "--database", url, "--products", str(products), "--json")
@@ -366,6 +367,7 @@ def wrk_load(
     """
     if shutil.which("wrk") is None:
         raise RuntimeError("wrk is not installed: run benchmarks/run, or apt-get install wrk")
+    duration = min(duration, QUICK_SECONDS) if quick() else duration
     text_body = body.decode() if isinstance(body, bytes) else body
     header_lines = "\n".join(f"wrk.headers[{_lua_string(k)}] = {_lua_string(v)}" for k, v in (headers or {}).items())
     source = _WRK_SCRIPT.format(method=_lua_string(method), body=_lua_string(text_body), headers=header_lines)
@@ -377,7 +379,7 @@ def wrk_load(
     try:
         # A short warm-up first, so caches and connection pools are filled.
         subprocess.run(
-            ["wrk", "-t1", f"-c{connections}", "-d2s", "-s", script.name, url],
+            ["wrk", "-t1", f"-c{connections}", "-d1s" if quick() else "-d2s", "-s", script.name, url],
             capture_output=True,
             check=True,
         )
@@ -437,6 +439,8 @@ def flow_latency(
     """
     import httpx2 as httpx
 
+    iterations = min(iterations, QUICK_ITERATIONS) if quick() else iterations
+
     async def main() -> LoadResult:
         latencies: list[float] = []
         errors = 0
@@ -494,8 +498,9 @@ def ratio(result: LoadResult, baseline: LoadResult) -> float:
 
 
 def report(name: str, rows: list[LoadResult], notes: dict[str, Any] | None = None) -> None:
-    """Print a table and write ``benchmarks/results/<name>.json``."""
-    RESULTS.mkdir(exist_ok=True)
+    """Print a table and write ``benchmarks/results/<name>.json`` (or into ``OPENCENTRA_BENCH_RESULTS``)."""
+    results = Path(os.environ.get(RESULTS_ENV) or RESULTS)
+    results.mkdir(parents=True, exist_ok=True)
     print(f"\n{name}")
     print(
         f"{'scenario':<56} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}"
@@ -517,8 +522,30 @@ def report(name: str, rows: list[LoadResult], notes: dict[str, Any] | None = Non
     for key, value in (notes or {}).items():
         print(f"  {key}: {value}")
     payload = {"name": name, "rows": [asdict(r) for r in rows], "notes": notes or {}, "when": time.time()}
-    (RESULTS / f"{name}.json").write_text(json.dumps(payload, indent=2))
+    (results / f"{name}.json").write_text(json.dumps(payload, indent=2))
 
 
 def median(values: list[float]) -> float:
     return statistics.median(values)
+
+
+# --- `benchmarks/run all` (benchmarks/report.py) sets these for every scenario it starts ---------------------
+
+# The catalogue size to seed, whatever the scenario asks for (1k, 10k, 100k products).
+PRODUCTS_ENV = "OPENCENTRA_BENCH_PRODUCTS"
+# Where ``report`` writes its JSON (one folder per catalogue size).
+RESULTS_ENV = "OPENCENTRA_BENCH_RESULTS"
+# "1": the CI budget: wrk runs QUICK_SECONDS, a flow QUICK_ITERATIONS times. Figures are rougher.
+QUICK_ENV = "OPENCENTRA_BENCH_QUICK"
+QUICK_SECONDS = 2
+QUICK_ITERATIONS = 40
+
+
+def products_override(products: int) -> int:
+    """``products``, unless ``OPENCENTRA_BENCH_PRODUCTS`` names another catalogue size."""
+    wanted = os.environ.get(PRODUCTS_ENV)
+    return int(wanted) if wanted else products
+
+
+def quick() -> bool:
+    return os.environ.get(QUICK_ENV) == "1"

@@ -37,9 +37,12 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, column, func, select, table, tuple_, update
+from sqlalchemy import ColumnElement, Table, bindparam, column, func, insert, select, table, tuple_, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from opencentra.catalog.bundles import bundle_units, component_size_ids, is_bundle_size, needs_for_sizes
@@ -55,6 +58,18 @@ from opencentra.stores.models import AllocationRuleWarehouse, Market, Warehouse
 
 # catalog owns product_sizes; existence checks need only its key.
 _product_sizes = table("product_sizes", column("id"))
+# SQLite's record of the highest AUTOINCREMENT id each table has handed out.
+_sqlite_sequence = table("sqlite_sequence", column("name"), column("seq"))
+# Core statements for the bulk paths: the ORM's per-row bookkeeping costs more than the SQL there.
+_events: Table = Event.__table__  # type: ignore[assignment]
+_stock: Table = Stock.__table__  # type: ignore[assignment]
+_set_physical = (
+    update(_stock)
+    .where(_stock.c.id == bindparam("row"))
+    .values(physical=bindparam("physical"), updated_at=bindparam("updated_at"))
+)
+# Sizes per multi-row statement: 4 parameters a row stays far below every driver's limit.
+_ROW_CHUNK = 1_000
 
 # How often allocate() re-plans when a row changed between its read and its
 # write. With the row locks below that cannot happen on either backend; the
@@ -511,8 +526,8 @@ async def _require_targets(session: AsyncSession, warehouse_id: int, product_siz
 async def _require_sizes(session: AsyncSession, size_ids: Sequence[int]) -> None:
     """``_require_targets`` for many sizes: each exists and none is a bundle."""
     known: set[int] = set()
-    for start in range(0, len(size_ids), 500):
-        chunk = list(size_ids[start : start + 500])
+    for start in range(0, len(size_ids), _ROW_CHUNK):
+        chunk = list(size_ids[start : start + _ROW_CHUNK])
         known.update(await session.scalars(select(_product_sizes.c.id).where(_product_sizes.c.id.in_(chunk))))
     if missing := sorted(set(size_ids) - known):
         raise NotFound(f"product sizes {missing[:10]} do not exist", field="product_size")
@@ -639,7 +654,7 @@ async def set_stock(
         rows = await _rows_in_warehouse(session, warehouse_id, size_ids)
         levels: list[StockLevel] = []
         changes: list[dict[str, object]] = []
-        events: list[Event] = []
+        events: list[dict[str, Any]] = []
         now = utcnow()
         for size_id in size_ids:
             stock_id, physical, allocated = rows[(warehouse_id, size_id)]
@@ -647,14 +662,14 @@ async def set_stock(
             new_physical = max(wanted, allocated)
             levels.append(_level(warehouse_id, size_id, new_physical, allocated, clamped=new_physical != wanted))
             if new_physical != physical:
-                changes.append({"id": stock_id, "physical": new_physical, "updated_at": now})
+                changes.append({"row": stock_id, "physical": new_physical, "updated_at": now})
                 events.append(
-                    Event(
-                        store_id=None,
-                        object_type=EVENT_OBJECT_TYPE,
-                        object_id=stock_id,
-                        action="created" if size_id in created else "updated",
-                        payload={
+                    {
+                        "store_id": None,
+                        "object_type": EVENT_OBJECT_TYPE,
+                        "object_id": stock_id,
+                        "action": "created" if size_id in created else "updated",
+                        "payload": {
                             "warehouse_id": warehouse_id,
                             "product_size_id": size_id,
                             "physical": new_physical,
@@ -663,14 +678,15 @@ async def set_stock(
                             "reason": "set",
                             "physical_delta": new_physical - physical,
                         },
-                    )
+                        "created_at": now,
+                    }
                 )
+        recorded: list[StockChange] = []
         if changes:
             # Executemany by primary key; the rows are locked, so allocated cannot move meanwhile.
-            await session.execute(update(Stock).execution_options(synchronize_session=False), changes)
-            session.add_all(events)
-            await session.flush()
-        return StockUpdate(levels=tuple(levels), changes=tuple(stock_change_of(event) for event in events))
+            await session.execute(_set_physical, changes)
+            recorded = await _record_many(session, events)
+        return StockUpdate(levels=tuple(levels), changes=tuple(recorded))
 
 
 async def change_stock(
@@ -749,29 +765,90 @@ async def _rows_in_warehouse(
 
 
 async def _insert_missing_rows(session: AsyncSession, warehouse_id: int, size_ids: Sequence[int]) -> set[int]:
-    """Create empty rows for the sizes that have none here; the sizes whose row this inserted."""
-    existing: set[int] = set()
-    for start in range(0, len(size_ids), 500):
-        chunk = list(size_ids[start : start + 500])
-        existing.update(
+    """Create empty rows for the sizes that have none here; the sizes whose row this inserted.
+
+    One multi-row ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` per chunk of
+    sizes: a row another transaction created meanwhile is left as it is (and
+    counted by the read that follows), never overwritten.
+    """
+    created: set[int] = set()
+    dialect = session.get_bind().dialect.name
+    builder: Any = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    for start in range(0, len(size_ids), _ROW_CHUNK):
+        chunk = list(size_ids[start : start + _ROW_CHUNK])
+        missing = set(chunk) - set(
             await session.scalars(
                 select(Stock.product_size_id).where(
                     Stock.warehouse_id == warehouse_id, Stock.product_size_id.in_(chunk)
                 )
             )
         )
-    created: set[int] = set()
-    for size_id in size_ids:
-        if size_id not in existing:
-            inserted = await insert_or_ignore(
-                session,
-                Stock,
-                {"warehouse_id": warehouse_id, "product_size_id": size_id, "physical": 0, "allocated": 0},
-                ["warehouse_id", "product_size_id"],
+        if not missing:
+            continue
+        stmt = (
+            builder(Stock)
+            .values(
+                [
+                    {"warehouse_id": warehouse_id, "product_size_id": size_id, "physical": 0, "allocated": 0}
+                    for size_id in sorted(missing)
+                ]
             )
-            if inserted is not None:
-                created.add(size_id)
+            .on_conflict_do_nothing(index_elements=["warehouse_id", "product_size_id"])
+            .returning(Stock.product_size_id)
+        )
+        created.update(await session.scalars(stmt))
     return created
+
+
+async def _record_many(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> list[StockChange]:
+    """Append many ``stock`` events to the outbox with one statement (``record`` adds one).
+
+    PostgreSQL returns the new ids of a batched ``INSERT ... RETURNING`` in
+    order. SQLite cannot promise that order for a multi-row RETURNING (the ORM
+    would send one INSERT per event), so there the ids are given: the caller
+    has already written in this transaction, so it holds SQLite's only write
+    lock and the next ids (after the highest ever used, since ids of the
+    ``events`` table never come back) are exactly the ones SQLite would choose.
+    """
+    if not rows:
+        return []
+    if session.get_bind().dialect.name == "postgresql":
+        returning = insert(_events).returning(_events.c.id, sort_by_parameter_order=True)
+        ids = list(await session.scalars(returning, list(rows)))
+    else:
+        used = await session.scalar(
+            select(
+                func.max(
+                    func.coalesce(select(func.max(Event.id)).scalar_subquery(), 0),
+                    func.coalesce(
+                        select(_sqlite_sequence.c.seq)
+                        .where(_sqlite_sequence.c.name == Event.__tablename__)
+                        .scalar_subquery(),
+                        0,
+                    ),
+                )
+            )
+        )
+        first = int(used or 0) + 1
+        ids = list(range(first, first + len(rows)))
+        await session.execute(insert(_events), [{**row, "id": id_} for row, id_ in zip(rows, ids, strict=True)])
+    return [_change_of(id_, row["created_at"], row["payload"]) for id_, row in zip(ids, rows, strict=True)]
+
+
+def _change_of(event_id: int, created_at: datetime, payload: Mapping[str, Any]) -> StockChange:
+    """``stock_change_of`` without building an ORM ``Event`` first (a thousand of them cost milliseconds)."""
+    return StockChange(
+        id=event_id,
+        created_at=created_at,
+        warehouse_id=int(payload["warehouse_id"]),
+        product_size_id=int(payload["product_size_id"]),
+        physical=int(payload["physical"]),
+        allocated=int(payload["allocated"]),
+        available=int(payload["available"]),
+        physical_delta=int(payload.get("physical_delta", 0)),
+        allocated_delta=int(payload.get("allocated_delta", 0)),
+        reason=str(payload.get("reason", "")),
+    )
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,8 @@ from opencentra.db.engine import Database
 from opencentra.inventory.models import Stock
 from opencentra.stores._db import DatabaseOrSession, unit_of_work
 
-# Keeps IN lists well under every driver's bound-parameter limit.
-_CHUNK = 500
+# Keeps IN lists well under every driver's bound-parameter limit; a 1,000-size stock push is one chunk.
+_CHUNK = 1_000
 
 
 @dataclass(frozen=True, slots=True)
