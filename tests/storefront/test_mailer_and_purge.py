@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import smtplib
 import threading
+from dataclasses import replace
 from datetime import timedelta
 from email.message import EmailMessage
 from typing import Any
@@ -14,18 +15,14 @@ from sqlalchemy import func, select, update
 from starlette.testclient import TestClient
 from tests.helpers import make_store
 
+from opencentra import worker
 from opencentra.app import create_app
 from opencentra.config import Settings, from_environment
 from opencentra.db.base import utcnow
 from opencentra.db.engine import Database
 from opencentra.errors import ValidationFailed
 from opencentra.mail import Email, LogMailer, RecordingMailer, SmtpConfig, SmtpMailer, mailer_for
-from opencentra.maintenance import (
-    purge_all_expired_sessions,
-    start_price_recorder,
-    start_session_purger,
-    stop_session_purger,
-)
+from opencentra.maintenance import purge_all_expired_sessions
 from opencentra.selection import services as selections
 from opencentra.selection.models import ShopperSession
 
@@ -135,16 +132,16 @@ async def test_purge_in_batches(db: Database) -> None:
 async def test_background_purger(db: Database) -> None:
     store = await make_store(db)
     await _expired_session(db, store)
-    assert start_session_purger(db, 0) is None
-    assert start_price_recorder(db, 0) is None
-    task = start_session_purger(db, 0.05)
-    assert task is not None
+    off = Settings(session_purge_seconds=0, price_history_seconds=0, renewal_seconds=0, webhooks_deliver_seconds=0)
+    assert worker.loop_names(off) == []
+    loops = worker.start_loops(db, replace(off, session_purge_seconds=0.05), mailer=RecordingMailer())
+    assert loops.names == ["session purge"]
     for _ in range(100):
         await asyncio.sleep(0.05)
         if await _session_count(db) == 0:
             break
-    await stop_session_purger(task)
-    assert task.cancelled() or task.done()
+    await loops.stop(grace_seconds=5)
+    assert all(task.done() for task in loops.tasks.values())
     assert await _session_count(db) == 0
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -20,7 +21,6 @@ from opencentra.db.base import utcnow
 from opencentra.db.engine import Database
 from opencentra.errors import ValidationFailed
 from opencentra.mail import RecordingMailer
-from opencentra.maintenance import start_renewal_runner, stop_renewal_runner
 from opencentra.subscriptions import renewals
 from opencentra.subscriptions.models import ContractSubscription
 
@@ -98,18 +98,19 @@ async def _stop_during_first(db: Database, monkeypatch: pytest.MonkeyPatch) -> d
 
     async def renew_and_get_stopped(*args: Any, **kwargs: Any) -> renewals.RenewalResult | None:
         if not stopper:
-            stopper.append(asyncio.create_task(stop_renewal_runner(runner)))
+            stopper.append(asyncio.create_task(loops.stop(grace_seconds=30)))
             await asyncio.sleep(0)  # the stop request lands while this contract is in hand
         result = await original(*args, **kwargs)
         seen.append(args[1])
         return result
 
     monkeypatch.setattr(renewals, "renew_contract", renew_and_get_stopped)
-    runner = start_renewal_runner(db, 0.01, RecordingMailer())
-    assert runner is not None
-    await asyncio.wait_for(runner.task, 30)
+    only_renewals = Settings(session_purge_seconds=0, price_history_seconds=0, webhooks_deliver_seconds=0)
+    loops = worker.start_loops(db, replace(only_renewals, renewal_seconds=0.01), mailer=RecordingMailer())
+    task = loops.tasks["subscription renewals"]
+    await asyncio.wait_for(asyncio.shield(task), 30)
     await stopper[0]
-    return {"seen": seen, "cancelled": runner.task.cancelled()}
+    return {"seen": seen, "cancelled": task.cancelled()}
 
 
 def test_stopping_finishes_the_contract_in_hand_and_leaves_the_rest(
@@ -121,7 +122,7 @@ def test_stopping_finishes_the_contract_in_hand_and_leaves_the_rest(
     assert len(outcome["seen"]) == 1 and not outcome["cancelled"]
     assert api.call(_counts) == (2, 1, 1)
     assert api.call(_still_due) == 2
-    assert start_renewal_runner(api.db, 0, RecordingMailer()) is None
+    assert "subscription renewals" not in worker.loop_names(Settings(renewal_seconds=0))
 
 
 def test_renewal_interval_setting() -> None:
