@@ -75,6 +75,8 @@ _ORDER_API = (
     "GET /supplier-delivery", "GET /supplier-delivery/{delivery_id}", "GET /supplier-delivery/{delivery_id}/details",
     "POST /supplier-delivery/{delivery_id}", "POST /supplier-delivery/{delivery_id}/sku",
     "POST /voucher", "PUT /voucher/{voucher_id}/clone", "GET /vouchers/{voucher_id}",
+    # Older spellings of POST /shipments, GET /shipments/{shipment_id} and POST /stock (same handlers).
+    "POST /shipment", "GET /shipment/{shipment_id}", "PUT /stock",
 )  # fmt: skip
 
 # Checkout API endpoints Centra documents as server mode only ("S" in spec §1.6).
@@ -101,14 +103,15 @@ _SHOP_SELECTIONS = (
     "PUT /selections/{selection}/languages/{language}", "PUT /selections/{selection}/shipping-methods/{method}",
     "PUT /selections/{selection}/payment-methods/{method}", "PUT /selections/{selection}/checkout-fields",
     "POST /selections/{selection}/payment", "POST /selections/{selection}/payment-result",
-    "GET /selections/{selection}/receipt",
+    "GET /selections/{selection}/receipt", "POST /selections/{selection}/items/bundles/{item}",
 )  # fmt: skip
 
 # Shop API catalogue (api/shop/catalogue.py): every route needs the plugin's secret (the adapter's guard).
 _SHOP_CATALOGUE = (
     "GET /brands", "GET /brands/{brand}", "GET /campaign-sites", "GET /campaign-sites/{site}",
     "GET /campaigns", "GET /campaigns/{campaign}", "GET /categories", "GET /categories/{category}",
-    "GET /collections", "GET /collections/{collection}", "GET /measurement-charts", "GET /measurement-charts/{chart}",
+    "GET /collections", "GET /collections/{collection}",
+    "GET /measurement-charts", "GET /measurement-charts/{measurementChart}",
     "GET /product-ids", "GET /products", "GET /products/{product}", "POST /products/filter",
     "GET /products/categories/{categories}", "GET /products/silk-product/{silk_product}",
     "GET /products/silk-variant/{silk_variant}", "GET /products/sku/{sku}", "GET /products/uri/{uri:path}",
@@ -212,6 +215,10 @@ PUBLIC_ROUTES: Mapping[tuple[PluginType, str], tuple[Access, str]] = {
             "DELETE /customer/wishlists/{wishlist}/items/{item}": _OWN_ACCOUNT,
             "POST /newsletter-subscription": "anyone may subscribe an address (Centra); has a honeypot field",
             "POST /newsletter-subscription/{email}": "anyone may subscribe an address (Centra); has a honeypot field",
+            # An older spelling of POST /newsletter-subscription/{email} (the same handler).
+            "POST /customers/{email}/newsletter-subscription": (
+                "anyone may subscribe an address (Centra); has a honeypot field"
+            ),
             "POST /back-in-stock-subscription": "anyone may ask to be told about stock (Centra)",
             "POST /address-search": _NOT_RUN,
             "POST /orders/{order}/items": _NOT_RUN,
@@ -347,6 +354,8 @@ STORE_OWNED_TYPES: Mapping[str, tuple[str, ...]] = {
     "Buyer": ("store", "id"),
     "PriceAlteration": ("store", "id"),
     "Store": ("id",),
+    "SubscriptionContract": ("store", "id"),
+    "Subscription": ("subscriptionContract", "store", "id"),
     # An event of a global object (a product, a warehouse) has no store: every store may see it.
     "Event": ("store", "id"),
 }
@@ -477,6 +486,7 @@ def literal(type_: GraphQLInputType) -> str:
             "Float": "1.0",
             "Boolean": "true",
             "DateTimeTz": '"2024-01-01T00:00:00+00:00"',
+            "Date": '"2030-01-01"',
         }.get(type_.name, '"00000000000000000000000000000001"')
     assert isinstance(type_, GraphQLInputObjectType)
     required = [f"{name}: {literal(f.type)}" for name, f in type_.fields.items() if isinstance(f.type, GraphQLNonNull)]

@@ -90,6 +90,13 @@ _ORDER = '{{ order(id: "{order}") {{ status isOnHold isLocked lines {{ quantity 
 _SHIPMENT = "{{ shipment(id: {open_shipment}) {{ isGoodToGo isShipped isCaptured }} }}"
 _SHIPMENTS = "{{ shipments(limit: 1000) {{ id isShipped isCaptured }} }}"
 _RETURNS = "{{ returns(limit: 1000) {{ id status }} }}"
+_SUBSCRIPTION = (
+    "{{ subscription(id: {subscription}) {{ status paymentStatus quantity nextOrderDate interval {{ value type }} }} }}"
+)
+_CONTRACT = (
+    "{{ subscriptionContract(id: {subscription_contract}) {{ status "
+    "shippingAddress {{ firstName address1 city }} billingAddress {{ firstName address1 city }} }} }}"
+)
 
 PROBES: Mapping[str, Probe] = {
     # orders
@@ -232,6 +239,30 @@ PROBES: Mapping[str, Probe] = {
         victim="b",
         control=True,
     ),
+    # subscriptions (the victim's own cancel would end the subscription the other controls change: no control)
+    "cancelSubscription": Probe("cancelSubscription(id: {subscription})", _SUBSCRIPTION),
+    "pauseSubscription": Probe("pauseSubscription(id: {subscription})", _SUBSCRIPTION, control=True),
+    "resumeSubscription": Probe("resumeSubscription(id: {subscription})", _SUBSCRIPTION, control=True),
+    "updateSubscriptionStatus": Probe(
+        "updateSubscriptionStatus(id: {subscription}, status: PAUSED)", _SUBSCRIPTION, control=True
+    ),
+    "updateSubscriptionInterval": Probe(
+        "updateSubscriptionInterval(id: {subscription}, interval: {{value: 2, type: WEEK}})",
+        _SUBSCRIPTION,
+        control=True,
+    ),
+    "updateSubscriptionQuantity": Probe(
+        "updateSubscriptionQuantity(id: {subscription}, quantity: 3)", _SUBSCRIPTION, control=True
+    ),
+    "updateSubscriptionNextOrderDate": Probe(
+        'updateSubscriptionNextOrderDate(id: {subscription}, nextOrderDate: "2030-01-01")', _SUBSCRIPTION, control=True
+    ),
+    "updateSubscriptionContract": Probe(
+        "updateSubscriptionContract(id: {subscription_contract}, input: "
+        '{{shippingAddress: {{firstName: "Probe", city: "Lund"}}, billingAddress: {{firstName: "Probe"}}}})',
+        _CONTRACT,
+        control=True,
+    ),
 }
 
 
@@ -314,6 +345,8 @@ def targets(world: World) -> dict[str, dict[str, Any]]:
             "currency": pricelists[0]["currency"]["code"],
             "price_alteration": mine(data["priceAlterations"], "store")[0]["id"],
             "delivery_window": window,
+            "subscription_contract": store.subscription_contract_ids[0],
+            "subscription": store.subscription_ids[0],
         }
         for kind in ("campaigns", "accounts", "buyers"):
             rows = mine(data[kind], "store")

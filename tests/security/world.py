@@ -24,6 +24,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -32,7 +33,7 @@ from sqlalchemy import select
 from starlette.testclient import TestClient
 from starlette.types import Receive, Scope, Send
 
-from opencentra import orders
+from opencentra import orders, subscriptions
 from opencentra.address import Address
 from opencentra.api.graphql.app import GraphQLApp
 from opencentra.app import create_app
@@ -46,10 +47,11 @@ from opencentra.demo.seed import seed_demo
 from opencentra.integration import services as integration
 from opencentra.integration.models import PluginType
 from opencentra.integration.permissions import ALL_PERMISSIONS
-from opencentra.orders.models import OrderLine
+from opencentra.orders.models import Order, OrderLine
 from opencentra.pricing import alterations
 from opencentra.ratelimit import MemoryRateLimitStore, Plan, Quota
 from opencentra.stores.models import Market, Pricelist
+from opencentra.subscriptions import services as plans
 from opencentra.wholesale import services as wholesale
 
 T = TypeVar("T")
@@ -103,6 +105,9 @@ class Store:
     shipment_ids: list[int] = field(default_factory=list)
     return_ids: list[int] = field(default_factory=list)
     customer_ids: list[int] = field(default_factory=list)
+    # A subscription contract (bought on a plan through the old Subscription API's services) and its subscriptions.
+    subscription_contract_ids: list[int] = field(default_factory=list)
+    subscription_ids: list[int] = field(default_factory=list)
     # A Checkout API item of one of its displays ("<display item>-<size>").
     item: str = ""
 
@@ -141,6 +146,9 @@ class Store:
             "quantity": 1,
             "wishlist": 0,
             "order": self.order_numbers[0],
+            # Old Subscription API: a subscription is a contract there; Checkout API: a contract and its subscription
+            "subscription": self.subscription_contract_ids[0],
+            "contract": self.subscription_contract_ids[0],
         }
 
 
@@ -334,6 +342,8 @@ async def _build(db: Database) -> tuple[Store, Store, str]:
     a, b = stores
     for store in (a, b):
         await _orders(db, store)
+    for store, payment in ((a, "test-card"), (b, "test-invoice")):
+        await _subscription_contract(db, store, payment)
     await _wholesale_accounts(db, b)
     for store in (a, b):
         await alterations.create_price_alteration(db, store.id, f"{store.name} markdown", starts_at=utcnow())
@@ -409,3 +419,38 @@ async def _orders(db: Database, store: Store) -> None:
 async def _wholesale_accounts(db: Database, store: Store) -> None:
     account = await wholesale.create_account(db, wholesale.AccountInput(name="B's account", market_id=store.market))
     await wholesale.create_buyer(db, wholesale.BuyerInput(account_id=account.id))
+
+
+async def _subscription_contract(db: Database, store: Store, payment: str) -> None:
+    """A paid contract on a monthly plan offered on the store's display: one subscription, and its first order."""
+    plan = await plans.create_plan(db, plans.PlanSpec(store.id, f"{store.name} monthly", 1, "month", Decimal(10)))
+    async with db.read() as session:
+        display = await session.scalar(select(DisplayItem.display_id).where(DisplayItem.id == store.display_item))
+    assert display is not None
+    await plans.set_display_plans(db, display, [plan.id])
+    started = await subscriptions.start_subscription(
+        db,
+        subscriptions.LegacyOrder(
+            store_id=store.id,
+            email=f"subscriber-{store.id}@example.com",
+            first_name="Ada",
+            last_name="Lovelace",
+            country="SE",
+            package_ids=[plan.id],
+            payment=payment,
+            address=Address(address1="Street 1", city="Malmo", zip_code="21111"),
+            interval=1,
+            interval_type="month",
+        ),
+    )
+    contract = await subscriptions.complete_payment(db, store.id, started.contract.id, payment, {})
+    assert not contract.pending and contract.subscriptions, contract
+    store.subscription_contract_ids.append(contract.id)
+    store.subscription_ids.extend(view.id for view in contract.subscriptions)
+    # The first payment placed an order in the store: counted with the others.
+    assert contract.origin_order_id is not None
+    store.order_ids.append(contract.origin_order_id)
+    async with db.read() as session:
+        number = await session.scalar(select(Order.number).where(Order.id == contract.origin_order_id))
+    assert number is not None
+    store.order_numbers.append(number)
