@@ -12,7 +12,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from opencentra.storefront import CheckoutState, CurrencyInfo
+from opencentra.storefront import CheckoutState, CurrencyInfo, OrderView
 
 Body = dict[str, Any]
 
@@ -82,4 +82,23 @@ def selection_totals(state: CheckoutState, currency: CurrencyInfo) -> Body:
         "taxPercent": number(Decimal(totals.tax_bp) / 100),
         **priced("grandTotalPrice", totals.grand_total, currency),
         **priced("grandTotalPriceTax", totals.tax, currency),
+    }
+
+
+def order_totals(order: OrderView) -> Body:
+    """An order's ``totals`` (receipt, payment result), in the order's currency: the selection's fields."""
+    currency = order.currency
+    return {
+        **priced("itemsTotalPrice", order.items_total, currency),
+        **or_false("totalDiscountPrice", -order.discount, currency),
+        **priced("shippingPrice", order.shipping, currency),
+        **priced("handlingCostPrice", order.handling, currency),
+        "totalQuantity": sum(line.quantity for line in order.lines),
+        "taxDeducted": False,
+        "taxDeductedAsNumber": False,
+        "taxAdded": False,
+        "taxAddedAsNumber": False,
+        "taxPercent": number(Decimal(order.tax_bp) / 100),
+        **priced("grandTotalPrice", order.grand_total, currency),
+        **priced("grandTotalPriceTax", order.tax, currency),
     }

@@ -22,7 +22,7 @@ from opencentra.address import Address
 from opencentra.api.checkout.bundle_shapes import bundle_info_body
 from opencentra.api.checkout.gift_shapes import gift_item_body
 from opencentra.api.checkout.subscription_shapes import plan_body
-from opencentra.api.wire_amounts import currency_format, number, or_false, priced, selection_totals
+from opencentra.api.wire_amounts import currency_format, number, order_totals, priced, selection_totals
 from opencentra.api.wire_bundles import bundle_items_body
 from opencentra.catalog import CategoryPath
 from opencentra.orders import OrderStatus
@@ -618,20 +618,7 @@ def order_body(order: OrderView, reference: StoreReference) -> Body:
             "vouchers": [],
             "automaticDiscounts": [],
         },
-        "totals": {
-            **priced("itemsTotalPrice", order.items_total, currency),
-            **or_false("totalDiscountPrice", -discount, currency),
-            **priced("shippingPrice", order.shipping, currency),
-            **priced("handlingCostPrice", order.handling, currency),
-            "totalQuantity": sum(line.quantity for line in order.lines),
-            "taxDeducted": False,
-            "taxDeductedAsNumber": False,
-            "taxAdded": False,
-            "taxAddedAsNumber": False,
-            "taxPercent": number(Decimal(order.tax_bp) / 100),
-            **priced("grandTotalPrice", order.grand_total, currency),
-            **priced("grandTotalPriceTax", order.tax, currency),
-        },
+        "totals": order_totals(order),
         "vatExempt": False,
         "address": address_body(order.billing, order.email, country_names=order.country_names),
         "shippingAddress": address_body(

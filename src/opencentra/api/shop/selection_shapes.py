@@ -19,7 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from opencentra.address import Address
-from opencentra.api.wire_amounts import currency_format, number, or_false, priced, selection_totals
+from opencentra.api.wire_amounts import currency_format, number, order_totals, priced, selection_totals
 from opencentra.api.wire_bundles import bundle_items_body
 from opencentra.orders import OrderStatus
 from opencentra.storefront import (
@@ -360,20 +360,7 @@ def order_body(order: OrderView, state: CheckoutState, selection: str) -> Body:
             "vouchers": {},
             "automaticDiscounts": [],
         },
-        "totals": {
-            **priced("itemsTotalPrice", order.items_total, currency),
-            **or_false("totalDiscountPrice", -order.discount, currency),
-            **priced("shippingPrice", order.shipping, currency),
-            **priced("handlingCostPrice", order.handling, currency),
-            "totalQuantity": sum(line.quantity for line in order.lines),
-            "taxDeducted": False,
-            "taxDeductedAsNumber": False,
-            "taxAdded": False,
-            "taxAddedAsNumber": False,
-            "taxPercent": number(Decimal(order.tax_bp) / 100),
-            **priced("grandTotalPrice", order.grand_total, currency),
-            **priced("grandTotalPriceTax", order.tax, currency),
-        },
+        "totals": order_totals(order),
         "vatExempt": False,
         "address": address_body(order.billing, order.email),
         "shippingAddress": address_body(order.shipping_address, order.email, shipping=True),
